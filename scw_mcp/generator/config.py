@@ -1,0 +1,22 @@
+"""The generator's one configuration object."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class GeneratorConfig:
+    sdk_package: str = "scaleway"
+    out_dir: Path = PACKAGE_DIR / "generated"
+    template_dir: Path = PACKAGE_DIR / "templates"
+    # Products whose default (bare-named) version is not the rule's choice
+    # (the most stable, then the newest): baremetal v3 only has the private-network API.
+    default_version_overrides: dict[str, str] = field(default_factory=lambda: {"baremetal": "v1"})
+    # Tool names are at most this long (MCP clients reject longer ones).
+    max_name_length: int = 64
+    # The command that regenerates, shown by --check on drift.
+    fix_command: str = "scw-mcp-gen"

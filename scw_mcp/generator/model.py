@@ -1,0 +1,107 @@
+"""Stage 2's output: a plain, frozen intermediate representation of the SDK.
+
+Independent of jinja2 and of MCP: the render stage and the catalog are built from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+# Kinds of TypeRef: scalars map to JSON types; the rest need conversion to SDK objects.
+SCALAR_KINDS = ("string", "integer", "number", "boolean", "any", "enum")
+CONVERTED_KINDS = ("datetime", "bytes", "file", "object")
+
+
+@dataclass(frozen=True)
+class TypeRef:
+    kind: str  # string integer number boolean any enum datetime bytes file object array map
+    name: str = ""  # enum and object: the SDK class name
+    python: str = ""  # enum and object: "module:Class" of the SDK class
+    values: tuple[str, ...] = ()  # enum values
+    item: TypeRef | None = None  # array items, map values
+
+    def needs_conversion(self) -> bool:
+        if self.item is not None:
+            return self.item.needs_conversion()
+        return self.kind in CONVERTED_KINDS
+
+
+@dataclass(frozen=True)
+class Field:
+    """A parameter of an operation, or a field of a nested object."""
+
+    name: str  # as on the wire and in the tool's schema (`type`, not `type_`)
+    sdk_name: str  # as the SDK spells it (`type_`)
+    type: TypeRef
+    required: bool
+    description: str
+    has_default: bool = False
+    default: Any = None  # JSON-compatible
+    scope: str = ""  # "zone" or "region" for locality parameters
+
+
+@dataclass(frozen=True)
+class ObjectDef:
+    name: str  # unique within one operation's schema ($defs key)
+    python: str  # "module:Class"
+    description: str
+    fields: tuple[Field, ...]
+
+
+@dataclass(frozen=True)
+class Wait:
+    """How to wait for the resource an operation changes: the SDK's wait_for_* helper."""
+
+    method: str
+    args: tuple[tuple[str, str], ...]  # waiter parameter -> "arg:NAME" or "result:FIELD"
+
+
+@dataclass(frozen=True)
+class Operation:
+    name: str  # tool name: {namespace}_{method}
+    namespace: str
+    product: str
+    version: str
+    module: str  # generated module that holds its call function
+    sdk_package: str
+    sdk_class: str
+    sdk_class_module: str
+    method: str
+    function: str  # name of the call function in the generated module
+    summary: str
+    description: str
+    safety: str
+    scope: str  # "zone", "region" or "" (global)
+    params: tuple[Field, ...]
+    objects: tuple[ObjectDef, ...]
+    one_of: tuple[tuple[str, tuple[str, ...]], ...]  # group -> wire names of its members
+    returns: str
+    list_key: str | None  # the list in the response, for listing operations
+    paging: str  # "page", "token" or ""
+    wait: Wait | None
+
+    @property
+    def sdk_path(self) -> str:
+        return f"{self.sdk_package}:{self.sdk_class}.{self.method}"
+
+
+@dataclass(frozen=True)
+class ModuleSpec:
+    name: str  # generated module file stem, e.g. instance or instance_v2alpha1
+    product: str
+    version: str
+    namespace: str
+    sdk_package: str
+    operations: tuple[Operation, ...]
+
+
+@dataclass(frozen=True)
+class SdkModel:
+    sdk_version: str
+    generator_version: str
+    modules: tuple[ModuleSpec, ...]
+
+    @property
+    def operations(self) -> tuple[Operation, ...]:
+        return tuple(op for module in self.modules for op in module.operations)

@@ -1,0 +1,113 @@
+"""How hand-written operations are declared, found, and described in the catalog.
+
+An override is a function `fn(ctx, **arguments)` decorated with `@override(...)`. Its
+typed signature (with `Annotated[..., Field(description=...)]`) is turned into a JSON
+schema at build time by pydantic and stored in catalog.json; at run time the server
+validates arguments against that schema and calls the function.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from dataclasses import dataclass
+from typing import Any, Callable
+
+OVERRIDE_MODULES: tuple[str, ...] = ()
+
+_REGISTRY: dict[str, "OverrideTool"] = {}
+
+
+@dataclass(frozen=True)
+class OverrideTool:
+    name: str
+    product: str
+    safety: str
+    fn: Callable[..., Any]
+    replaces: tuple[str, ...]
+    scope: str  # "zone", "region" or ""
+    # For destructive tools: fn(ctx, **arguments) -> dict describing what will be lost.
+    preview: Callable[..., Any] | None = None
+
+    @property
+    def summary(self) -> str:
+        return (inspect.getdoc(self.fn) or "").split("\n\n")[0].replace("\n", " ").strip().rstrip(".")
+
+    @property
+    def description(self) -> str:
+        return " ".join((inspect.getdoc(self.fn) or "").split())
+
+
+def override(
+    name: str,
+    *,
+    product: str,
+    safety: str,
+    replaces: tuple[str, ...] = (),
+    scope: str = "",
+    preview: Callable[..., Any] | None = None,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    def register(fn: Callable[..., Any]) -> Callable[..., Any]:
+        if name in _REGISTRY:
+            raise ValueError(f"override {name} is declared twice")
+        _REGISTRY[name] = OverrideTool(name, product, safety, fn, tuple(replaces), scope, preview)
+        return fn
+
+    return register
+
+
+def load_overrides() -> dict[str, OverrideTool]:
+    for module in OVERRIDE_MODULES:
+        importlib.import_module(f"scw_mcp.overrides.{module}")
+    return dict(_REGISTRY)
+
+
+def _input_schema(tool: OverrideTool) -> dict[str, Any]:
+    """JSON schema of the function's parameters after `ctx`, by pydantic (build time only)."""
+    from pydantic import ConfigDict, create_model
+
+    from scw_mcp.safety import DESTRUCTIVE
+
+    fields: dict[str, Any] = {}
+    hints = inspect.get_annotations(tool.fn, eval_str=True)
+    for param in list(inspect.signature(tool.fn).parameters.values())[1:]:
+        default = ... if param.default is inspect.Parameter.empty else param.default
+        fields[param.name] = (hints[param.name], default)
+    model = create_model(f"{tool.name}_input", __config__=ConfigDict(extra="forbid"), **fields)
+    schema = model.model_json_schema()
+    schema.pop("title", None)
+    for prop in schema.get("properties", {}).values():
+        prop.pop("title", None)
+    if tool.safety == DESTRUCTIVE:
+        schema.setdefault("properties", {})["confirm_token"] = {
+            "type": "string",
+            "description": "Token from this call's preview; omit it to get the preview first.",
+        }
+    return schema
+
+
+def catalog_entries() -> list[dict[str, Any]]:
+    entries = []
+    for tool in sorted(load_overrides().values(), key=lambda t: t.name):
+        entries.append(
+            {
+                "name": tool.name,
+                "sdk": f"scw_mcp.overrides.{tool.fn.__module__.rsplit('.', 1)[-1]}:{tool.fn.__name__}",
+                "product": tool.product,
+                "version": "",
+                "namespace": tool.product,
+                "module": tool.fn.__module__,
+                "safety": tool.safety,
+                "summary": tool.summary,
+                "description": tool.description,
+                "scope": tool.scope,
+                "input_schema": _input_schema(tool),
+                "list_key": None,
+                "paging": "",
+                "wait": None,
+                "one_of": {},
+                "override": True,
+                "replaces": list(tool.replaces),
+            }
+        )
+    return entries

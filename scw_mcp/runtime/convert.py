@@ -1,0 +1,133 @@
+"""Conversions between JSON values and the SDK's typed objects.
+
+`to_sdk` turns a validated JSON argument into what an SDK method expects (dataclasses,
+datetimes, ScwFile, bytes); `to_json` turns any SDK result into JSON: enums as their
+values, datetimes ISO 8601, bytes base64, field names as on the wire.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import datetime
+import enum
+import typing
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+
+from scaleway_core.bridge import ScwFile
+
+
+class ConversionError(ValueError):
+    """An argument that validated against the schema but cannot become an SDK value."""
+
+
+@lru_cache(maxsize=None)
+def _dataclass_fields(cls: type) -> tuple[tuple[str, Any, bool], ...]:
+    """(sdk name, type hint, required) of each field."""
+    hints = typing.get_type_hints(cls)
+    out = []
+    for f in dataclasses.fields(cls):
+        required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING  # type: ignore[misc]
+        out.append((f.name, hints[f.name], required))
+    return tuple(out)
+
+
+def _wire(name: str) -> str:
+    return name[:-1] if name.endswith("_") and not name.endswith("__") else name
+
+
+def _parse_datetime(value: str) -> datetime.datetime:
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        parsed = datetime.datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise ConversionError(f"{value!r} is not an ISO 8601 date-time (e.g. 2026-01-31T12:00:00Z)") from exc
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=datetime.timezone.utc)
+
+
+def _empty_for(hint: Any) -> Any:
+    origin = typing.get_origin(hint)
+    if origin is list:
+        return []
+    if origin is dict:
+        return {}
+    return None
+
+
+def to_sdk(value: Any, hint: Any, path: str = "") -> Any:
+    """Convert a JSON value to the SDK type `hint` (None stays None)."""
+    if value is None:
+        return None
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, getattr(__import__("types"), "UnionType", typing.Union)):
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        return to_sdk(value, args[0], path) if len(args) == 1 else value
+    if origin is list:
+        (item,) = typing.get_args(hint)
+        return [to_sdk(v, item, f"{path}[{i}]") for i, v in enumerate(value)]
+    if origin is dict:
+        _, item = typing.get_args(hint)
+        return {k: to_sdk(v, item, f"{path}.{k}") for k, v in value.items()}
+    if hint is datetime.datetime:
+        return value if isinstance(value, datetime.datetime) else _parse_datetime(value)
+    if hint is bytes:
+        try:
+            return base64.b64decode(value, validate=True)
+        except ValueError as exc:
+            raise ConversionError(f"{path or 'value'}: not valid base64") from exc
+    if hint is ScwFile:
+        return ScwFile(name=value["name"], content_type=value["content_type"], content=value["content"])
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        if not isinstance(value, dict):
+            raise ConversionError(f"{path or 'value'}: expected an object")
+        kwargs = {}
+        for name, field_hint, required in _dataclass_fields(hint):
+            wire = _wire(name)
+            if wire in value:
+                kwargs[name] = to_sdk(value[wire], field_hint, f"{path}.{wire}" if path else wire)
+            elif required:
+                empty = _empty_for(typing.get_args(field_hint)[0] if typing.get_origin(field_hint) is typing.Union else field_hint)
+                kwargs[name] = empty
+        return hint(**kwargs)
+    return value
+
+
+def to_json(obj: Any) -> Any:
+    """Any SDK result as JSON-compatible data."""
+    if obj is None or isinstance(obj, (bool, int, float, str)):
+        if isinstance(obj, enum.Enum):
+            return obj.value
+        return obj
+    if isinstance(obj, enum.Enum):
+        return obj.value
+    if isinstance(obj, (datetime.datetime, datetime.date)):
+        return obj.isoformat()
+    if isinstance(obj, (bytes, bytearray)):
+        return base64.b64encode(bytes(obj)).decode("ascii")
+    if isinstance(obj, Decimal):
+        return float(obj)
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {_wire(f.name): to_json(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, dict):
+        return {str(k): to_json(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple, set)):
+        return [to_json(v) for v in obj]
+    if hasattr(obj, "status_code") and hasattr(obj, "content"):  # requests.Response (raw SDK results)
+        content_type = obj.headers.get("Content-Type", "")
+        body = obj.content
+        if "json" in content_type:
+            try:
+                return obj.json()
+            except ValueError:
+                pass
+        try:
+            return {"content_type": content_type, "text": body.decode("utf-8")}
+        except UnicodeDecodeError:
+            return {"content_type": content_type, "base64": base64.b64encode(body).decode("ascii")}
+    if isinstance(obj, datetime.timedelta):
+        return obj.total_seconds()
+    return str(obj)
