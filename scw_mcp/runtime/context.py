@@ -1,0 +1,105 @@
+"""What a running operation (generated or hand-written) gets from the server.
+
+Hand-written overrides receive a `CallContext` as their first argument: the effective
+settings, SDK API objects and S3 clients for them, validated zone/region defaults, a way
+to run blocking SDK code in a worker thread, and progress/log notifications to the client.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Callable, TypeVar
+
+import anyio.to_thread
+
+from .clients import s3_client, sdk_api
+from .errors import ToolFailure
+from .settings import Settings
+
+T = TypeVar("T")
+log = logging.getLogger("scw_mcp")
+
+
+def known_zones() -> list[str]:
+    from scaleway_core.bridge import ALL_ZONES
+
+    return [str(z) for z in ALL_ZONES]
+
+
+def known_regions() -> list[str]:
+    from scaleway_core.bridge import ALL_REGIONS
+
+    return [str(r) for r in ALL_REGIONS]
+
+
+def _check_locality(kind: str, value: str, known: list[str]) -> str:
+    if value in known:
+        return value
+    close = difflib.get_close_matches(value, known, n=1)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    raise ToolFailure(f"Unknown {kind} {value!r}.{hint} Known {kind}s: {', '.join(known)}.")
+
+
+def check_zone(zone: str) -> str:
+    return _check_locality("zone", zone, known_zones())
+
+
+def check_region(region: str) -> str:
+    return _check_locality("region", region, known_regions())
+
+
+@dataclass
+class CallContext:
+    settings: Settings
+    tool: str
+    mcp_context: Any = None  # mcp.server.mcpserver.Context, when called over MCP
+    notes: list[str] = field(default_factory=list)
+
+    # --- defaults and validation -------------------------------------------------------
+    @property
+    def project_id(self) -> str | None:
+        return self.settings.project_id
+
+    def zone(self, zone: str | None = None) -> str:
+        return check_zone(zone or self.settings.zone)
+
+    def region(self, region: str | None = None) -> str:
+        return check_region(region or self.settings.region)
+
+    # --- clients ---------------------------------------------------------------------
+    def api(self, api_class: type[T]) -> T:
+        """An SDK API object (e.g. InstanceUtilsV1API) for the configured credentials."""
+        self.settings.require_credentials()
+        return sdk_api(self.settings, api_class)
+
+    def s3(self, region: str | None = None) -> Any:
+        """A boto3 S3 client for Scaleway Object Storage in a region."""
+        self.settings.require_credentials()
+        return s3_client(self.settings, self.region(region))
+
+    # --- running ---------------------------------------------------------------------
+    async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run blocking (SDK, boto3) code in a worker thread."""
+        return await anyio.to_thread.run_sync(functools.partial(fn, *args, **kwargs))
+
+    async def progress(self, progress: float, total: float | None = None, message: str | None = None) -> None:
+        if self.mcp_context is not None:
+            try:
+                await self.mcp_context.report_progress(progress, total, message)
+            except Exception:  # a client that cannot take progress must not fail the call
+                log.debug("progress notification failed", exc_info=True)
+
+    async def info(self, message: str) -> None:
+        log.info("%s: %s", self.tool, self.settings.redact(message))
+        if self.mcp_context is not None:
+            try:
+                await self.mcp_context.info(self.settings.redact(message), logger_name="scw_mcp")
+            except Exception:
+                log.debug("log notification failed", exc_info=True)
+
+    def note(self, text: str) -> None:
+        """A line added to the result's `notes` (e.g. what was left in place)."""
+        self.notes.append(text)

@@ -1,0 +1,110 @@
+"""Every failure becomes one clear message: what went wrong, then what to do.
+
+Never a traceback, never a secret.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import requests
+
+
+class ToolFailure(Exception):
+    """A failure whose message is meant for the user (and the model) as it is."""
+
+
+_STATUS_HINTS = {
+    400: "check the arguments against describe_operation",
+    401: "check SCW_ACCESS_KEY/SCW_SECRET_KEY (the key may be revoked or expired)",
+    403: "the API key lacks the permission (IAM policy) for this operation or project",
+    404: "check the id and the zone/region (resources live in one zone or region)",
+    409: "the resource is busy or in the wrong state; get it and retry when it is stable",
+    412: "the resource changed or is in the wrong state; get it and retry",
+    429: "rate limited: wait a moment and retry",
+}
+
+
+def _scaleway_error_text(status: int | None, body: Any) -> str:
+    parts = [f"Scaleway API error {status}"]
+    if isinstance(body, dict):
+        if body.get("type"):
+            parts.append(f"({body['type']})")
+        message = body.get("message") or body.get("error") or ""
+        if message:
+            parts.append(f": {message}")
+        details = []
+        if isinstance(body.get("fields"), dict):
+            details.extend(f"{k}: {', '.join(v) if isinstance(v, list) else v}" for k, v in body["fields"].items())
+        for detail in body.get("details") or []:
+            if isinstance(detail, dict):
+                field = detail.get("argument_name") or detail.get("resource") or ""
+                reason = detail.get("reason") or detail.get("help_message") or detail.get("message") or ""
+                details.append(f"{field} {reason}".strip())
+        for key in ("resource", "resource_id", "help_message", "current_state", "quota", "current", "limit"):
+            if body.get(key) not in (None, ""):
+                details.append(f"{key}={body[key]}")
+        if details:
+            parts.append(f" [{'; '.join(details)}]")
+    elif body:
+        parts.append(f": non-JSON response body: {str(body)[:200]!r}")
+    hint = _STATUS_HINTS.get(status or 0) or ("the API is unavailable; retry later" if (status or 0) >= 500 else "")
+    if hint:
+        parts.append(f". What to do: {hint}.")
+    return "".join(parts)
+
+
+def _response_body(response: requests.Response | None) -> Any:
+    if response is None:
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        return response.text
+
+
+def describe(exc: BaseException) -> str:
+    """A user-facing message for any exception raised while running an operation."""
+    from scaleway_core.api import ScalewayException
+
+    from .convert import ConversionError
+    from .settings import SettingsError
+
+    if isinstance(exc, (ToolFailure, SettingsError)):
+        return str(exc)
+    if isinstance(exc, ConversionError):
+        return f"Invalid argument: {exc}"
+    if isinstance(exc, ScalewayException):
+        return _scaleway_error_text(exc.status_code, _response_body(exc.response))
+    if isinstance(exc, requests.exceptions.JSONDecodeError) or isinstance(exc, json.JSONDecodeError):
+        return "Scaleway API returned a non-JSON response. What to do: retry later; if it persists, the endpoint (SCW_API_URL) may be wrong."
+    if isinstance(exc, requests.exceptions.Timeout):
+        return "The Scaleway API did not answer in time. What to do: retry; if it persists, check the network or SCW_API_URL."
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        return "Could not reach the Scaleway API (connection failed or reset). What to do: check the network and SCW_API_URL, then retry."
+    if isinstance(exc, requests.exceptions.RetryError):
+        return "The Scaleway API kept failing after retries (rate limited or unavailable). What to do: wait and retry."
+    if isinstance(exc, TimeoutError):
+        return f"Timed out: {exc}. What to do: the operation may still be running; check the resource's state."
+    if _is_botocore(exc):
+        return _botocore_text(exc)
+    return f"Unexpected error ({type(exc).__name__}). What to do: retry; if it persists, report it with the server's log."
+
+
+def _is_botocore(exc: BaseException) -> bool:
+    return type(exc).__module__.startswith("botocore")
+
+
+def _botocore_text(exc: BaseException) -> str:
+    response = getattr(exc, "response", None)
+    if isinstance(response, dict) and "Error" in response:
+        error = response["Error"]
+        status = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        return f"Object storage error {status} ({error.get('Code')}): {error.get('Message') or ''}".rstrip(": ")
+    name = type(exc).__name__
+    if name in ("EndpointConnectionError", "ConnectTimeoutError", "ReadTimeoutError"):
+        return "Could not reach the object storage endpoint. What to do: check SCW_S3_ENDPOINT_URL and the region."
+    if name in ("NoCredentialsError", "PartialCredentialsError"):
+        return "Object storage needs SCW_ACCESS_KEY and SCW_SECRET_KEY."
+    return f"Object storage error ({name})."

@@ -1,0 +1,272 @@
+"""Run one operation: validate, guard, confirm, call (in a worker thread), wait, shape.
+
+Typed tools and `call_operation` both come through `Runner.call`, so they validate
+against the same schema and obey the same safety rules.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import keyword
+import logging
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import jsonschema
+
+from scw_mcp.safety import READ
+
+from . import confirm
+from .catalog import Catalog, Entry
+from .context import CallContext, check_region, check_zone
+from .convert import to_json
+from .errors import ToolFailure, describe
+from .policy import Guard
+from .results import DEFAULT_BUDGET, apply_budget, list_page
+from .settings import Settings
+
+log = logging.getLogger("scw_mcp")
+audit_log = logging.getLogger("scw_mcp.audit")
+
+RUNTIME_OPTIONS = ("all_pages", "wait", "confirm_token")
+MAX_PAGES = 50
+WAIT_TIMEOUT_SECONDS = 600
+
+
+@dataclass
+class Outcome:
+    """What a call produced: JSON data, or an error message."""
+
+    data: dict[str, Any] | None = None
+    error: str | None = None
+    requests: int = 0
+
+
+@lru_cache(maxsize=4096)
+def _validator(name: str, schema_json: str) -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(json.loads(schema_json))
+
+
+def _format_validation_errors(tool: str, errors: list[jsonschema.ValidationError]) -> str:
+    lines = []
+    for error in sorted(errors, key=lambda e: list(e.absolute_path))[:8]:
+        where = ".".join(str(p) for p in error.absolute_path) or "arguments"
+        message = error.message
+        if error.validator == "enum":
+            message = f"{error.instance!r} is not one of the accepted values: {', '.join(map(str, error.validator_value))}"
+        elif error.validator == "additionalProperties":
+            message = f"{message}; see describe_operation('{tool}') for the parameters"
+        lines.append(f"{where}: {message}")
+    return f"Invalid arguments for {tool}: " + "; ".join(lines) + "."
+
+
+def _python_kwargs(arguments: dict[str, Any]) -> dict[str, Any]:
+    return {(f"{k}_" if keyword.iskeyword(k) else k): v for k, v in arguments.items()}
+
+
+def _dig(data: Any, path: str) -> Any:
+    for part in path.split(".") if path else []:
+        data = data.get(part) if isinstance(data, dict) else getattr(data, part, None)
+    return data
+
+
+@dataclass
+class Runner:
+    catalog: Catalog
+    settings: Settings
+    guard: Guard = field(default_factory=Guard)
+    budget: int = DEFAULT_BUDGET
+
+    # --- validation -------------------------------------------------------------------
+    def validate(self, entry: Entry, arguments: dict[str, Any]) -> None:
+        schema_json = json.dumps(entry.schema, sort_keys=True)
+        errors = list(_validator(entry.name, schema_json).iter_errors(arguments))
+        if errors:
+            raise ToolFailure(_format_validation_errors(entry.name, errors))
+        for group, members in (entry.data.get("one_of") or {}).items():
+            given = [m for m in members if arguments.get(m) is not None]
+            if len(given) > 1:
+                raise ToolFailure(f"Invalid arguments for {entry.name}: at most one of {', '.join(members)} may be set ({group}).")
+
+    def _fill_locality(self, entry: Entry, arguments: dict[str, Any]) -> None:
+        properties = entry.schema.get("properties", {})
+        if "zone" in properties and entry.data.get("scope") == "zone":
+            if arguments.get("zone") != "all":
+                arguments["zone"] = check_zone(arguments.get("zone") or self.settings.zone)
+        if "region" in properties and entry.data.get("scope") == "region":
+            arguments["region"] = check_region(arguments.get("region") or self.settings.region)
+
+    # --- the call ---------------------------------------------------------------------
+    async def call(self, entry: Entry, arguments: dict[str, Any] | None, mcp_context: Any = None) -> Outcome:
+        started = time.monotonic()
+        arguments = dict(arguments or {})
+        ctx = CallContext(settings=self.settings, tool=entry.name, mcp_context=mcp_context)
+        decision = None
+        try:
+            self.validate(entry, arguments)
+            token = arguments.pop("confirm_token", None)
+            self._fill_locality(entry, arguments)
+            decision = self.guard.decide(entry.name, entry.safety, arguments, self.settings.project_id)
+            if decision.needs_confirmation:
+                key = confirm.signing_key(self.settings.secret_key)
+                if not token:
+                    return Outcome(data=await self._preview(entry, arguments, ctx, key))
+                confirm.check_token(key, token, entry.name, arguments)
+            data = await self._execute(entry, arguments, ctx)
+            if ctx.notes:
+                data = {**data, "notes": ctx.notes}
+            data, _ = apply_budget(data, self.budget)
+            outcome = Outcome(data=data)
+        except Exception as exc:  # every failure becomes a clean message
+            message = self.settings.redact(describe(exc))
+            if not isinstance(exc, ToolFailure):
+                log.info("%s failed: %s", entry.name, message, exc_info=log.isEnabledFor(logging.DEBUG))
+            outcome = Outcome(error=message)
+        if decision is not None and decision.safety != READ:
+            self._audit(entry, arguments, outcome, time.monotonic() - started)
+        return outcome
+
+    async def _execute(self, entry: Entry, arguments: dict[str, Any], ctx: CallContext) -> dict[str, Any]:
+        wait = arguments.pop("wait", False)
+        all_pages = arguments.pop("all_pages", False)
+        if entry.is_override:
+            fn = _override_function(entry.name)
+            result = fn(ctx, **arguments)
+            if inspect.isawaitable(result):
+                result = await result
+            return _as_object(to_json(result))
+        api_class, function = entry.function()
+        api = ctx.api(api_class)
+        kwargs = _python_kwargs(arguments)
+        if entry.data.get("list_key") and all_pages:
+            return await self._all_pages(entry, api, function, kwargs, ctx)
+        result = await ctx.run(function, api, **kwargs)
+        if wait and entry.data.get("wait"):
+            result = await self._wait(entry, api, arguments, result, ctx)
+        data = to_json(result)
+        if entry.data.get("list_key") and isinstance(data, dict):
+            return list_page(data, entry.data["list_key"], entry.data["paging"], arguments.get("page"), arguments.get("per_page"))
+        return _as_object(data)
+
+    async def _all_pages(self, entry: Entry, api: Any, function: Any, kwargs: dict[str, Any], ctx: CallContext) -> dict[str, Any]:
+        key = entry.data["list_key"]
+        items: list[Any] = []
+        total = None
+        page = kwargs.pop("page", None) or 1
+        size = kwargs.pop("per_page", None) or 100
+        for _ in range(MAX_PAGES):
+            data = to_json(await ctx.run(function, api, page=page, per_page=size, **kwargs))
+            batch = data.get(key) or []
+            items.extend(batch)
+            total = int(data.get("total_count") or len(items))
+            await ctx.progress(len(items), total, f"{len(items)} of {total}")
+            if not batch or len(items) >= total or len(json.dumps(items, default=str)) > self.budget:
+                break
+            page += 1
+        more = total is not None and len(items) < total
+        return {"items": items, "total_count": total if total is not None else len(items), "page": page, "next_page": page + 1 if more else None}
+
+    async def _wait(self, entry: Entry, api: Any, arguments: dict[str, Any], result: Any, ctx: CallContext) -> Any:
+        from scaleway_core.utils import WaitForOptions
+
+        spec = entry.data["wait"]
+        kwargs = {}
+        for param, source in spec["args"].items():
+            kind, _, path = source.partition(":")
+            value = arguments.get(path) if kind == "arg" else _dig(result, path)
+            if value is not None:
+                kwargs[param] = value
+        await ctx.progress(0, None, f"waiting ({spec['method']})")
+        options = WaitForOptions(timeout=WAIT_TIMEOUT_SECONDS, min_delay=1, max_delay=15)
+        return await ctx.run(getattr(api, spec["method"]), options=options, **kwargs)
+
+    # --- confirmation ------------------------------------------------------------------
+    async def _preview(self, entry: Entry, arguments: dict[str, Any], ctx: CallContext, key: bytes) -> dict[str, Any]:
+        target: Any = None
+        if entry.is_override:
+            preview = _override_preview(entry.name)
+            if preview is not None:
+                result = preview(ctx, **arguments)
+                target = to_json(await result if inspect.isawaitable(result) else result)
+        else:
+            target = await self._current_state(entry, arguments, ctx)
+        token = confirm.make_token(key, entry.name, arguments)
+        return {
+            "status": "confirmation_required",
+            "operation": entry.name,
+            "arguments": arguments,
+            "project_id": arguments.get("project_id") or arguments.get("project") or self.settings.project_id,
+            "warning": f"{entry.name} is destructive: it deletes or changes resources in a way that cannot be undone. Nothing has been done yet.",
+            "target": target,
+            "confirm_token": token,
+            "expires_in_seconds": confirm.TOKEN_TTL_SECONDS,
+            "next_step": f"Show this to the user. If they agree, call {entry.name} again with the same arguments plus confirm_token.",
+        }
+
+    async def _current_state(self, entry: Entry, arguments: dict[str, Any], ctx: CallContext) -> Any:
+        """The resource a generated destructive operation targets, read with its get_* twin."""
+        getter = _getter_for(self.catalog, entry, arguments)
+        if getter is None:
+            return None
+        params = getter.schema.get("properties", {})
+        try:
+            api_class, function = getter.function()
+            kwargs = _python_kwargs({k: v for k, v in arguments.items() if k in params})
+            return to_json(await ctx.run(function, ctx.api(api_class), **kwargs))
+        except Exception as exc:
+            return {"unavailable": describe(exc)}
+
+    # --- audit -----------------------------------------------------------------------
+    def _audit(self, entry: Entry, arguments: dict[str, Any], outcome: Outcome, seconds: float) -> None:
+        targets = {k: v for k, v in arguments.items() if (k == "id" or k.endswith("_id")) and isinstance(v, str)}
+        record = {
+            "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "operation": entry.name,
+            "safety": entry.safety,
+            "targets": targets,
+            "zone": arguments.get("zone"),
+            "region": arguments.get("region"),
+            "project_id": arguments.get("project_id") or arguments.get("project") or self.settings.project_id,
+            "outcome": "preview" if outcome.data and outcome.data.get("status") == "confirmation_required" else ("error" if outcome.error else "ok"),
+            "seconds": round(seconds, 3),
+        }
+        if outcome.error:
+            record["error"] = outcome.error[:200]
+        audit_log.info(self.settings.redact(json.dumps(record, sort_keys=True)))
+
+
+def _as_object(data: Any) -> dict[str, Any]:
+    if isinstance(data, dict):
+        return data
+    if isinstance(data, list):
+        return {"items": data, "total_count": len(data)}
+    return {"result": data}
+
+
+def _getter_for(catalog: Catalog, entry: Entry, arguments: dict[str, Any]) -> Entry | None:
+    namespace = entry.data["namespace"]
+    method = entry.name[len(namespace) + 1 :]
+    verb, _, resource = method.partition("_")
+    resource = resource.removesuffix("_action") if verb != "server" else "server"
+    parts = resource.split("_")
+    candidates = [resource] + ["_".join(parts[:i]) for i in range(len(parts) - 1, 0, -1)] + ["_".join(parts[i:]) for i in range(1, len(parts))]
+    for candidate in candidates:
+        getter = catalog.get(f"{namespace}_get_{candidate}")
+        if getter and set(getter.schema.get("required", [])) <= set(arguments):
+            return getter
+    return None
+
+
+def _override_function(name: str) -> Any:
+    from scw_mcp.overrides import load_overrides
+
+    return load_overrides()[name].fn
+
+
+def _override_preview(name: str) -> Any:
+    from scw_mcp.overrides import load_overrides
+
+    return load_overrides()[name].preview
