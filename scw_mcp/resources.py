@@ -16,7 +16,7 @@ def register(server: "ScwServer") -> None:
     @server.resource("scw://config", name="configuration", mime_type="application/json",
                      description="Effective configuration: profile, project, zone, region, toolsets, read-only (never a secret).")
     def configuration() -> str:
-        view = server.settings.public_view()
+        view = server.scw_settings.public_view()
         view.update({
             "toolsets": list(server.options.toolsets),
             "read_only": server.options.read_only,

@@ -77,7 +77,7 @@ class ScwServer(MCPServer):
         super().__init__(name="scw-mcp", version=__version__, instructions=INSTRUCTIONS, log_level=options.log_level)
         self.catalog = catalog or load_catalog()
         self.options = options
-        self.settings = settings
+        self.scw_settings = settings
         self.runner = Runner(
             self.catalog,
             settings,
@@ -137,7 +137,7 @@ class ScwServer(MCPServer):
         return CallToolResult(content=[TextContent(type="text", text=dumps(data))], structured_content=data)
 
     def _error(self, message: str) -> CallToolResult:
-        return CallToolResult(content=[TextContent(type="text", text=self.settings.redact(message))], is_error=True)
+        return CallToolResult(content=[TextContent(type="text", text=self.scw_settings.redact(message))], is_error=True)
 
 
 def build_server(settings: Settings, options: ServerOptions) -> ScwServer:

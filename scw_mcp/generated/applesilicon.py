@@ -154,7 +154,7 @@ def get_connectivity_diagnostic(
     diagnostic_id: str,
     zone: str | None = None,
 ) -> Any:
-    """Call the SDK method."""
+    """Get connectivity diagnostic."""
     return api.get_connectivity_diagnostic(
         diagnostic_id=diagnostic_id,
         zone=zone,
@@ -207,7 +207,7 @@ def get_server_private_network(
     private_network_id: str,
     zone: str | None = None,
 ) -> Any:
-    """Call the SDK method."""
+    """Get server private network."""
     return api.get_server_private_network(
         server_id=server_id,
         private_network_id=private_network_id,
@@ -378,7 +378,7 @@ def start_connectivity_diagnostic(
     server_id: str,
     zone: str | None = None,
 ) -> Any:
-    """Call the SDK method."""
+    """Start connectivity diagnostic."""
     return api.start_connectivity_diagnostic(
         server_id=server_id,
         zone=zone,

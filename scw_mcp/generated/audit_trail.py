@@ -154,7 +154,7 @@ def get_last_events_overview(
     organization_id: str | None = None,
     project_id: str | None = None,
 ) -> Any:
-    """Call the SDK method."""
+    """Get last events overview."""
     return api.get_last_events_overview(
         region=region,
         organization_id=organization_id,
@@ -217,7 +217,7 @@ def list_combined_events(
     page_size: int | None = None,
     page_token: str | None = None,
 ) -> Any:
-    """Call the SDK method."""
+    """List combined events."""
     return api.list_combined_events(
         region=region,
         organization_id=organization_id,
@@ -302,7 +302,7 @@ def list_export_jobs(
     page_size: int | None = None,
     order_by: str | None = None,
 ) -> Any:
-    """Call the SDK method."""
+    """List export jobs."""
     return api.list_export_jobs(
         region=region,
         organization_id=organization_id,

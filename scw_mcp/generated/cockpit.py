@@ -610,7 +610,7 @@ def update_contact_point(
     email: dict[str, Any] | None = None,
     send_resolved_notifications: bool | None = None,
 ) -> Any:
-    """Call the SDK method."""
+    """Update contact point."""
     return api.update_contact_point(
         region=region,
         project_id=project_id,

@@ -27,7 +27,7 @@ def accept_rpn_invite(
     *,
     member_id: int,
 ) -> Any:
-    """Call the SDK method."""
+    """Accept rpn invite."""
     return api.accept_rpn_invite(
         member_id=member_id,
     )
@@ -39,7 +39,7 @@ def add_ip(
     rpn_san_id: int,
     ip_ids: list[int],
 ) -> Any:
-    """Call the SDK method."""
+    """Add ip."""
     return api.add_ip(
         rpn_san_id=rpn_san_id,
         ip_ids=ip_ids,
@@ -53,7 +53,7 @@ def add_rpn_group_members(
     server_ids: list[int] | None = None,
     san_server_ids: list[int] | None = None,
 ) -> Any:
-    """Call the SDK method."""
+    """Add rpn group members."""
     return api.add_rpn_group_members(
         group_id=group_id,
         server_ids=server_ids,
@@ -67,7 +67,7 @@ def add_rpn_v2_members(
     group_id: int,
     servers: list[int],
 ) -> Any:
-    """Call the SDK method."""
+    """Add rpn v2 members."""
     return api.add_rpn_v2_members(
         group_id=group_id,
         servers=servers,
@@ -111,7 +111,7 @@ def can_order(
     *,
     project_id: str | None = None,
 ) -> Any:
-    """Call the SDK method."""
+    """Can order."""
     return api.can_order(
         project_id=project_id,
     )
@@ -181,7 +181,7 @@ def create_rpn_group(
     san_server_ids: list[int] | None = None,
     project_id: str | None = None,
 ) -> Any:
-    """Call the SDK method."""
+    """Create rpn group."""
     return api.create_rpn_group(
         name=name,
         server_ids=server_ids,
@@ -196,7 +196,7 @@ def create_rpn_san(
     offer_id: int,
     project_id: str | None = None,
 ) -> Any:
-    """Call the SDK method."""
+    """Create rpn san."""
     return api.create_rpn_san(
         offer_id=offer_id,
         project_id=project_id,
@@ -211,7 +211,7 @@ def create_rpn_v2_group(
     project_id: str | None = None,
     type: str | None = None,
 ) -> Any:
-    """Call the SDK method."""
+    """Create rpn v2 group."""
     return api.create_rpn_v2_group(
         name=name,
         servers=servers,
@@ -268,7 +268,7 @@ def delete_rpn_group(
     *,
     group_id: int,
 ) -> Any:
-    """Call the SDK method."""
+    """Delete rpn group."""
     return api.delete_rpn_group(
         group_id=group_id,
     )
@@ -280,7 +280,7 @@ def delete_rpn_group_members(
     group_id: int,
     member_ids: list[int],
 ) -> Any:
-    """Call the SDK method."""
+    """Delete rpn group members."""
     return api.delete_rpn_group_members(
         group_id=group_id,
         member_ids=member_ids,
@@ -292,7 +292,7 @@ def delete_rpn_san(
     *,
     rpn_san_id: int,
 ) -> Any:
-    """Call the SDK method."""
+    """Delete rpn san."""
     return api.delete_rpn_san(
         rpn_san_id=rpn_san_id,
     )
@@ -303,7 +303,7 @@ def delete_rpn_v2_group(
     *,
     group_id: int,
 ) -> Any:
-    """Call the SDK method."""
+    """Delete rpn v2 group."""
     return api.delete_rpn_v2_group(
         group_id=group_id,
     )
@@ -315,7 +315,7 @@ def delete_rpn_v2_members(
     group_id: int,
     member_ids: list[int],
 ) -> Any:
-    """Call the SDK method."""
+    """Delete rpn v2 members."""
     return api.delete_rpn_v2_members(
         group_id=group_id,
         member_ids=member_ids,
@@ -379,7 +379,7 @@ def disable_rpn_v2_group_compatibility(
     *,
     group_id: int,
 ) -> Any:
-    """Call the SDK method."""
+    """Disable rpn v2 group compatibility."""
     return api.disable_rpn_v2_group_compatibility(
         group_id=group_id,
     )
@@ -390,7 +390,7 @@ def download_invoice(
     *,
     invoice_id: int,
 ) -> Any:
-    """Call the SDK method."""
+    """Download invoice."""
     return api.download_invoice(
         invoice_id=invoice_id,
     )
@@ -401,7 +401,7 @@ def download_refund(
     *,
     refund_id: int,
 ) -> Any:
-    """Call the SDK method."""
+    """Download refund."""
     return api.download_refund(
         refund_id=refund_id,
     )
@@ -413,7 +413,7 @@ def enable_rpn_v2_group_compatibility(
     group_id: int,
     rpnv1_group_id: int,
 ) -> Any:
-    """Call the SDK method."""
+    """Enable rpn v2 group compatibility."""
     return api.enable_rpn_v2_group_compatibility(
         group_id=group_id,
         rpnv1_group_id=rpnv1_group_id,
@@ -451,7 +451,7 @@ def get_invoice(
     *,
     invoice_id: int,
 ) -> Any:
-    """Call the SDK method."""
+    """Get invoice."""
     return api.get_invoice(
         invoice_id=invoice_id,
     )
@@ -500,7 +500,7 @@ def get_ordered_service(
     ordered_service_id: int,
     zone: str | None = None,
 ) -> Any:
-    """Call the SDK method."""
+    """Get ordered service."""
     return api.get_ordered_service(
         ordered_service_id=ordered_service_id,
         zone=zone,
@@ -542,7 +542,7 @@ def get_refund(
     *,
     refund_id: int,
 ) -> Any:
-    """Call the SDK method."""
+    """Get refund."""
     return api.get_refund(
         refund_id=refund_id,
     )
@@ -579,7 +579,7 @@ def get_rpn_group(
     *,
     group_id: int,
 ) -> Any:
-    """Call the SDK method."""
+    """Get rpn group."""
     return api.get_rpn_group(
         group_id=group_id,
     )
@@ -590,7 +590,7 @@ def get_rpn_san(
     *,
     rpn_san_id: int,
 ) -> Any:
-    """Call the SDK method."""
+    """Get rpn san."""
     return api.get_rpn_san(
         rpn_san_id=rpn_san_id,
     )
@@ -603,7 +603,7 @@ def get_rpn_status(
     rpnv1_group_id: int | None = None,
     rpnv2_group_id: int | None = None,
 ) -> Any:
-    """Call the SDK method."""
+    """Get rpn status."""
     return api.get_rpn_status(
         project_id=project_id,
         rpnv1_group_id=rpnv1_group_id,
@@ -616,7 +616,7 @@ def get_rpn_v2_group(
     *,
     group_id: int,
 ) -> Any:
-    """Call the SDK method."""
+    """Get rpn v2 group."""
     return api.get_rpn_v2_group(
         group_id=group_id,
     )
@@ -641,7 +641,7 @@ def get_server_backup(
     server_id: int,
     zone: str | None = None,
 ) -> Any:
-    """Call the SDK method."""
+    """Get server backup."""
     return api.get_server_backup(
         server_id=server_id,
         zone=zone,
@@ -728,7 +728,7 @@ def leave_rpn_group(
     group_id: int,
     member_ids: list[int],
 ) -> Any:
-    """Call the SDK method."""
+    """Leave rpn group."""
     return api.leave_rpn_group(
         group_id=group_id,
         member_ids=member_ids,
@@ -741,7 +741,7 @@ def list_available_ips(
     rpn_san_id: int,
     type: str | None = None,
 ) -> Any:
-    """Call the SDK method."""
+    """List available ips."""
     return api.list_available_ips(
         rpn_san_id=rpn_san_id,
         type_=type,
@@ -779,7 +779,7 @@ def list_invoices(
     order_by: str | None = None,
     project_id: str | None = None,
 ) -> Any:
-    """Call the SDK method."""
+    """List invoices."""
     return api.list_invoices(
         page=page,
         page_size=page_size,
@@ -794,7 +794,7 @@ def list_ips(
     rpn_san_id: int,
     type: str | None = None,
 ) -> Any:
-    """Call the SDK method."""
+    """List ips."""
     return api.list_ips(
         rpn_san_id=rpn_san_id,
         type_=type,
@@ -889,7 +889,7 @@ def list_refunds(
     order_by: str | None = None,
     project_id: str | None = None,
 ) -> Any:
-    """Call the SDK method."""
+    """List refunds."""
     return api.list_refunds(
         page=page,
         page_size=page_size,
@@ -906,7 +906,7 @@ def list_rpn_capable_san_servers(
     order_by: str | None = None,
     project_id: str | None = None,
 ) -> Any:
-    """Call the SDK method."""
+    """List rpn capable san servers."""
     return api.list_rpn_capable_san_servers(
         page=page,
         page_size=page_size,
@@ -923,7 +923,7 @@ def list_rpn_capable_servers(
     order_by: str | None = None,
     project_id: str | None = None,
 ) -> Any:
-    """Call the SDK method."""
+    """List rpn capable servers."""
     return api.list_rpn_capable_servers(
         page=page,
         page_size=page_size,
@@ -941,7 +941,7 @@ def list_rpn_group_members(
     order_by: str | None = None,
     project_id: str | None = None,
 ) -> Any:
-    """Call the SDK method."""
+    """List rpn group members."""
     return api.list_rpn_group_members(
         group_id=group_id,
         page=page,
@@ -959,7 +959,7 @@ def list_rpn_groups(
     order_by: str | None = None,
     project_id: str | None = None,
 ) -> Any:
-    """Call the SDK method."""
+    """List rpn groups."""
     return api.list_rpn_groups(
         page=page,
         page_size=page_size,
@@ -976,7 +976,7 @@ def list_rpn_invites(
     order_by: str | None = None,
     project_id: str | None = None,
 ) -> Any:
-    """Call the SDK method."""
+    """List rpn invites."""
     return api.list_rpn_invites(
         page=page,
         page_size=page_size,
@@ -993,7 +993,7 @@ def list_rpn_sans(
     order_by: str | None = None,
     project_id: str | None = None,
 ) -> Any:
-    """Call the SDK method."""
+    """List rpn sans."""
     return api.list_rpn_sans(
         page=page,
         page_size=page_size,
@@ -1010,7 +1010,7 @@ def list_rpn_server_capabilities(
     order_by: str | None = None,
     project_id: str | None = None,
 ) -> Any:
-    """Call the SDK method."""
+    """List rpn server capabilities."""
     return api.list_rpn_server_capabilities(
         page=page,
         page_size=page_size,
@@ -1027,7 +1027,7 @@ def list_rpn_v2_capable_resources(
     order_by: str | None = None,
     project_id: str | None = None,
 ) -> Any:
-    """Call the SDK method."""
+    """List rpn v2 capable resources."""
     return api.list_rpn_v2_capable_resources(
         page=page,
         page_size=page_size,
@@ -1044,7 +1044,7 @@ def list_rpn_v2_group_logs(
     page_size: int | None = None,
     order_by: str | None = None,
 ) -> Any:
-    """Call the SDK method."""
+    """List rpn v2 group logs."""
     return api.list_rpn_v2_group_logs(
         group_id=group_id,
         page=page,
@@ -1061,7 +1061,7 @@ def list_rpn_v2_groups(
     order_by: str | None = None,
     project_id: str | None = None,
 ) -> Any:
-    """Call the SDK method."""
+    """List rpn v2 groups."""
     return api.list_rpn_v2_groups(
         page=page,
         page_size=page_size,
@@ -1079,7 +1079,7 @@ def list_rpn_v2_members(
     order_by: str | None = None,
     type: str | None = None,
 ) -> Any:
-    """Call the SDK method."""
+    """List rpn v2 members."""
     return api.list_rpn_v2_members(
         group_id=group_id,
         page=page,
@@ -1202,7 +1202,7 @@ def refuse_rpn_invite(
     *,
     member_id: int,
 ) -> Any:
-    """Call the SDK method."""
+    """Refuse rpn invite."""
     return api.refuse_rpn_invite(
         member_id=member_id,
     )
@@ -1214,7 +1214,7 @@ def remove_ip(
     rpn_san_id: int,
     ip_ids: list[int],
 ) -> Any:
-    """Call the SDK method."""
+    """Remove ip."""
     return api.remove_ip(
         rpn_san_id=rpn_san_id,
         ip_ids=ip_ids,
@@ -1228,7 +1228,7 @@ def rpn_group_invite(
     server_ids: list[int],
     project_id: str | None = None,
 ) -> Any:
-    """Call the SDK method."""
+    """Rpn group invite."""
     return api.rpn_group_invite(
         group_id=group_id,
         server_ids=server_ids,
@@ -1397,7 +1397,7 @@ def update_rpn_group_name(
     group_id: int,
     name: str | None = None,
 ) -> Any:
-    """Call the SDK method."""
+    """Update rpn group name."""
     return api.update_rpn_group_name(
         group_id=group_id,
         name=name,
@@ -1410,7 +1410,7 @@ def update_rpn_v2_group_name(
     group_id: int,
     name: str | None = None,
 ) -> Any:
-    """Call the SDK method."""
+    """Update rpn v2 group name."""
     return api.update_rpn_v2_group_name(
         group_id=group_id,
         name=name,
@@ -1424,7 +1424,7 @@ def update_rpn_v2_vlan_for_members(
     member_ids: list[int],
     vlan: int | None = None,
 ) -> Any:
-    """Call the SDK method."""
+    """Update rpn v2 vlan for members."""
     return api.update_rpn_v2_vlan_for_members(
         group_id=group_id,
         member_ids=member_ids,
@@ -1458,7 +1458,7 @@ def update_server_backup(
     autologin: bool | None = None,
     acl_enabled: bool | None = None,
 ) -> Any:
-    """Call the SDK method."""
+    """Update server backup."""
     return api.update_server_backup(
         server_id=server_id,
         zone=zone,
@@ -1475,7 +1475,7 @@ def update_server_tags(
     zone: str | None = None,
     tags: list[str] | None = None,
 ) -> Any:
-    """Call the SDK method."""
+    """Update server tags."""
     return api.update_server_tags(
         server_id=server_id,
         zone=zone,

@@ -318,7 +318,7 @@ def get_domain_auth_code(
 def get_service_info(
     api: DomainV2Beta1UnauthenticatedRegistrarAPI,
 ) -> Any:
-    """Call the SDK method."""
+    """Get service info."""
     return api.get_service_info(
     )
 
@@ -735,7 +735,7 @@ def search_available_domains_console(
     strict_search: bool,
     tlds: list[str] | None = None,
 ) -> Any:
-    """Call the SDK method."""
+    """Search available domains console."""
     return api.search_available_domains_console(
         domain=domain,
         strict_search=strict_search,

@@ -40,7 +40,7 @@ def check_domain(
     cname: str,
     project_id: str | None = None,
 ) -> Any:
-    """Call the SDK method."""
+    """Check domain."""
     return api.check_domain(
         fqdn=fqdn,
         cname=cname,
@@ -53,7 +53,7 @@ def check_lb_origin(
     *,
     lb: dict[str, Any] | None = None,
 ) -> Any:
-    """Call the SDK method."""
+    """Check lb origin."""
     return api.check_lb_origin(
         lb=to_sdk(lb, edge_services_v1beta1_types.ScalewayLb),
     )
@@ -67,7 +67,7 @@ def check_pem_chain(
     secret: dict[str, Any] | None = None,
     raw: str | None = None,
 ) -> Any:
-    """Call the SDK method."""
+    """Check pem chain."""
     return api.check_pem_chain(
         fqdn=fqdn,
         project_id=project_id,
@@ -566,7 +566,7 @@ def list_pipelines_with_stages(
     organization_id: str | None = None,
     project_id: str | None = None,
 ) -> Any:
-    """Call the SDK method."""
+    """List pipelines with stages."""
     return api.list_pipelines_with_stages(
         order_by=order_by,
         page=page,
@@ -702,7 +702,7 @@ def search_backend_stages(
     bucket_region: str | None = None,
     lb_id: str | None = None,
 ) -> Any:
-    """Call the SDK method."""
+    """Search backend stages."""
     return api.search_backend_stages(
         order_by=order_by,
         page=page,
@@ -741,7 +741,7 @@ def search_waf_stages(
     page_size: int | None = None,
     project_id: str | None = None,
 ) -> Any:
-    """Call the SDK method."""
+    """Search waf stages."""
     return api.search_waf_stages(
         order_by=order_by,
         page=page,

@@ -576,7 +576,7 @@ def get_user_connections(
     *,
     user_id: str,
 ) -> Any:
-    """Call the SDK method."""
+    """Get user connections."""
     return api.get_user_connections(
         user_id=user_id,
     )
@@ -587,7 +587,7 @@ def initiate_user_connection(
     *,
     user_id: str,
 ) -> Any:
-    """Call the SDK method."""
+    """Initiate user connection."""
     return api.initiate_user_connection(
         user_id=user_id,
     )
@@ -599,7 +599,7 @@ def join_user_connection(
     user_id: str,
     token: str,
 ) -> Any:
-    """Call the SDK method."""
+    """Join user connection."""
     return api.join_user_connection(
         user_id=user_id,
         token=token,
@@ -970,7 +970,7 @@ def remove_user_connection(
     user_id: str,
     target_user_id: str,
 ) -> Any:
-    """Call the SDK method."""
+    """Remove user connection."""
     return api.remove_user_connection(
         user_id=user_id,
         target_user_id=target_user_id,

@@ -74,7 +74,7 @@ def check_block_migration_organization_quotas(
     zone: str | None = None,
     organization: str | None = None,
 ) -> Any:
-    """Call the SDK method."""
+    """Check block migration organization quotas."""
     return api.check_block_migration_organization_quotas(
         zone=zone,
         organization=organization,
@@ -523,7 +523,7 @@ def get_all_server_user_data(
     server_id: str,
     zone: str | None = None,
 ) -> Any:
-    """Call the SDK method."""
+    """Get all server user data."""
     return api.get_all_server_user_data(
         server_id=server_id,
         zone=zone,
@@ -537,7 +537,7 @@ def get_dashboard(
     organization: str | None = None,
     project: str | None = None,
 ) -> Any:
-    """Call the SDK method."""
+    """Get dashboard."""
     return api.get_dashboard(
         zone=zone,
         organization=organization,
@@ -1074,7 +1074,7 @@ def set_all_server_user_data(
     user_data: dict[str, str],
     zone: str | None = None,
 ) -> Any:
-    """Call the SDK method."""
+    """Set all server user data."""
     return api.set_all_server_user_data(
         server_id=server_id,
         user_data=to_sdk(user_data, dict[str, bytes]),
@@ -1353,7 +1353,7 @@ def wait_instance_server(
     server_id: str,
     zone: str,
 ) -> Any:
-    """Call the SDK method."""
+    """Wait instance server."""
     return api.wait_instance_server(
         server_id=server_id,
         zone=zone,

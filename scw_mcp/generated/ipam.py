@@ -171,7 +171,7 @@ def release_ip_set(
     region: str | None = None,
     ip_ids: list[str] | None = None,
 ) -> Any:
-    """Call the SDK method."""
+    """Release ip set."""
     return api.release_ip_set(
         region=region,
         ip_ids=ip_ids,

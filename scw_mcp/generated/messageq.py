@@ -126,7 +126,7 @@ def download_deployment_certificate_authority(
     deployment_id: str,
     region: str | None = None,
 ) -> Any:
-    """Call the SDK method."""
+    """Download deployment certificate authority."""
     return api.download_deployment_certificate_authority(
         deployment_id=deployment_id,
         region=region,

@@ -409,7 +409,7 @@ def list_session_acls(
     page_size: int | None = None,
     order_by: str | None = None,
 ) -> Any:
-    """Call the SDK method."""
+    """List session acls."""
     return api.list_session_ac_ls(
         session_id=session_id,
         page=page,

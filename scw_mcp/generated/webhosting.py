@@ -82,7 +82,7 @@ def change_ftp_account_password(
     password: str,
     region: str | None = None,
 ) -> Any:
-    """Call the SDK method."""
+    """Change ftp account password."""
     return api.change_ftp_account_password(
         hosting_id=hosting_id,
         username=username,

@@ -250,7 +250,7 @@ def _operation(method: SdkMethod, name: str, namespace: str, module: str, functi
         sdk_class_module=method.class_module,
         method=method.method_name,
         function=function,
-        summary=doc.summary.rstrip("."),
+        summary=doc.summary.rstrip(".") or names.repair_acronyms(method.method_name).replace("_", " ").capitalize(),
         description=doc.description,
         safety=safety,
         scope=scope,
