@@ -76,6 +76,7 @@ def _build(params: dict[str, Any]) -> Any:
         toolsets=toolsets,
         read_only=params["read_only"],
         confirm_destructive=not params["no_confirm"],
+        allow_lockout=params["allow_lockout"],
         policy=policy,
         log_level=params["log_level"],
     )
@@ -106,6 +107,7 @@ def _serve(server: Any, params: dict[str, Any]) -> None:
 @click.option("--http-no-token", is_flag=True, help="Allow HTTP without SCW_MCP_HTTP_TOKEN (loopback only).")
 @click.option("--sandbox", is_flag=True, help="Run against an embedded fake Scaleway cloud (nothing leaves the machine).")
 @click.option("--no-confirm", is_flag=True, help="Run destructive operations without the confirmation step (automation).")
+@click.option("--allow-lockout", is_flag=True, help="Skip the guards against deleting this server's own API key/policy or the last SSH rule.")
 @click.option("--policy", default=None, help="Policy file (YAML or TOML): allow/deny/confirm rules, project/zone allowlists.")
 @click.option("--audit-log", default=None, help="Write the audit log of mutating calls to this file (default: stderr).")
 @click.option("--log-level", type=click.Choice(LOG_LEVELS, case_sensitive=False), default="WARNING", show_default=True)

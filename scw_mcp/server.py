@@ -42,6 +42,7 @@ class ServerOptions:
     toolsets: tuple[str, ...] = ("core",)
     read_only: bool = False
     confirm_destructive: bool = True
+    allow_lockout: bool = False
     policy: Policy = field(default_factory=Policy)
     budget: int = DEFAULT_BUDGET
     log_level: str = "WARNING"
@@ -81,7 +82,8 @@ class ScwServer(MCPServer):
         self.runner = Runner(
             self.catalog,
             settings,
-            Guard(read_only=options.read_only, confirm_destructive=options.confirm_destructive, policy=options.policy),
+            Guard(read_only=options.read_only, confirm_destructive=options.confirm_destructive, policy=options.policy,
+                  allow_lockout=options.allow_lockout),
             budget=options.budget,
         )
         self.served = {e.name: e for e in self.catalog.toolset(list(options.toolsets), options.read_only)}

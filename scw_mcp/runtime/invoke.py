@@ -19,7 +19,7 @@ import jsonschema
 
 from scw_mcp.safety import READ
 
-from . import confirm
+from . import confirm, guards
 from .catalog import Catalog, Entry
 from .context import CallContext, check_region, check_zone
 from .convert import to_json
@@ -110,6 +110,8 @@ class Runner:
             token = arguments.pop("confirm_token", None)
             self._fill_locality(entry, arguments)
             decision = self.guard.decide(entry.name, entry.safety, arguments, self.settings.project_id)
+            if not self.guard.allow_lockout:
+                await guards.check(ctx, entry.name, arguments)
             if decision.needs_confirmation:
                 key = confirm.signing_key(self.settings.secret_key)
                 if not token:

@@ -86,6 +86,7 @@ class Guard:
     read_only: bool = False
     confirm_destructive: bool = True
     policy: Policy = field(default_factory=Policy)
+    allow_lockout: bool = False  # skip the guards against locking oneself out (runtime/guards.py)
 
     def effective_safety(self, tool: str, safety: str, arguments: dict[str, Any]) -> str:
         for (name, arg), safe_values in _SAFE_ACTIONS.items():
