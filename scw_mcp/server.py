@@ -106,7 +106,7 @@ class ScwServer(MCPServer):
         return self._tools
 
     # --- tools/call -------------------------------------------------------------------
-    async def call_tool(self, name: str, arguments: dict[str, Any], context: Any = None) -> CallToolResult:
+    async def call_tool(self, name: str, arguments: dict[str, Any], context: Any = None) -> Any:
         try:
             if name in self.served:
                 return self._result(await self.runner.call(self.served[name], arguments, context))
@@ -129,7 +129,9 @@ class ScwServer(MCPServer):
         self.runner.validate(entry, arguments)
         return fn(**arguments)
 
-    def _result(self, outcome: Outcome) -> CallToolResult:
+    def _result(self, outcome: Outcome) -> Any:
+        if outcome.input_required is not None:
+            return outcome.input_required
         if outcome.error is not None:
             return self._error(outcome.error)
         return self._ok(outcome.data or {})

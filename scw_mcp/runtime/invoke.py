@@ -19,7 +19,7 @@ import jsonschema
 
 from scw_mcp.safety import READ
 
-from . import confirm, guards
+from . import confirm, elicit, guards
 from .catalog import Catalog, Entry
 from .context import CallContext, check_region, check_zone
 from .convert import to_json
@@ -42,7 +42,7 @@ class Outcome:
 
     data: dict[str, Any] | None = None
     error: str | None = None
-    requests: int = 0
+    input_required: Any = None  # an InputRequiredResult: the client must answer an elicitation first
 
 
 @lru_cache(maxsize=4096)
@@ -114,9 +114,17 @@ class Runner:
                 await guards.check(ctx, entry.name, arguments)
             if decision.needs_confirmation:
                 key = confirm.signing_key(self.settings.secret_key)
-                if not token:
+                if token:
+                    confirm.check_token(key, token, entry.name, arguments)
+                elif mcp_context is not None and elicit.supported(mcp_context):
+                    answer = await elicit.confirm(mcp_context, self._confirmation_question(entry, arguments))
+                    if not isinstance(answer, bool):
+                        return Outcome(input_required=answer)
+                    if not answer:
+                        return Outcome(data={"status": "cancelled", "operation": entry.name,
+                                             "message": "The user did not confirm; nothing was done."})
+                else:
                     return Outcome(data=await self._preview(entry, arguments, ctx, key))
-                confirm.check_token(key, token, entry.name, arguments)
             data = await self._execute(entry, arguments, ctx)
             if ctx.notes:
                 data = {**data, "notes": ctx.notes}
@@ -207,6 +215,14 @@ class Runner:
             "expires_in_seconds": confirm.TOKEN_TTL_SECONDS,
             "next_step": f"Show this to the user. If they agree, call {entry.name} again with the same arguments plus confirm_token.",
         }
+
+    def _confirmation_question(self, entry: Entry, arguments: dict[str, Any]) -> str:
+        shown = ", ".join(f"{k}={v}" for k, v in sorted(arguments.items()) if k not in RUNTIME_OPTIONS)
+        project = arguments.get("project_id") or arguments.get("project") or self.settings.project_id
+        return (
+            f"Confirm destructive operation {entry.name} ({shown}) in project {project}. "
+            "It deletes or changes resources in a way that cannot be undone."
+        )
 
     async def _current_state(self, entry: Entry, arguments: dict[str, Any], ctx: CallContext) -> Any:
         """The resource a generated destructive operation targets, read with its get_* twin."""
