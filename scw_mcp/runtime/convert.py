@@ -11,6 +11,7 @@ import base64
 import dataclasses
 import datetime
 import enum
+import types
 import typing
 from decimal import Decimal
 from functools import lru_cache
@@ -49,6 +50,14 @@ def _parse_datetime(value: str) -> datetime.datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=datetime.timezone.utc)
 
 
+def _unwrap_optional(hint: Any) -> Any:
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        if len(args) == 1:
+            return args[0]
+    return hint
+
+
 def _empty_for(hint: Any) -> Any:
     origin = typing.get_origin(hint)
     if origin is list:
@@ -63,7 +72,7 @@ def to_sdk(value: Any, hint: Any, path: str = "") -> Any:
     if value is None:
         return None
     origin = typing.get_origin(hint)
-    if origin in (typing.Union, getattr(__import__("types"), "UnionType", typing.Union)):
+    if origin in (typing.Union, types.UnionType):
         args = [a for a in typing.get_args(hint) if a is not type(None)]
         return to_sdk(value, args[0], path) if len(args) == 1 else value
     if origin is list:
@@ -89,21 +98,18 @@ def to_sdk(value: Any, hint: Any, path: str = "") -> Any:
             wire = _wire(name)
             if wire in value:
                 kwargs[name] = to_sdk(value[wire], field_hint, f"{path}.{wire}" if path else wire)
-            elif required:
-                empty = _empty_for(typing.get_args(field_hint)[0] if typing.get_origin(field_hint) is typing.Union else field_hint)
-                kwargs[name] = empty
+            elif required:  # the SDK's dataclasses have no defaults for some optional fields
+                kwargs[name] = _empty_for(_unwrap_optional(field_hint))
         return hint(**kwargs)
     return value
 
 
 def to_json(obj: Any) -> Any:
     """Any SDK result as JSON-compatible data."""
-    if obj is None or isinstance(obj, (bool, int, float, str)):
-        if isinstance(obj, enum.Enum):
-            return obj.value
-        return obj
-    if isinstance(obj, enum.Enum):
+    if isinstance(obj, enum.Enum):  # before str: the SDK's enums are str subclasses
         return obj.value
+    if obj is None or isinstance(obj, (bool, int, float, str)):
+        return obj
     if isinstance(obj, (datetime.datetime, datetime.date)):
         return obj.isoformat()
     if isinstance(obj, (bytes, bytearray)):

@@ -44,6 +44,15 @@ class Outcome:
     error: str | None = None
     input_required: Any = None  # an InputRequiredResult: the client must answer an elicitation first
 
+    @property
+    def status(self) -> str:
+        if self.error is not None:
+            return "error"
+        if self.input_required is not None:
+            return "awaiting_confirmation"
+        status = (self.data or {}).get("status")
+        return status if status in ("confirmation_required", "cancelled") else "ok"
+
 
 @lru_cache(maxsize=4096)
 def _validator(name: str, schema_json: str) -> jsonschema.Draft202012Validator:
@@ -136,7 +145,8 @@ class Runner:
                 log.info("%s failed: %s", entry.name, message, exc_info=log.isEnabledFor(logging.DEBUG))
             outcome = Outcome(error=message)
         if decision is not None and decision.safety != READ:
-            self._audit(entry, arguments, outcome, time.monotonic() - started)
+            status = self._audit(entry, arguments, outcome, time.monotonic() - started)
+            await ctx.info(f"{entry.name}: {status}")  # also an MCP log notification to the client
         return outcome
 
     async def _execute(self, entry: Entry, arguments: dict[str, Any], ctx: CallContext) -> dict[str, Any]:
@@ -238,7 +248,7 @@ class Runner:
             return {"unavailable": describe(exc)}
 
     # --- audit -----------------------------------------------------------------------
-    def _audit(self, entry: Entry, arguments: dict[str, Any], outcome: Outcome, seconds: float) -> None:
+    def _audit(self, entry: Entry, arguments: dict[str, Any], outcome: Outcome, seconds: float) -> str:
         targets = {k: v for k, v in arguments.items() if (k == "id" or k.endswith("_id")) and isinstance(v, str)}
         record = {
             "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -248,12 +258,13 @@ class Runner:
             "zone": arguments.get("zone"),
             "region": arguments.get("region"),
             "project_id": arguments.get("project_id") or arguments.get("project") or self.settings.project_id,
-            "outcome": "preview" if outcome.data and outcome.data.get("status") == "confirmation_required" else ("error" if outcome.error else "ok"),
+            "outcome": outcome.status,
             "seconds": round(seconds, 3),
         }
         if outcome.error:
             record["error"] = outcome.error[:200]
         audit_log.info(self.settings.redact(json.dumps(record, sort_keys=True)))
+        return str(record["outcome"])
 
 
 def _as_object(data: Any) -> dict[str, Any]:
