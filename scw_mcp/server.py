@@ -97,7 +97,8 @@ class ScwServer(MCPServer):
     def gateway_tools(self) -> list[MCPTool]:
         tools = []
         for name, spec in gateway.GATEWAY_SCHEMAS.items():
-            tools.append(mcp_tool(name, name.replace("_", " ").capitalize(), spec["description"], spec["input_schema"], spec["safety"]))
+            safety = READ if self.options.read_only else spec["safety"]  # read-only: call_operation runs reads only
+            tools.append(mcp_tool(name, name.replace("_", " ").capitalize(), spec["description"], spec["input_schema"], safety))
         return tools
 
     async def list_tools(self) -> list[MCPTool]:

@@ -13,7 +13,7 @@ import inspect
 from dataclasses import dataclass
 from typing import Any, Callable
 
-OVERRIDE_MODULES: tuple[str, ...] = ()
+OVERRIDE_MODULES: tuple[str, ...] = ("instance", "object_storage", "rdb", "vpc", "k8s", "registry_tools")
 
 _REGISTRY: dict[str, "OverrideTool"] = {}
 

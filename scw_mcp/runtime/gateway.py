@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from typing import Any
 
 from scw_mcp.safety import SAFETY_CLASSES
@@ -62,7 +63,8 @@ GATEWAY_SCHEMAS: dict[str, dict[str, Any]] = {
 
 
 def unknown_operation(catalog: Catalog, name: str) -> ToolFailure:
-    close = [e.name for e in catalog.search(name.replace("_", " "), limit=3)]
+    close = difflib.get_close_matches(name, list(catalog.entries), n=3, cutoff=0.8)
+    close = close or [e.name for e in catalog.search(name.replace("_", " "), limit=3)]
     hint = f" Did you mean: {', '.join(close)}?" if close else ""
     return ToolFailure(f"Unknown operation {name!r}.{hint} Use search_operations to find one.")
 

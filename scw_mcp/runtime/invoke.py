@@ -150,14 +150,14 @@ class Runner:
         return outcome
 
     async def _execute(self, entry: Entry, arguments: dict[str, Any], ctx: CallContext) -> dict[str, Any]:
-        wait = arguments.pop("wait", False)
-        all_pages = arguments.pop("all_pages", False)
-        if entry.is_override:
+        if entry.is_override:  # hand-written tools take their own options (wait, ...) as parameters
             fn = _override_function(entry.name)
             result = fn(ctx, **arguments)
             if inspect.isawaitable(result):
                 result = await result
             return _as_object(to_json(result))
+        wait = arguments.pop("wait", False)
+        all_pages = arguments.pop("all_pages", False)
         api_class, function = entry.function()
         api = ctx.api(api_class)
         kwargs = _python_kwargs(arguments)

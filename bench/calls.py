@@ -1,0 +1,207 @@
+"""Call overhead: the same Instance operations directly through the SDK and through scw-mcp.
+
+Both hit the same loopback fake Scaleway API (the project's `scw_mcp.sandbox` if importable,
+else bench/fake_api.py). Calls are interleaved (SDK, typed tool, gateway, SDK, ...) so noise
+hits each path alike; "added" is the difference of the medians (and of the p99s).
+
+Concurrency: with ~50 ms of latency per API request, 20 calls at once through one client
+session (an anyio task group) against the same 20 one after the other; a server that
+serialises calls would show a ratio near 1, one that does not, near 20.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import tempfile
+import time
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+import anyio
+
+from common import (BENCH, child_stderr_to, clean_env, describe, list_all_tools, median, percentile, scw_mcp_spec,
+                    session)
+
+ZONE = "fr-par-1"
+LATENCY = 0.05
+CONCURRENCY = 20
+
+
+@dataclass
+class Backend:
+    name: str
+    env: dict[str, str]
+    server_id: str
+    note: str = ""
+
+
+def _sdk(env: dict[str, str]) -> Any:
+    from scaleway import Client
+    from scaleway.instance.v1 import InstanceV1API
+
+    return InstanceV1API(Client(api_url=env["SCW_API_URL"], access_key=env["SCW_ACCESS_KEY"],
+                                secret_key=env["SCW_SECRET_KEY"], default_project_id=env["SCW_DEFAULT_PROJECT_ID"],
+                                default_zone=ZONE, default_region="fr-par"))
+
+
+def _seed_sandbox(env: dict[str, str]) -> str:
+    """The id of a server in the sandbox, creating one if it has none."""
+    api = _sdk(env)
+    servers = api.list_servers(zone=ZONE).servers
+    if not servers:
+        from scaleway import Client
+        from scaleway.instance.v1 import InstanceUtilsV1API
+
+        utils = InstanceUtilsV1API(api.client) if hasattr(api, "client") else InstanceUtilsV1API(Client(
+            api_url=env["SCW_API_URL"], access_key=env["SCW_ACCESS_KEY"], secret_key=env["SCW_SECRET_KEY"],
+            default_project_id=env["SCW_DEFAULT_PROJECT_ID"], default_zone=ZONE))
+        for i in range(10):
+            utils.create_server(zone=ZONE, commercial_type="DEV1-S", image="ubuntu_noble", name=f"bench-{i:02d}")
+        servers = api.list_servers(zone=ZONE).servers
+    return servers[0].id
+
+
+@contextlib.contextmanager
+def backend(latency: float, use_sandbox: bool = True) -> Iterator[Backend]:
+    """The sandbox (preferred) or bench/fake_api.py, answering every request after `latency` s."""
+    stack = contextlib.ExitStack()
+    note = ""
+    chosen: Backend | None = None
+    if use_sandbox:
+        try:
+            from scw_mcp.sandbox import Sandbox  # type: ignore[import-not-found]
+        except ImportError as exc:
+            note = f"scw_mcp.sandbox not importable ({exc}); used bench/fake_api.py"
+        else:
+            try:
+                faults = [{"route": "GET /instance/*", "kind": "latency", "seconds": latency}] if latency else []
+                sb = stack.enter_context(Sandbox(faults=faults))
+                env = dict(sb.env())
+                chosen = Backend("scw_mcp.sandbox", env, _seed_sandbox(env))
+            except Exception as exc:  # noqa: BLE001 - fall back to our own fake, and say why
+                stack.close()
+                stack = contextlib.ExitStack()
+                note = f"scw_mcp.sandbox failed ({type(exc).__name__}: {exc}); used bench/fake_api.py"[:300]
+    else:
+        note = "bench/fake_api.py (--fake)"
+    if chosen is None:
+        from fake_api import FakeInstanceAPI
+
+        fake = stack.enter_context(FakeInstanceAPI(servers=10, latency=latency))
+        chosen = Backend("bench/fake_api.py", fake.env(), fake.server_ids()[0], note)
+    with stack:
+        yield chosen
+
+
+def _text(result: Any) -> str:
+    return "".join(getattr(c, "text", "") for c in result.content)
+
+
+async def _overhead(be: Backend, calls: int, home: str) -> dict[str, Any]:
+    api = _sdk(be.env)
+    ops = {
+        "list_servers": (lambda: api.list_servers(zone=ZONE), "instance_list_servers", {"zone": ZONE}),
+        "get_server": (lambda: api.get_server(zone=ZONE, server_id=be.server_id), "instance_get_server",
+                       {"zone": ZONE, "server_id": be.server_id}),
+    }
+    spec = scw_mcp_spec("scw-mcp --toolsets instance", ["--toolsets", "instance"], clean_env(home, **be.env))
+    out: dict[str, Any] = {}
+    async with session(spec) as client:
+        served = {t.name for t in await list_all_tools(client)}
+        for op, (direct, operation, args) in ops.items():
+            tool = typed_tool_for(operation, served)
+            paths = {
+                "sdk": lambda d=direct: _timed_sync(d),
+                "typed_tool": lambda t=tool, a=args: _timed_call(client, t, a),
+                "call_operation": lambda o=operation, a=args: _timed_call(client, "call_operation", {"name": o, "arguments": a}),
+            }
+            for _ in range(15):  # warm-up: imports, connection pools, caches
+                for fn in paths.values():
+                    await fn()
+            times: dict[str, list[float]] = {p: [] for p in paths}
+            for _ in range(calls):
+                for p, fn in paths.items():
+                    times[p].append(await fn())
+            sdk_med, sdk_p99 = median(times["sdk"]), percentile(times["sdk"], 99)
+            row: dict[str, Any] = {"calls": calls, "sdk_median_ms": sdk_med * 1e3, "sdk_p99_ms": sdk_p99 * 1e3}
+            for p in ("typed_tool", "call_operation"):
+                med, p99 = median(times[p]), percentile(times[p], 99)
+                row.update({f"{p}_median_ms": med * 1e3, f"{p}_p99_ms": p99 * 1e3,
+                            f"{p}_added_median_ms": (med - sdk_med) * 1e3, f"{p}_added_p99_ms": (p99 - sdk_p99) * 1e3,
+                            f"{p}_ratio_median": med / sdk_med})
+            row.update({"typed_tool": tool, "operation": operation})
+            out[op] = row
+    return out
+
+
+def typed_tool_for(operation: str, served: set[str]) -> str:
+    """The typed tool a client would call for `operation`: itself, or the hand-written tool
+    that stands in for it in the toolset (catalog `replaces`)."""
+    from scw_mcp.runtime.catalog import load_catalog
+
+    if operation in served:
+        return operation
+    for entry in load_catalog().entries.values():
+        if entry.is_override and entry.name in served and operation in (entry.data.get("replaces") or []):
+            return entry.name
+    raise RuntimeError(f"no typed tool serves {operation} with --toolsets instance")
+
+
+async def _timed_sync(fn: Any) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+async def _timed_call(client: Any, tool: str, args: dict[str, Any]) -> float:
+    start = time.perf_counter()
+    result = await client.call_tool(tool, args)
+    elapsed = time.perf_counter() - start
+    if result.is_error:
+        raise RuntimeError(f"{tool} failed: {_text(result)[:300]}")
+    return elapsed
+
+
+async def _concurrency(be: Backend, repeat: int, home: str) -> dict[str, Any]:
+    spec = scw_mcp_spec("scw-mcp --toolsets instance", ["--toolsets", "instance"], clean_env(home, **be.env))
+    args = {"zone": ZONE, "server_id": be.server_id}
+    one, seq, conc = [], [], []
+    async with session(spec) as client:
+        tool = typed_tool_for("instance_get_server", {t.name for t in await list_all_tools(client)})
+        for _ in range(3):
+            await _timed_call(client, tool, args)
+        for _ in range(repeat):
+            one.append(await _timed_call(client, tool, args))
+            start = time.perf_counter()
+            for _ in range(CONCURRENCY):
+                await _timed_call(client, tool, args)
+            seq.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            async with anyio.create_task_group() as tg:
+                for _ in range(CONCURRENCY):
+                    tg.start_soon(_timed_call, client, tool, args)
+            conc.append(time.perf_counter() - start)
+    s, c = median(seq), median(conc)
+    return {"calls": CONCURRENCY, "tool": tool, "api_latency_ms": LATENCY * 1e3, "one_call_ms": median(one) * 1e3,
+            "sequential_ms": s * 1e3, "concurrent_ms": c * 1e3, "speedup": s / c}
+
+
+def run(repeat: int, calls: int = 300, use_sandbox: bool = True, log=print) -> dict[str, Any]:
+    home = tempfile.mkdtemp(prefix="scw-bench-home-")
+    result: dict[str, Any] = {}
+    with child_stderr_to(BENCH / "results" / "servers.log"):
+        try:
+            with backend(0.0, use_sandbox) as be:
+                result["backend"] = be.name
+                result["backend_note"] = be.note
+                result["overhead"] = anyio.run(_overhead, be, calls, home)
+            log("  call overhead done")
+        except Exception as exc:  # noqa: BLE001
+            result["overhead_error"] = describe(exc)
+        try:
+            with backend(LATENCY, use_sandbox) as be:
+                result["concurrency"] = anyio.run(_concurrency, be, repeat, home)
+            log("  concurrency done")
+        except Exception as exc:  # noqa: BLE001
+            result["concurrency_error"] = describe(exc)
+    return result

@@ -1,0 +1,233 @@
+"""Run every benchmark, print the table, write bench/results/latest.json (and latest.md).
+
+    python bench/run.py                  # everything, 5 repeats (about 4 minutes on 2 cores)
+    python bench/run.py --repeat 3 --only startup,search
+    python bench/run.py --update-readme  # also put the table into bench/README.md
+
+Each figure is measured in the same run as its reference and shown as a ratio next to it:
+these machines are noisy, ratios travel better than absolute numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import re
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import BENCH, machine  # noqa: E402
+
+PARTS = ("startup", "calls", "generator", "search")
+README = BENCH / "README.md"
+START, END = "<!-- bench:results:start -->", "<!-- bench:results:end -->"
+
+
+# --- formatting ---------------------------------------------------------------------------
+def _s(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:.2f} s"
+
+
+def _ms(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:.2f} ms"
+
+
+def _kb(b: int | None) -> str:
+    return "n/a" if b is None else f"{b / 1000:.1f} KB"
+
+
+def _x(a: float | None, b: float | None, fmt: str = "{:.2f}x") -> str:
+    return "n/a" if not a or not b else fmt.format(a / b)
+
+
+def _pf(ok: bool | None) -> str:
+    return "" if ok is None else ("PASS" if ok else "FAIL")
+
+
+def rows(results: dict[str, Any]) -> list[list[str]]:
+    """Figure | scw-mcp | reference | ratio | target | pass."""
+    out: list[list[str]] = []
+    if "startup" in results:
+        servers = {r["label"]: r for r in results["startup"]["servers"]}
+        peer = next((r for r in servers.values() if r["peer"]), None)
+        floor = servers.get("minimal MCPServer (floor)", {})
+        peer_ok = peer is not None and not peer.get("error")
+        peer_ref = (lambda key, fmt: fmt(peer.get(key))) if peer_ok else (lambda key, fmt: f"peer could not run: {peer['error']}" if peer else "peer skipped")
+        peer_s = peer.get("startup_s") if peer_ok else None
+        runs = results["startup"]["servers"][0].get("runs")
+        for label, r in servers.items():
+            if not label.startswith("scw-mcp"):
+                continue
+            if r.get("error"):
+                out.append([f"start-up: {label}", f"failed: {r['error']}", "", "", "", "FAIL"])
+                continue
+            target, ok = "", None
+            if label.startswith("scw-mcp core"):
+                target, ok = ">= 3x faster than peer", (peer_s / r["startup_s"] >= 3) if peer_s else None
+            elif "all" in label:
+                target, ok = "< 2 s", r["startup_s"] < 2
+            out.append([f"start-up (spawn -> tools/list, median of {runs}): {label}", _s(r["startup_s"]),
+                        f"peer {peer_ref('startup_s', _s)}", f"{_x(peer_s, r['startup_s'])} faster" if peer_s else "n/a", target, _pf(ok)])
+        core = servers.get("scw-mcp core (default)", {})
+        if core.get("startup_s") and floor.get("startup_s"):
+            out.append(["start-up: core vs the floor (minimal MCPServer, same mcp SDK)", _s(core["startup_s"]),
+                        f"floor {_s(floor['startup_s'])}", f"{_x(core['startup_s'], floor['startup_s'])} the floor", "", ""])
+        for label, r in servers.items():
+            if not label.startswith("scw-mcp") or r.get("error"):
+                continue
+            target, ok = "", None
+            if label.startswith("scw-mcp core"):
+                target, ok = "< 40 KB, reaches every operation", r["bytes"] < 40_000 and r["reachable_operations"] >= len_catalog()
+            elif "gateway" in label:
+                target, ok = "< 4 KB", r["bytes"] < 4_000
+            ours = (f"{r['tools']} tools, {_kb(r['bytes'])} (~{r['tokens_estimate']:,} tokens est.), "
+                    f"reaches {r['reachable_operations']:,} ops, {r['bytes_per_reachable_operation']} B/op")
+            ref = (f"peer {peer['tools']} tools, {_kb(peer['bytes'])} (~{peer['tokens_estimate']:,} tokens est.), "
+                   f"reaches {peer['reachable_operations']} ops, {peer['bytes_per_reachable_operation']} B/op") if peer_ok else peer_ref("bytes", _kb)
+            ratio = (f"{_x(r['bytes'], peer['bytes'])} the bytes, "
+                     f"{_x(peer['bytes_per_reachable_operation'], r['bytes_per_reachable_operation'], '{:.0f}x')} less per op") if peer_ok else "n/a"
+            out.append([f"tools/list size: {label}", ours, ref, ratio, target, _pf(ok)])
+        for label, r in servers.items():
+            if not label.startswith("scw-mcp") or r.get("error"):
+                continue
+            out.append([f"peak RSS after tools/list: {label}", f"{r['peak_rss_mib']:.0f} MiB" if r.get("peak_rss_mib") else "n/a",
+                        f"peer {peer['peak_rss_mib']:.0f} MiB" if peer_ok and peer.get("peak_rss_mib") else peer_ref("peak_rss_mib", str),
+                        _x(r.get("peak_rss_mib"), peer.get("peak_rss_mib") if peer_ok else None) + " of peer" if peer_ok else "n/a", "", ""])
+    if "calls" in results:
+        c = results["calls"]
+        if "overhead" in c:
+            for op, r in c["overhead"].items():
+                for path, tool in (("typed_tool", r["typed_tool"]), ("call_operation", f"call_operation({r['operation']})")):
+                    added = r[f"{path}_added_median_ms"]
+                    out.append([f"call {tool} over stdio, {r['calls']} calls: median / p99",
+                                f"{_ms(r[f'{path}_median_ms'])} / {_ms(r[f'{path}_p99_ms'])}",
+                                f"SDK direct {_ms(r['sdk_median_ms'])} / {_ms(r['sdk_p99_ms'])}",
+                                f"+{added:.2f} ms / +{r[f'{path}_added_p99_ms']:.2f} ms added ({r[f'{path}_ratio_median']:.2f}x)",
+                                "added < 2 ms at the median", _pf(added < 2)])
+        else:
+            out.append(["call overhead", f"failed: {c.get('overhead_error')}", "", "", "added < 2 ms at the median", "FAIL"])
+        if "concurrency" in c:
+            r = c["concurrency"]
+            out.append([f"{r['calls']} concurrent {r['tool']}, one session, API latency {r['api_latency_ms']:.0f} ms",
+                        f"{r['concurrent_ms']:.0f} ms", f"{r['calls']} sequential {r['sequential_ms']:.0f} ms (one call {r['one_call_ms']:.0f} ms)",
+                        f"{r['speedup']:.1f}x faster", "not serialised (> 4x)", _pf(r["speedup"] > 4)])
+        else:
+            out.append(["concurrent calls", f"failed: {c.get('concurrency_error')}", "", "", "", "FAIL"])
+        if c.get("backend"):
+            out.append(["fake Scaleway API used for the calls", c["backend"], c.get("backend_note", ""), "", "", ""])
+    if "generator" in results:
+        g = results["generator"]
+        out.append([f"scw-mcp-gen --out <tmpdir> (median of {g['runs']})", _s(g["full_s"]), "", "", "", ""])
+        out.append([f"scw-mcp-gen --check (median of {g['runs']})", _s(g["check_s"]), f"full regeneration {_s(g['full_s'])}",
+                    _x(g["check_s"], g["full_s"]) + " of a regeneration", "", ""
+                    ] if g["check_exit"] in (0, 1) else [f"scw-mcp-gen --check", f"exit {g['check_exit']}: {g['check_message']}", "", "", "", "FAIL"])
+        if g["check_exit"] == 1:
+            out.append(["scw-mcp-gen --check result", "drift: committed scw_mcp/generated/ differs from the installed SDK's output", "", "", "", ""])
+    if "search" in results:
+        s = results["search"]
+        srv = s.get("through_server")
+        out.append([f"search_operations top-1 ({s['queries']} queries)", f"{s['top1_rate']:.0%} ({s['top1']}/{s['queries']})", "", "", "", ""])
+        out.append([f"search_operations top-3 ({s['queries']} queries)", f"{s['top3_rate']:.0%} ({s['top3']}/{s['queries']})",
+                    f"{s['unanswerable_now']} queries wait for overrides not in the catalog yet" if s["unanswerable_now"] else "",
+                    f"through the server: {srv['same_top3_as_in_process']}/{srv['checked']} same top-3" if srv else s.get("through_server_error", ""),
+                    ">= 90%", _pf(s["top3_rate"] >= 0.9)])
+    return out
+
+
+def len_catalog() -> int:
+    from scw_mcp.runtime.catalog import load_catalog
+
+    return len(load_catalog().entries)
+
+
+def markdown(results: dict[str, Any]) -> str:
+    m = results["machine"]
+    head = (f"Run {results['date']} on {m['nproc']} CPUs ({m['cpu']}), {m['ram_gib']} GiB RAM, Python {m['python']}; "
+            f"--repeat {results['repeat']}; {results['elapsed_s']:.0f} s in all.\n\n")
+    lines = ["| Figure | scw-mcp | Reference (same run) | Ratio | Target | |", "|---|---|---|---|---|---|"]
+    for row in rows(results):
+        lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |")
+    return head + "\n".join(lines) + "\n"
+
+
+def update_readme(table: str) -> None:
+    text = README.read_text(encoding="utf-8")
+    block = f"{START}\n{table}{END}"
+    if START in text and END in text:
+        text = re.sub(re.escape(START) + r".*?" + re.escape(END), lambda _: block, text, flags=re.S)
+    else:
+        text += f"\n{block}\n"
+    README.write_text(text, encoding="utf-8")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--repeat", type=int, default=5, help="repeats of each spawn/timing; medians are reported (default 5)")
+    ap.add_argument("--gen-repeat", type=int, default=None, help="repeats of the generator runs (default: min(repeat, 3); ~35 s each)")
+    ap.add_argument("--calls", type=int, default=300, help="calls per path and operation for the call overhead (default 300)")
+    ap.add_argument("--only", default=",".join(PARTS), help=f"comma list of parts to run: {', '.join(PARTS)}")
+    ap.add_argument("--no-peer", action="store_true", help="do not install/start the reference server scaleway-mcp")
+    ap.add_argument("--fake", action="store_true", help="use bench/fake_api.py even if scw_mcp.sandbox is importable")
+    ap.add_argument("--update-readme", action="store_true", help="write the table into bench/README.md")
+    ap.add_argument("--out", default=str(BENCH / "results" / "latest.json"), help="JSON results file")
+    args = ap.parse_args()
+    parts = [p.strip() for p in args.only.split(",") if p.strip()]
+    unknown = set(parts) - set(PARTS)
+    if unknown:
+        ap.error(f"unknown part(s): {', '.join(sorted(unknown))}")
+
+    started = time.perf_counter()
+    (BENCH / "results").mkdir(exist_ok=True)
+    (BENCH / "results" / "servers.log").write_text("")  # the servers' stderr, this run only
+    results: dict[str, Any] = {"date": dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"), "machine": machine(),
+                               "repeat": args.repeat, "parts": parts}
+    log = lambda msg: print(msg, flush=True)  # noqa: E731
+    if "startup" in parts:
+        log("start-up, context cost, memory...")
+        import startup
+
+        results["startup"] = startup.run(args.repeat, with_peer=not args.no_peer, log=log)
+    if "calls" in parts:
+        log("call overhead and concurrency...")
+        import calls
+
+        results["calls"] = calls.run(args.repeat, calls=args.calls, use_sandbox=not args.fake, log=log)
+    if "generator" in parts:
+        log("generator...")
+        import generator
+
+        results["generator"] = generator.run(args.gen_repeat or min(args.repeat, 3), log=log)
+    if "search" in parts:
+        log("search quality...")
+        import search
+
+        results["search"] = search.run(log=log)
+    results["elapsed_s"] = time.perf_counter() - started
+
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    table = markdown(results)
+    out.with_suffix(".md").write_text(table, encoding="utf-8")
+    print()
+    print(table)
+    if "search" in results and results["search"]["misses"]:
+        print("search misses (top-3):")
+        for miss in results["search"]["misses"]:
+            print(f"  {miss['q']!r}: wanted {miss['accept'] or 'an override not in the catalog yet'}, got {miss['top3']}")
+    if "search" in results and results["search"]["unknown_expected_names"]:
+        print(f"WARNING: search_queries.yaml expects operations not in the catalog: {results['search']['unknown_expected_names']}")
+    print(f"\nresults: {out}")
+    if args.update_readme:
+        update_readme(table)
+        print(f"table written into {README}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

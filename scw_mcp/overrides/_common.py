@@ -1,0 +1,104 @@
+"""Helpers shared by the hand-written operations (not an override module itself)."""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Annotated, Any, Awaitable, Callable, Iterable
+
+import anyio
+from pydantic import Field, WithJsonSchema
+
+from scw_mcp.runtime.context import CallContext
+from scw_mcp.runtime.convert import to_json
+from scw_mcp.runtime.errors import ToolFailure
+
+UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
+
+# Poll delays for `wait` options: start fast (sandboxes and quick transitions), back off to
+# POLL_MAX so a long wait costs few API calls. Module-level so tests can shorten them.
+POLL_MIN = 1.0
+POLL_MAX = 10.0
+
+
+# --- compact schemas ---------------------------------------------------------------------
+# The default tools/list must stay small (all core tools under 40 KB): optional parameters
+# are written as `"type": ["string", "null"]` without `"default": null` instead of pydantic's
+# anyOf form; zone and region need no description (the runtime fills the configured default).
+
+
+def _drop_null_default(schema: dict[str, Any]) -> None:
+    if "default" in schema and schema["default"] is None:
+        del schema["default"]
+
+
+def nullable(json_type: str, **extra: Any) -> Any:
+    """Schema marker for an optional parameter: Annotated[T | None, nullable("string")] = None."""
+    return WithJsonSchema({"type": [json_type, "null"], **extra})
+
+
+NO_NULL_DEFAULT = Field(json_schema_extra=_drop_null_default)
+OptStr = Annotated[str | None, nullable("string"), NO_NULL_DEFAULT]
+OptBool = Annotated[bool | None, nullable("boolean"), NO_NULL_DEFAULT]
+OptTags = Annotated[list[str] | None, nullable("array", items={"type": "string"}), NO_NULL_DEFAULT]
+Zone = OptStr
+Region = OptStr
+Page = Annotated[int, Field(ge=1)]
+PerPage = Annotated[int, Field(ge=1, le=100)]
+
+
+def opt_int(**bounds: int) -> Any:
+    """An optional integer with JSON-schema bounds (minimum=..., maximum=...)."""
+    return Annotated[int | None, nullable("integer", **bounds), NO_NULL_DEFAULT]
+
+
+def is_uuid(value: str) -> bool:
+    return bool(UUID_RE.match(value))
+
+
+def pick(data: Any, *keys: str) -> dict[str, Any]:
+    """The named wire fields of an SDK object (converted to JSON first)."""
+    data = to_json(data) if not isinstance(data, dict) else data
+    return {k: data.get(k) for k in keys}
+
+
+def page_result(items: list[Any], total: Any, page: int, per_page: int) -> dict[str, Any]:
+    total_count = int(total) if total is not None else len(items)  # X-Total-Count may be a string
+    more = (page - 1) * per_page + len(items) < total_count and len(items) > 0
+    return {"items": items, "total_count": total_count, "page": page, "next_page": page + 1 if more else None}
+
+
+async def poll(
+    ctx: CallContext,
+    fetch: Callable[[], Awaitable[tuple[Any, str]]],
+    done: Iterable[str],
+    *,
+    what: str,
+    timeout_seconds: float,
+    failed: Iterable[str] = (),
+) -> Any:
+    """Call `fetch` (-> (object, state)) until the state is in `done`; progress on each poll."""
+    done, failed = set(done), set(failed)
+    deadline = time.monotonic() + timeout_seconds
+    delay = POLL_MIN
+    polls = 0
+    while True:
+        obj, state = await fetch()
+        polls += 1
+        await ctx.progress(polls, None, f"{what}: {state}")
+        if state in done:
+            return obj
+        if state in failed:
+            raise ToolFailure(f"{what} failed: the resource went to state {state!r}. What to do: get it for details (state_detail) and retry or contact support.")
+        if time.monotonic() + delay > deadline:
+            raise ToolFailure(
+                f"Timed out after {timeout_seconds}s waiting for {what} (last state: {state!r}). "
+                "What to do: the operation continues server-side; get the resource later to see its state."
+            )
+        await anyio.sleep(delay)
+        delay = min(delay * 1.5, POLL_MAX)
+
+
+def valid_list_error(kind: str, value: str, valid: list[str], hint: str = "") -> ToolFailure:
+    shown = ", ".join(valid[:60]) + (" …" if len(valid) > 60 else "")
+    return ToolFailure(f"Unknown {kind} {value!r}. Valid {kind}s: {shown or 'none available'}.{(' ' + hint) if hint else ''}")

@@ -1,0 +1,363 @@
+"""Instance (virtual machines): list across zones, create from an image label, power actions
+that wait, and a delete that says what it leaves behind."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated, Any
+
+import anyio
+from pydantic import Field
+
+from scw_mcp.overrides._common import NO_NULL_DEFAULT, OptStr, OptTags, Zone, is_uuid, nullable, opt_int, page_result, poll
+from scw_mcp.overrides.registry import override
+from scw_mcp.runtime.context import CallContext
+from scw_mcp.runtime.convert import to_json
+from scw_mcp.runtime.errors import ToolFailure, describe
+
+# Zones where the Instance product runs; `zone="all"` fans out over these.
+INSTANCE_ZONES = ("fr-par-1", "fr-par-2", "fr-par-3", "nl-ams-1", "nl-ams-2", "nl-ams-3", "pl-waw-1", "pl-waw-2", "pl-waw-3")
+SERVER_STATES = ("running", "stopped", "stopped_in_place", "starting", "stopping", "locked")
+ALL_ZONES_PER_ZONE = 100  # servers fetched per zone by zone="all" (one page)
+
+ZoneArg = Zone
+ServerId = str
+Wait = Annotated[bool, Field(description="Wait for the target state.")]
+RootSize = opt_int(minimum=10, maximum=10000)
+Timeout = Annotated[int, Field(ge=1, le=3600, description="Max seconds to wait.")]
+
+
+def _api(ctx: CallContext) -> Any:
+    from scaleway.instance.v1.custom_api import InstanceUtilsV1API
+
+    return ctx.api(InstanceUtilsV1API)
+
+
+def summarize(server: Any) -> dict[str, Any]:
+    """The fields of a server that matter day to day (the full object is in instance_server_get)."""
+    s = to_json(server)
+    ips = [{"id": ip.get("id"), "address": ip.get("address"), "family": ip.get("family"), "dynamic": ip.get("dynamic")} for ip in s.get("public_ips") or []]
+    if not ips and s.get("public_ip"):
+        ip = s["public_ip"]
+        ips = [{"id": ip.get("id"), "address": ip.get("address"), "family": ip.get("family"), "dynamic": ip.get("dynamic")}]
+    return {
+        "id": s.get("id"),
+        "name": s.get("name"),
+        "state": s.get("state"),
+        "commercial_type": s.get("commercial_type"),
+        "zone": s.get("zone"),
+        "project": s.get("project"),
+        "image": (s.get("image") or {}).get("name"),
+        "public_ips": ips,
+        "private_networks": [n.get("private_network_id") for n in s.get("private_nics") or []],
+        "volumes": {k: {"id": v.get("id"), "volume_type": v.get("volume_type"), "size": v.get("size")} for k, v in (s.get("volumes") or {}).items()},
+        "tags": s.get("tags"),
+        "creation_date": s.get("creation_date"),
+    }
+
+
+async def _get(ctx: CallContext, server_id: str, zone: str) -> Any:
+    return (await ctx.run(_api(ctx).get_server, server_id=server_id, zone=zone)).server
+
+
+async def _wait_state(ctx: CallContext, server_id: str, zone: str, target: str, timeout_seconds: int) -> Any:
+    async def fetch() -> tuple[Any, str]:
+        server = await _get(ctx, server_id, zone)
+        return server, str(server.state)
+
+    return await poll(ctx, fetch, {target}, what=f"server {server_id} to be {target}", timeout_seconds=timeout_seconds, failed={"locked"})
+
+
+# --- list / get -------------------------------------------------------------------------
+
+
+async def _list_zone(ctx: CallContext, zone: str, filters: dict[str, Any], page: int, per_page: int) -> tuple[list[Any], int]:
+    res = await ctx.run(_api(ctx).list_servers, zone=zone, page=page, per_page=per_page, **filters)
+    return [summarize(s) for s in res.servers], int(res.total_count or 0)
+
+
+@override("instance_server_list", product="instance", safety="read", scope="zone", replaces=("instance_list_servers",))
+async def server_list(
+    ctx: CallContext,
+    name: Annotated[OptStr, Field(description="Name contains.")] = None,
+    tags: Annotated[OptTags, Field(description="Has all these tags.")] = None,
+    state: Annotated[str | None, nullable("string", enum=[*SERVER_STATES, None]), NO_NULL_DEFAULT] = None,
+    project_id: OptStr = None,
+    zone: Annotated[OptStr, Field(description='Zone, or "all" for every zone; default: configured zone.')] = None,
+    page: Annotated[int, Field(ge=1)] = 1,
+    per_page: Annotated[int, Field(ge=1, le=100)] = 50,
+) -> dict[str, Any]:
+    """List Instances.
+
+    Compact rows. zone="all": every zone at once (100 per zone)."""
+    filters = {k: v for k, v in {"name": name, "tags": tags, "state": state, "project": project_id}.items() if v}
+    if zone != "all":
+        items, total = await _list_zone(ctx, ctx.zone(zone), filters, page, per_page)
+        return page_result(items, total, page, per_page)
+
+    results: dict[str, tuple[list[Any], int]] = {}
+    errors: dict[str, str] = {}
+
+    async def one(z: str) -> None:
+        try:
+            results[z] = await _list_zone(ctx, z, filters, 1, ALL_ZONES_PER_ZONE)
+        except Exception as exc:  # one unavailable zone must not hide the others
+            errors[z] = describe(exc)
+
+    async with anyio.create_task_group() as tg:
+        for z in INSTANCE_ZONES:
+            tg.start_soon(one, z)
+    items = [s for z in INSTANCE_ZONES if z in results for s in results[z][0]]
+    out: dict[str, Any] = {"items": items, "total_count": sum(t for _, t in results.values()), "zones": {z: results[z][1] for z in sorted(results)}}
+    cut = [z for z, (got, total) in results.items() if total > len(got)]
+    if cut:
+        out["hint"] = f"Zones {', '.join(sorted(cut))} have more than {ALL_ZONES_PER_ZONE} servers: list them one zone at a time with page."
+    if errors:
+        out["errors"] = errors
+    return out
+
+
+@override("instance_server_get", product="instance", safety="read", scope="zone", replaces=("instance_get_server",))
+async def server_get(ctx: CallContext, server_id: ServerId, zone: ZoneArg = None) -> dict[str, Any]:
+    """Get an Instance.
+
+    All details: volumes, IPs, private NICs, allowed actions."""
+    return {"server": await _get(ctx, server_id, ctx.zone(zone))}
+
+
+# --- create -----------------------------------------------------------------------------
+
+
+async def _server_type(ctx: CallContext, commercial_type: str, zone: str) -> Any:
+    """The server type's description (arch, volume limits) from list_servers_types."""
+    api = _api(ctx)
+    names: list[str] = []
+    page = 1
+    while True:
+        res = await ctx.run(api.list_servers_types, zone=zone, page=page, per_page=100)
+        if commercial_type in res.servers:
+            return res.servers[commercial_type]
+        names.extend(res.servers)
+        if not res.servers or len(names) >= int(res.total_count or 0) or page >= 10:
+            break
+        page += 1
+    raise ToolFailure(
+        f"Unknown commercial type {commercial_type!r} in {zone}. Valid types: {', '.join(sorted(names)) or 'none'}. "
+        "What to do: pick one (instance_list_servers_types shows prices)."
+    )
+
+
+async def resolve_image(ctx: CallContext, image: str, commercial_type: str, arch: str, zone: str) -> dict[str, Any]:
+    """An image label (ubuntu_noble) -> the zone's local image for this type's architecture."""
+    from scaleway.marketplace.v2 import MarketplaceV2API
+
+    if is_uuid(image):
+        return {"id": image, "label": None}
+    market = ctx.api(MarketplaceV2API)
+    # The same call the scw CLI makes: local images of the label in the zone, SBS first.
+    res = await ctx.run(market.list_local_images, image_label=image, zone=zone, type_="instance_sbs", order_by="type_asc", page_size=100)
+    candidates = list(res.local_images)
+    if not candidates:  # maybe an image only available on local storage
+        res = await ctx.run(market.list_local_images, image_label=image, zone=zone, page_size=100)
+        candidates = list(res.local_images)
+    if not candidates:
+        labels = await ctx.run(market.list_images, include_eol=False, page_size=100, arch=arch)
+        valid = sorted({i.label for i in labels.images if i.label})
+        raise ToolFailure(
+            f"Unknown image label {image!r} in {zone}. Valid labels for {arch}: {', '.join(valid) or 'none'}. "
+            "What to do: pass one of these labels or an image ID."
+        )
+    for local in candidates:
+        types = list(local.compatible_commercial_types or [])
+        if str(local.arch) == arch and (not types or commercial_type in types):
+            return {"id": local.id, "label": image, "arch": arch, "type": str(local.type_)}
+    archs = sorted({str(c.arch) for c in candidates})
+    raise ToolFailure(
+        f"Image {image!r} has no {arch} build compatible with {commercial_type} in {zone} (available architectures: {', '.join(archs)}). "
+        "What to do: choose a commercial type of a matching architecture, or another image."
+    )
+
+
+@override("instance_server_create", product="instance", safety="mutate", scope="zone", replaces=("instance_create_server",))
+async def server_create(
+    ctx: CallContext,
+    commercial_type: Annotated[str, Field(description="e.g. DEV1-S, PRO2-S.")] = "DEV1-S",
+    image: Annotated[str, Field(description="Image label (ubuntu_noble, debian_bookworm...) or ID.")] = "ubuntu_noble",
+    name: OptStr = None,
+    root_volume_size_gb: Annotated[RootSize, Field(description="Root volume size in GB.")] = None,
+    tags: OptTags = None,
+    security_group_id: OptStr = None,
+    private_network_id: Annotated[OptStr, Field(description="Private Network to attach.")] = None,
+    public_ip: Annotated[bool, Field(description="Give the server a public IP.")] = True,
+    project_id: OptStr = None,
+    zone: ZoneArg = None,
+    wait: Annotated[bool, Field(description="Power on and wait until running.")] = False,
+    timeout_seconds: Timeout = 600,
+) -> dict[str, Any]:
+    """Create an Instance.
+
+    From an image label or ID; optional Private Network. Stays stopped unless wait=true."""
+    from scaleway.instance.v1 import VolumeServerTemplate
+
+    zone = ctx.zone(zone)
+    api = _api(ctx)
+    server_type = await _server_type(ctx, commercial_type, zone)
+    arch = str(server_type.arch)
+    resolved = await resolve_image(ctx, image, commercial_type, arch, zone)
+    volumes = None
+    if root_volume_size_gb:
+        volumes = {"0": VolumeServerTemplate(volume_type="sbs_volume", size=root_volume_size_gb * 1_000_000_000, boot=None)}
+    name = name or f"srv-{secrets.token_hex(4)}"
+    await ctx.progress(1, None, f"creating server {name}")
+    created = await ctx.run(
+        api.create_server,
+        zone=zone,
+        commercial_type=commercial_type,
+        name=name,
+        image=resolved["id"],
+        volumes=volumes,
+        tags=tags,
+        security_group=security_group_id,
+        dynamic_ip_required=public_ip,
+        project=project_id or ctx.project_id,
+    )
+    server = created.server
+    result: dict[str, Any] = {"image": resolved}
+    if private_network_id:
+        await ctx.progress(2, None, f"attaching private network {private_network_id}")
+        nic = await ctx.run(api.create_private_nic, server_id=server.id, private_network_id=private_network_id, zone=zone)
+        result["private_nic"] = nic.private_nic
+    if wait:
+        await ctx.run(api.server_action, server_id=server.id, zone=zone, action="poweron")
+        server = await _wait_state(ctx, server.id, zone, "running", timeout_seconds)
+    else:
+        server = await _get(ctx, server.id, zone)
+        ctx.note("The server is stopped (powered off volumes still bill). Start it with instance_server_start.")
+    result["server"] = summarize(server)
+    return result
+
+
+# --- power actions ----------------------------------------------------------------------
+
+
+async def _power(ctx: CallContext, server_id: str, zone: str | None, action: str, target: str, wait: bool, timeout_seconds: int) -> dict[str, Any]:
+    zone = ctx.zone(zone)
+    res = await ctx.run(_api(ctx).server_action, server_id=server_id, zone=zone, action=action)
+    out: dict[str, Any] = {"action": action, "task": res.task}
+    if wait:
+        if action == "reboot":
+            await anyio.sleep(1)  # a reboot keeps state "running": give the API a moment to begin it
+        out["server"] = summarize(await _wait_state(ctx, server_id, zone, target, timeout_seconds))
+    else:
+        out["server"] = summarize(await _get(ctx, server_id, zone))
+    return out
+
+
+@override("instance_server_start", product="instance", safety="mutate", scope="zone", replaces=("instance_server_action",))
+async def server_start(ctx: CallContext, server_id: ServerId, zone: ZoneArg = None, wait: Wait = False, timeout_seconds: Timeout = 600) -> dict[str, Any]:
+    """Start (power on) an Instance."""
+    return await _power(ctx, server_id, zone, "poweron", "running", wait, timeout_seconds)
+
+
+@override("instance_server_stop", product="instance", safety="mutate", scope="zone", replaces=("instance_server_action",))
+async def server_stop(ctx: CallContext, server_id: ServerId, zone: ZoneArg = None, wait: Wait = False, timeout_seconds: Timeout = 600) -> dict[str, Any]:
+    """Stop (power off) an Instance.
+
+    Its volumes and flexible IPs still bill."""
+    return await _power(ctx, server_id, zone, "poweroff", "stopped", wait, timeout_seconds)
+
+
+@override("instance_server_reboot", product="instance", safety="mutate", scope="zone", replaces=("instance_server_action",))
+async def server_reboot(ctx: CallContext, server_id: ServerId, zone: ZoneArg = None, wait: Wait = False, timeout_seconds: Timeout = 600) -> dict[str, Any]:
+    """Reboot an Instance."""
+    return await _power(ctx, server_id, zone, "reboot", "running", wait, timeout_seconds)
+
+
+# --- delete -----------------------------------------------------------------------------
+
+
+def _flexible_ips(server: dict[str, Any]) -> list[dict[str, Any]]:
+    """Public IPs that outlive the server (dynamic ones are released with it)."""
+    ips = list(server.get("public_ips") or [])
+    if not ips and server.get("public_ip"):
+        ips = [server["public_ip"]]
+    return [{"id": ip.get("id"), "address": ip.get("address")} for ip in ips if not ip.get("dynamic")]
+
+
+def _volumes(server: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {"id": v.get("id"), "name": v.get("name"), "volume_type": v.get("volume_type"), "size": v.get("size")}
+        for _, v in sorted((server.get("volumes") or {}).items())
+    ]
+
+
+async def _delete_preview(ctx: CallContext, server_id: str, zone: OptStr = None, with_volumes: bool = False, with_ip: bool = False, timeout_seconds: int = 600) -> dict[str, Any]:
+    server = to_json(await _get(ctx, server_id, ctx.zone(zone)))
+    volumes, ips = _volumes(server), _flexible_ips(server)
+    deleted = [f"server {server.get('name')} ({server_id}, {server.get('commercial_type')}, state {server.get('state')})"]
+    kept = []
+    (deleted if with_volumes else kept).extend(f"volume {v['id']} ({v['volume_type']}, {v['size']} bytes)" for v in volumes)
+    (deleted if with_ip else kept).extend(f"flexible IP {ip['address']} ({ip['id']})" for ip in ips)
+    preview: dict[str, Any] = {"server": summarize(server), "will_delete": deleted, "will_keep": kept}
+    if server.get("state") not in ("stopped", "stopped_in_place"):
+        preview["note"] = "The server is not stopped: it will be powered off first (running workloads stop abruptly)."
+    if kept:
+        preview["warning"] = "Kept volumes and flexible IPs stay in the project and keep billing; pass with_volumes/with_ip to delete them too."
+    return preview
+
+
+@override(
+    "instance_server_delete",
+    product="instance",
+    safety="destructive",
+    scope="zone",
+    replaces=("instance_delete_server",),
+    preview=_delete_preview,
+)
+async def server_delete(
+    ctx: CallContext,
+    server_id: ServerId,
+    zone: ZoneArg = None,
+    with_volumes: Annotated[bool, Field(description="Also delete its volumes (else they stay and bill).")] = False,
+    with_ip: Annotated[bool, Field(description="Also delete its flexible IPs (else they stay and bill).")] = False,
+    timeout_seconds: Timeout = 600,
+) -> dict[str, Any]:
+    """Delete an Instance.
+
+    Powers it off first; optionally also its volumes and flexible IPs."""
+    from scaleway.block.v1alpha1 import BlockV1Alpha1API
+
+    zone = ctx.zone(zone)
+    api = _api(ctx)
+    server = to_json(await _get(ctx, server_id, zone))
+    if server.get("state") not in ("stopped", "stopped_in_place"):
+        if server.get("state") != "stopping":
+            await ctx.run(api.server_action, server_id=server_id, zone=zone, action="poweroff")
+        await _wait_state(ctx, server_id, zone, "stopped", timeout_seconds)
+    await ctx.run(api.delete_server, server_id=server_id, zone=zone)
+    out: dict[str, Any] = {"deleted_server": server_id, "deleted_ips": [], "deleted_volumes": [], "kept": []}
+    for ip in _flexible_ips(server):
+        if with_ip:
+            await ctx.run(api.delete_ip, ip=ip["id"], zone=zone)
+            out["deleted_ips"].append(ip["address"])
+        else:
+            out["kept"].append(f"flexible IP {ip['address']} ({ip['id']})")
+    block = ctx.api(BlockV1Alpha1API)
+    for volume in _volumes(server):
+        if not with_volumes:
+            out["kept"].append(f"volume {volume['id']} ({volume['volume_type']})")
+            continue
+        if volume["volume_type"] == "sbs_volume":
+            # A block volume detaches asynchronously after the server goes; delete once available.
+            async def fetch(volume_id: str = volume["id"]) -> tuple[Any, str]:
+                v = await ctx.run(block.get_volume, volume_id=volume_id, zone=zone)
+                return v, str(v.status)
+
+            await poll(ctx, fetch, {"available", "error"}, what=f"volume {volume['id']} to detach", timeout_seconds=timeout_seconds)
+            await ctx.run(block.delete_volume, volume_id=volume["id"], zone=zone)
+        else:
+            await ctx.run(api.delete_volume, volume_id=volume["id"], zone=zone)
+        out["deleted_volumes"].append(volume["id"])
+    if out["kept"]:
+        ctx.note("Kept resources still bill: " + "; ".join(out["kept"]) + ".")
+    return out
