@@ -30,7 +30,7 @@ def _scaleway_error_text(status: int | None, body: Any) -> str:
     parts = [f"Scaleway API error {status}"]
     if isinstance(body, dict):
         if body.get("type"):
-            parts.append(f"({body['type']})")
+            parts.append(f" ({body['type']})")
         message = body.get("message") or body.get("error") or ""
         if message:
             parts.append(f": {message}")

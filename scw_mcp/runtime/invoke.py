@@ -168,17 +168,19 @@ class Runner:
             result = await self._wait(entry, api, arguments, result, ctx)
         data = to_json(result)
         if entry.data.get("list_key") and isinstance(data, dict):
-            return list_page(data, entry.data["list_key"], entry.data["paging"], arguments.get("page"), arguments.get("per_page"))
+            size = arguments.get(_page_size_param(entry))
+            return list_page(data, entry.data["list_key"], entry.data["paging"], arguments.get("page"), size)
         return _as_object(data)
 
     async def _all_pages(self, entry: Entry, api: Any, function: Any, kwargs: dict[str, Any], ctx: CallContext) -> dict[str, Any]:
         key = entry.data["list_key"]
         items: list[Any] = []
         total = None
+        size_param = _page_size_param(entry)
         page = kwargs.pop("page", None) or 1
-        size = kwargs.pop("per_page", None) or 100
+        size = kwargs.pop(size_param, None) or 100
         for _ in range(MAX_PAGES):
-            data = to_json(await ctx.run(function, api, page=page, per_page=size, **kwargs))
+            data = to_json(await ctx.run(function, api, page=page, **{size_param: size}, **kwargs))
             batch = data.get(key) or []
             items.extend(batch)
             total = int(data.get("total_count") or len(items))
@@ -265,6 +267,11 @@ class Runner:
             record["error"] = outcome.error[:200]
         audit_log.info(self.settings.redact(json.dumps(record, sort_keys=True)))
         return str(record["outcome"])
+
+
+def _page_size_param(entry: Entry) -> str:
+    """The SDK names the page size per_page or page_size depending on the product."""
+    return "page_size" if "page_size" in entry.schema.get("properties", {}) else "per_page"
 
 
 def _as_object(data: Any) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
-CASSETTES = Path("/work/shared/cassettes")
+CASSETTES = Path(__file__).resolve().parents[3] / "shared" / "cassettes"  # shared/ beside the clone
 
 
 def _cassette(name: str) -> list[dict[str, Any]]:
