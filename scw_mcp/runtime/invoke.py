@@ -12,7 +12,6 @@ import keyword
 import logging
 import time
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 import jsonschema
@@ -54,9 +53,15 @@ class Outcome:
         return status if status in ("confirmation_required", "cancelled") else "ok"
 
 
-@lru_cache(maxsize=4096)
-def _validator(name: str, schema_json: str) -> jsonschema.Draft202012Validator:
-    return jsonschema.Draft202012Validator(json.loads(schema_json))
+_validators: dict[int, jsonschema.Draft202012Validator] = {}
+
+
+def _validator(schema: dict[str, Any]) -> jsonschema.Draft202012Validator:
+    """One compiled validator per schema object (catalog schemas live as long as the process)."""
+    validator = _validators.get(id(schema))
+    if validator is None or validator.schema is not schema:
+        validator = _validators[id(schema)] = jsonschema.Draft202012Validator(schema)
+    return validator
 
 
 def _format_validation_errors(tool: str, errors: list[jsonschema.ValidationError]) -> str:
@@ -91,8 +96,7 @@ class Runner:
 
     # --- validation -------------------------------------------------------------------
     def validate(self, entry: Entry, arguments: dict[str, Any]) -> None:
-        schema_json = json.dumps(entry.schema, sort_keys=True)
-        errors = list(_validator(entry.name, schema_json).iter_errors(arguments))
+        errors = list(_validator(entry.schema).iter_errors(arguments))
         if errors:
             raise ToolFailure(_format_validation_errors(entry.name, errors))
         for group, members in (entry.data.get("one_of") or {}).items():
