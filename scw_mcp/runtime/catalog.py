@@ -23,6 +23,11 @@ from scw_mcp.safety import READ
 GATEWAY_TOOLS = ("search_operations", "describe_operation", "call_operation")
 
 _STOPWORDS = {"a", "an", "the", "my", "me", "all", "of", "in", "on", "for", "to", "and", "with", "from", "by", "please", "i", "want", "some", "is", "are", "what", "which", "show", "this", "that", "do", "how"}
+_SHORT_PLURALS = {"lbs", "ips", "vms", "dbs"}
+# Verbs of operation names: a request that names one prefers operations that do it.
+_VERBS = {"list", "get", "create", "delete", "update", "set", "start", "stop", "reboot", "add", "remove",
+          "attach", "detach", "access", "check", "restore", "upgrade", "enable", "disable", "put", "search",
+          "poweron", "poweroff", "terminate", "scale", "download", "export", "import", "book", "release"}
 # plain words -> the words the SDK uses
 _SYNONYMS = {
     "kubernetes": ["k8s", "cluster"], "kube": ["k8s"], "k8s": ["k8s"],
@@ -45,7 +50,10 @@ _SYNONYMS = {
     "node": ["node", "pool"], "nodes": ["node", "pool"], "pool": ["pool"], "scale": ["scale", "pool", "update"],
     "kubeconfig": ["kubeconfig"], "backup": ["backup"], "snapshot": ["snapshot"], "volume": ["volume"], "disk": ["volume"],
     "firewall": ["security", "group", "rule"], "cost": ["billing", "consumption"], "bill": ["billing", "invoice"], "invoice": ["invoice"],
-    "email": ["tem", "email"], "queue": ["mnq", "sqs", "queue"], "project": ["project"], "user": ["user"], "upload": ["put", "upload"], "download": ["get", "download"],
+    "read": ["get", "access"], "spend": ["consumption", "billing"], "spent": ["consumption", "billing"],
+    "schedule": ["cron", "trigger"], "hour": ["cron"], "daily": ["cron"], "reserve": ["book", "ip"],
+    "files": ["object"], "content": ["object"], "forward": ["pat", "rule"], "allow": ["acl", "rule"],
+    "os": ["image"], "tag": ["tag"], "email": ["tem", "email"], "queue": ["mnq", "sqs", "queue"], "project": ["project"], "user": ["user"], "upload": ["put", "upload"], "download": ["get", "download"],
 }
 
 
@@ -54,7 +62,7 @@ def tokens(text: str) -> list[str]:
     for word in re.findall(r"[a-z0-9]+", text.lower()):
         if len(word) > 3 and word.endswith("ies"):
             word = word[:-3] + "y"
-        elif len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        elif (len(word) > 3 and word.endswith("s") and not word.endswith("ss")) or word in _SHORT_PLURALS:
             word = word[:-1]
         out.append(word)
     return out
@@ -122,6 +130,7 @@ class Catalog:
         for word in words:
             expanded.append((word, 1.0))
             expanded.extend((syn, 0.7) for syn in _SYNONYMS.get(word, []) if syn != word)
+        query_verbs = {w for w, _ in expanded if w in _VERBS}
         scored = []
         for name, (name_tokens, text_tokens, product_tokens) in index.items():
             entry = self.entries[name]
@@ -140,6 +149,8 @@ class Catalog:
                     score += 0.6 * w
             if score <= 0:
                 continue
+            if query_verbs and not (query_verbs & set(name_tokens)):
+                score *= 0.45  # "create a namespace" should not answer with namespace_delete
             if entry.is_override:
                 score *= 1.25  # the hand-written tool is the better answer for everyday jobs
             if entry.data["namespace"] != entry.data["product"]:
