@@ -179,14 +179,29 @@ def test_policy_file_applies_to_typed_tools_and_gateway(sb, env, tmp_path):
 
 
 def test_audit_log_and_no_secret_anywhere(sb, env, tmp_path):
-    audit = tmp_path / "audit.log"
-    results = run(["--toolsets", "all", "--audit-log", str(audit), "--log-level", "DEBUG"], env,
-                  ("vpc_create_private_network", {"name": "audited", "default_route_propagation_enabled": False}),
-                  ("vpc_get_private_network", {"private_network_id": "nope"}))
+    from mcp import Client
+    from mcp.client.stdio import stdio_client as raw_stdio_client
+
+    from tests.e2e import server_params
+
+    audit, stderr_path = tmp_path / "audit.log", tmp_path / "stderr.log"
+    args = ["--toolsets", "all", "--audit-log", str(audit), "--log-level", "DEBUG"]
+
+    async def scenario():
+        with stderr_path.open("w") as errlog:
+            async with Client(raw_stdio_client(server_params(args, env), errlog=errlog), read_timeout_seconds=60) as client:
+                return [
+                    await client.call_tool("vpc_create_private_network", {"name": "audited", "default_route_propagation_enabled": False}),
+                    await client.call_tool("vpc_get_private_network", {"private_network_id": "nope"}),
+                ]
+
+    results = anyio.run(scenario)
     lines = audit.read_text().splitlines()
     assert len(lines) == 1
     record = json.loads(lines[0].removeprefix("audit "))
     assert record["operation"] == "vpc_create_private_network" and record["outcome"] == "ok"
     secret = env["SCW_SECRET_KEY"]
-    assert secret not in audit.read_text()
-    assert all(secret not in text_of(r) for r in results)
+    stderr = stderr_path.read_text()
+    assert "vpc_get_private_network" in stderr  # DEBUG logging went to stderr
+    for text in (audit.read_text(), stderr, *(text_of(r) for r in results)):
+        assert secret not in text
