@@ -86,8 +86,11 @@ class ScwServer(MCPServer):
                   allow_lockout=options.allow_lockout),
             budget=options.budget,
         )
-        self.served = {e.name: e for e in self.catalog.toolset(list(options.toolsets), options.read_only)}
-        self.served = {n: e for n, e in self.served.items() if options.policy.permits(n)}
+        self.served = {
+            e.name: e
+            for e in self.catalog.toolset(list(options.toolsets), options.read_only)
+            if options.policy.permits(e.name)
+        }
         self._tools: list[MCPTool] | None = None
         from scw_mcp import resources
 

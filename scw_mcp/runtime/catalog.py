@@ -181,7 +181,7 @@ class Catalog:
                 names.extend(
                     e.name for e in self.entries.values() if toolset in (e.data["namespace"], e.data["product"])
                 )
-        if any(t not in ("all",) for t in toolsets) and "all" not in toolsets:
+        if "all" not in toolsets:
             # a hand-written tool stands in for the generated ones it replaces
             replaced = {r for n in names if self.entries[n].is_override for r in self.entries[n].data.get("replaces", [])}
             names = [n for n in names if n not in replaced]
