@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import sys
+import warnings
 from typing import Any, Iterator
 
 import click
@@ -19,6 +20,10 @@ log = logging.getLogger("scw_mcp")
 
 def _setup_logging(level: str, audit_log: str | None) -> None:
     """Everything goes to stderr: stdout carries JSON-RPC only."""
+    from mcp.shared.exceptions import MCPDeprecationWarning
+
+    # We still send the (deprecated, still widely shown) MCP log notification per mutating call.
+    warnings.filterwarnings("ignore", message="The logging capability is deprecated", category=MCPDeprecationWarning)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
@@ -46,6 +51,7 @@ def _environment(sandbox: bool) -> Iterator[Any]:
     except ImportError as exc:
         raise click.ClickException(f"--sandbox needs the sandbox extra: pip install 'scw-mcp[sandbox]' ({exc})") from None
     with Sandbox() as sb:
+        log.warning("sandbox: fake Scaleway API at %s, S3 at %s; nothing leaves this machine", sb.api_url, sb.s3_endpoint_url)
         saved = dict(os.environ)
         os.environ.update(sb.env())
         for name in ("SCW_PROFILE", "SCW_CONFIG_PATH"):
@@ -179,6 +185,22 @@ def call(params: dict[str, Any], tool: str, arguments: str) -> None:
     click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
     if result.is_error:
         sys.exit(1)
+
+
+@main.command()
+@click.pass_obj
+def demo(params: dict[str, Any]) -> None:
+    """Run a short scripted session against the sandbox and print every step (needs --sandbox)."""
+    import anyio
+
+    from scw_mcp.demo import run_demo
+
+    if not params["sandbox"]:
+        raise click.UsageError("the demo creates and deletes resources, so it only runs against the sandbox: scw-mcp --sandbox demo")
+    with _environment(True):
+        server = _build(params)
+        failures = anyio.run(run_demo, server)
+    sys.exit(1 if failures else 0)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""The runtime end to end: the real scw-mcp over stdio against a recording fake API on loopback."""
+"""The runtime end to end: the real scw-mcp over stdio against the sandbox (fake API on loopback)."""
 
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ import anyio
 import pytest
 from mcp_types import ElicitResult
 
-from tests.fake_scaleway import FakeScaleway
+from scw_mcp.sandbox import Sandbox
 from tests.e2e import clean_env, stdio_client, text_of
 
 
 @pytest.fixture(scope="module")
 def sandbox():
-    with FakeScaleway() as fake:
-        yield fake
+    with Sandbox(s3=False) as sb:
+        yield sb
 
 
 @pytest.fixture
@@ -94,6 +94,7 @@ def test_scaleway_errors_are_clean(env):
         ({"kind": "non_json"}, "non-JSON"),
         ({"kind": "reset"}, "Could not reach the Scaleway API"),
         ({"kind": "500"}, "Scaleway API error 500"),
+        ({"kind": "503"}, "Scaleway API error 503"),
     ],
 )
 def test_transport_faults_are_clean_errors(sb, env, fault, expected):
@@ -107,6 +108,22 @@ def test_rate_limits_are_retried(sb, env):
     (result,) = run(["--toolsets", "all"], env, ("vpc_list_private_networks", {}))
     assert not result.is_error, text_of(result)
     assert len(_requests(sb, "GET", "/vpc/")) == 3
+
+
+def test_latency_and_a_passing_server_error_are_absorbed(sb, env):
+    async def scenario():
+        async with stdio_client(["--toolsets", "all"], env) as client:
+            sb.set_faults([{"route": "GET /vpc/*", "kind": "latency", "seconds": 0.5, "times": 1}])
+            started = anyio.current_time()
+            slow = await client.call_tool("vpc_list_private_networks", {})
+            elapsed = anyio.current_time() - started
+            sb.set_faults([{"route": "GET /vpc/*", "kind": "503", "times": 1}])
+            flaky = await client.call_tool("vpc_list_private_networks", {})
+            return slow, elapsed, flaky
+
+    slow, elapsed, flaky = anyio.run(scenario)
+    assert not slow.is_error and elapsed >= 0.5, text_of(slow)
+    assert not flaky.is_error, text_of(flaky)  # a 503 on a GET is retried once by the HTTP stack
 
 
 def test_destructive_call_needs_a_token_bound_to_its_arguments(sb, env):

@@ -22,6 +22,7 @@ from . import names
 from .config import GeneratorConfig
 from .docstrings import parse_docstring
 from .introspect import SdkMethod, discover_classes, read_methods, sdk_version
+from .routes import routes_for
 from .model import Field, ModuleSpec, ObjectDef, Operation, SdkModel, TypeRef, Wait
 from .typedocs import class_field_docs
 
@@ -239,6 +240,7 @@ def _operation(method: SdkMethod, name: str, namespace: str, module: str, functi
     wire = {p.sdk_name: p.name for p in params}
     scope = next((p.scope for p in params if p.scope), "")
     returns = method.hints.get("return")
+    list_key = _list_key(cls, method.method_name) if method.method_name.startswith("list") else None
     return Operation(
         name=name,
         namespace=namespace,
@@ -258,9 +260,10 @@ def _operation(method: SdkMethod, name: str, namespace: str, module: str, functi
         objects=_collect_objects([p.type for p in params]),
         one_of=tuple((group, tuple(wire.get(m, m) for m in members)) for group, members in doc.one_of.items()),
         returns=getattr(returns, "__name__", repr(returns)),
-        list_key=_list_key(cls, method.method_name) if method.method_name.startswith("list") else None,
+        list_key=list_key,
         paging="page" if "page" in wire else ("token" if "page_token" in wire else ""),
         wait=_wait(method, params, safety),
+        routes=routes_for(cls, method.function, method.method_name, name, returns, list_key),
     )
 
 

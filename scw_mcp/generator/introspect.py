@@ -11,7 +11,7 @@ import inspect
 import pkgutil
 import re
 import typing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from scaleway_core.api import API
@@ -35,6 +35,7 @@ class SdkMethod:
     doc: str
     # wait_for_* helpers of the same class: method name -> (signature, hints)
     waiters: tuple[tuple[str, inspect.Signature, dict[str, Any]], ...]
+    function: Any = field(default=None, compare=False)  # the defining function (its source has the routes)
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ def discover_classes(sdk_package: str = "scaleway") -> list[SdkClass]:
     return [found[key] for key in sorted(found)]
 
 
-def _defining_function(cls: type, name: str) -> Any:
+def defining_function(cls: type, name: str) -> Any:
     """The method itself, or the parent's when the override hides its signature behind **kwargs."""
     fn = vars(cls)[name]
     params = inspect.signature(fn).parameters.values()
@@ -89,7 +90,7 @@ def read_methods(sdk_class: SdkClass) -> list[SdkMethod]:
     for name, value in vars(cls).items():
         if not callable(value) or not is_operation(name):
             continue
-        fn = _defining_function(cls, name)
+        fn = defining_function(cls, name)
         methods.append(
             SdkMethod(
                 package=sdk_class.package,
@@ -103,6 +104,7 @@ def read_methods(sdk_class: SdkClass) -> list[SdkMethod]:
                 hints=typing.get_type_hints(fn),
                 doc=inspect.getdoc(fn) or inspect.getdoc(vars(cls)[name]) or "",
                 waiters=tuple(waiters),
+                function=fn,
             )
         )
     return methods

@@ -58,6 +58,22 @@ class Wait:
 
 
 @dataclass(frozen=True)
+class Route:
+    """One HTTP route an operation calls, as the sandbox serves it."""
+
+    verb: str
+    path: str  # template: /vpc/v2/regions/{region}/vpcs/{vpc_id}
+    operation: str  # tool name
+    kind: str  # list, create, get, update, delete, or call (anything else)
+    request: str  # "module:Class" of the JSON body, or ""
+    response: str  # "module:Class" the SDK unmarshals, or "" (no body)
+    wrap: str | None  # field of the response that holds the resource (GetServerResponse.server)
+    resource: str  # "module:Class" of the resource a collection holds
+    list_key: str | None  # list routes: the response field holding the items
+    id_field: str | None  # item routes: resource field the last path parameter matches
+
+
+@dataclass(frozen=True)
 class Operation:
     name: str  # tool name: {namespace}_{method}
     namespace: str
@@ -80,6 +96,7 @@ class Operation:
     list_key: str | None  # the list in the response, for listing operations
     paging: str  # "page", "token" or ""
     wait: Wait | None
+    routes: tuple[Route, ...] = ()
 
     @property
     def sdk_path(self) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import inspect
 import sys
+import warnings
 from functools import lru_cache
 from pathlib import Path
 
@@ -37,7 +38,7 @@ def _module_docs(path: str) -> dict[str, dict[str, str]]:
             if isinstance(node, cst.AnnAssign) and isinstance(node.target, cst.Name):
                 pending = node.target.value
             elif isinstance(node, cst.Expr) and isinstance(node.value, cst.SimpleString):
-                text = _clean(node.value.evaluated_value)
+                text = _clean(_evaluated(node.value))
                 if index == 0:
                     fields[""] = text
                 elif pending:
@@ -56,3 +57,11 @@ def class_field_docs(cls: type) -> dict[str, str]:
     if not path:
         return {}
     return _module_docs(path).get(cls.__name__, {})
+
+
+def _evaluated(string: cst.SimpleString) -> str:
+    """The string's value; the SDK's docstrings hold escapes like "\\{" that Python warns about."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore", SyntaxWarning)
+        return string.evaluated_value

@@ -1,12 +1,8 @@
-"""Instance overrides: create from an image label with wait, power actions, delete.
-
-Runs against the project sandbox (scw_mcp.sandbox) when it exists, else against a small
-cassette-backed fake of the Instance/Marketplace/Block APIs on loopback.
-"""
+"""Instance overrides against the sandbox: create from an image label with wait, power
+actions, delete with its volumes."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,24 +14,11 @@ from scw_mcp.overrides import instance
 from scw_mcp.runtime.context import CallContext
 from scw_mcp.runtime.errors import ToolFailure
 from scw_mcp.runtime.settings import Settings
-
-ACCESS_KEY = "SCWXXXXXXXXXXXXXXXXX"
-SECRET_KEY = "11111111-2222-3333-4444-555555555555"
-
+from scw_mcp.sandbox import Sandbox
 
 @pytest.fixture(scope="module")
-def api() -> Iterator[Any]:
-    try:
-        from scw_mcp.sandbox import Sandbox  # type: ignore[import-not-found]
-    except ImportError:
-        from tests.overrides.fake_instance_api import FakeInstanceApi
-
-        with FakeInstanceApi() as fake:
-            fake.api_url, fake.access_key, fake.secret_key, fake.project_id = fake.url, ACCESS_KEY, SECRET_KEY, str(uuid.uuid4())
-            fake.s3_endpoint_url = "http://127.0.0.1:9"
-            yield fake
-        return
-    with Sandbox() as sb:
+def api() -> Iterator[Sandbox]:
+    with Sandbox(s3=False) as sb:
         yield sb
 
 
@@ -57,7 +40,7 @@ class Recorder:
 
 @pytest.fixture()
 def ctx(api: Any) -> CallContext:
-    settings = Settings(access_key=api.access_key, secret_key=api.secret_key, project_id=api.project_id, api_url=api.api_url, s3_endpoint_url=api.s3_endpoint_url)
+    settings = Settings(access_key=api.access_key, secret_key=api.secret_key, project_id=api.project_id, api_url=api.api_url, s3_endpoint_url="http://127.0.0.1:9")
     return CallContext(settings=settings, tool="instance_test", mcp_context=Recorder())
 
 

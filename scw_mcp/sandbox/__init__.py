@@ -1,0 +1,105 @@
+"""An embedded, stateful fake Scaleway cloud: `scw-mcp --sandbox`, and the tests' one fake.
+
+    with Sandbox() as sb:
+        os.environ.update(sb.env())   # SDK and boto3 now talk to 127.0.0.1 only
+
+The Scaleway API side is generated: the generator emits the route table of every SDK call
+(scw_mcp/generated/routes.json) and `engine.Engine` serves it statefully; `behaviours.py`
+adds what a generic engine cannot know. Object storage is moto in server mode.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from .behaviours import BEHAVIOURS, seed
+from .engine import Engine
+from .faults import Faults, from_environment
+from .http import ApiServer
+
+ACCESS_KEY = "SCWSANDBOXXXXXXXXXXX"
+SECRET_KEY = "5a2db0c5-0000-4000-8000-5a2db0c5a2db"
+ORGANIZATION_ID = "5a2db0c5-0000-4000-8000-000000000001"
+PROJECT_ID = "5a2db0c5-0000-4000-8000-000000000002"
+
+__all__ = ["Sandbox", "ACCESS_KEY", "SECRET_KEY", "PROJECT_ID", "ORGANIZATION_ID"]
+
+
+class Sandbox:
+    """A fake Scaleway API and S3 endpoint on free loopback ports, with throw-away credentials.
+
+    faults: see `faults.py` (also read from SCW_SANDBOX_FAULTS). s3: start moto (needs the
+    `sandbox` extra). unknown_ids="create" makes up items for unknown ids (route walks only).
+    """
+
+    def __init__(self, project_id: str = PROJECT_ID, *, organization_id: str = ORGANIZATION_ID,
+                 faults: list[dict[str, Any]] | None = None, s3: bool = True, unknown_ids: str = "404",
+                 region: str = "fr-par", zone: str = "fr-par-1") -> None:
+        self.project_id = project_id
+        self.organization_id = organization_id
+        self.access_key, self.secret_key = ACCESS_KEY, SECRET_KEY
+        self.region, self.zone = region, zone
+        self.engine = Engine(project_id, organization_id, behaviours=BEHAVIOURS, unknown_ids=unknown_ids)
+        seed(self.engine)
+        self.faults = Faults()
+        self.faults.set(faults if faults is not None else from_environment())
+        self._api = ApiServer(self.engine, self.faults)
+        self.api_url = self._api.url
+        self._with_s3 = s3
+        self._moto: Any = None
+        self.s3_endpoint_url: str | None = None
+
+    # --- life cycle --------------------------------------------------------------------------
+    def start(self) -> "Sandbox":
+        self._api.start()
+        if self._with_s3:
+            from moto.server import ThreadedMotoServer
+
+            self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+            self._moto.start()
+            host, port = self._moto.get_host_and_port()
+            self.s3_endpoint_url = f"http://{host}:{port}"
+        return self
+
+    def stop(self) -> None:
+        self._api.stop()
+        if self._moto is not None:
+            self._moto.stop()
+            self._moto = None
+
+    def __enter__(self) -> "Sandbox":
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    # --- what tests and the CLI use ----------------------------------------------------------
+    def env(self) -> dict[str, str]:
+        """Environment variables that point scw-mcp (SDK and boto3) at this sandbox."""
+        env = {
+            "SCW_API_URL": self.api_url,
+            "SCW_ACCESS_KEY": self.access_key,
+            "SCW_SECRET_KEY": self.secret_key,
+            "SCW_DEFAULT_PROJECT_ID": self.project_id,
+            "SCW_DEFAULT_ORGANIZATION_ID": self.organization_id,
+            "SCW_DEFAULT_REGION": self.region,
+            "SCW_DEFAULT_ZONE": self.zone,
+        }
+        if self.s3_endpoint_url:
+            env["SCW_S3_ENDPOINT_URL"] = self.s3_endpoint_url
+        return env
+
+    @property
+    def requests(self) -> list[dict[str, Any]]:
+        """Every API request received: method, path, query, body, headers (no auth token)."""
+        return self._api.requests
+
+    def reset_requests(self) -> None:
+        self._api.requests.clear()
+
+    def set_faults(self, faults: list[dict[str, Any]] | None) -> None:
+        self.faults.set(faults)
+
+    def new_id(self) -> str:
+        return str(uuid.uuid4())

@@ -1,0 +1,302 @@
+"""What the generic engine cannot know: hand-written behaviour for a few routes, and the seed.
+
+Each behaviour is registered for one route of the table (verb + path template) and returns a
+Reply, or None to let the generic engine answer. Keep this file to behaviour a user sees:
+power states settling over polls, image labels, kubeconfig, database status.
+"""
+
+from __future__ import annotations
+
+import base64
+import random
+import uuid
+from importlib import resources
+from typing import Any, Callable
+
+import yaml
+
+from . import shapes
+from .engine import Behaviour, Call, Engine, Reply, fill, invalid_arguments, not_found
+
+BEHAVIOURS: dict[tuple[str, str], Behaviour] = {}
+
+_INSTANCE = "/instance/v1/zones/{zone}"
+_BLOCK_VOLUMES = "/block/v1alpha1/zones/{zone}/volumes"
+_K8S = "/k8s/v1/regions/{region}"
+_RDB = "/rdb/v1/regions/{region}"
+
+
+def behaviour(verb: str, path: str) -> Callable[[Behaviour], Behaviour]:
+    def register(fn: Behaviour) -> Behaviour:
+        BEHAVIOURS[(verb, path)] = fn
+        return fn
+
+    return register
+
+
+def load_seed() -> dict[str, Any]:
+    text = resources.files("scw_mcp.data").joinpath("sandbox_seed.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+def _cls(python: str) -> Any:
+    return shapes.load(python)
+
+
+def _public_ip(zone: str) -> dict[str, Any]:
+    return {"id": str(uuid.uuid4()), "address": f"51.15.{random.randint(0, 255)}.{random.randint(1, 254)}",
+            "family": "inet", "dynamic": True, "provisioning_mode": "dhcp", "state": "attached",
+            "gateway": "62.210.0.1", "netmask": "32", "tags": [], "ipam_id": str(uuid.uuid4())}
+
+
+# --- instance --------------------------------------------------------------------------------
+
+
+@behaviour("POST", f"{_INSTANCE}/servers")
+def create_server(engine: Engine, call: Call) -> Reply:
+    """A stopped server with its image, an SBS root volume and (by default) a dynamic public IP."""
+    zone = call.params["zone"]
+    body = call.body
+    types = {t["name"]: t for t in engine.items(fill(f"{_INSTANCE}/products/servers", call.params))}
+    server_type = types.get(body.get("commercial_type") or "")
+    if server_type is None:
+        return Reply(400, {"message": f"commercial type {body.get('commercial_type')!r} is not available in {zone}",
+                           "type": "invalid_request_error"})
+    image = next((i for i in engine.items("/marketplace/v2/local-images") if i["id"] == body.get("image")), None)
+    if body.get("image") and image is None:
+        return not_found("/instance/v1/zones/{zone}/images", str(body.get("image")))
+    volume_id = str(uuid.uuid4())
+    size = int(((body.get("volumes") or {}).get("0") or {}).get("size") or 10_000_000_000)
+    engine.add(fill(_BLOCK_VOLUMES, call.params), engine.new(
+        _cls("scaleway.block.v1alpha1.types:Volume"), params=call.params, id=volume_id,
+        name=f"{(image or {}).get('name', 'volume')}_sbs_volume_0", type="sbs_5k", size=size, status="in_use"))
+    ips = [_public_ip(zone)] if body.get("dynamic_ip_required", True) else []
+    server = engine.create(
+        call,
+        state="stopped",
+        arch=server_type["arch"],
+        image={"id": image["id"], "name": image["name"], "arch": image["arch"], "zone": zone} if image else None,
+        volumes={"0": {"id": volume_id, "volume_type": "sbs_volume", "boot": False, "state": "available", "zone": zone, "size": size}},
+        public_ips=ips,
+        public_ip=ips[0] if ips else None,
+        private_nics=[],
+        hostname=body.get("name") or "",
+        dynamic_ip_required=bool(ips),
+    )
+    return Reply(201, {"server": server})
+
+
+@behaviour("POST", f"{_INSTANCE}/servers/{{server_id}}/action")
+def server_action(engine: Engine, call: Call) -> Reply:
+    """poweron: starting, then running on a later poll; poweroff: stopping, then stopped."""
+    collection = fill(f"{_INSTANCE}/servers", call.params)
+    found = engine.parent(call)
+    if isinstance(found, Reply) or found is None:
+        return found
+    server = found[0]
+    action = call.body.get("action") or "poweron"
+    moves = {"poweron": ("starting", "running"), "poweroff": ("stopping", "stopped"),
+             "stop_in_place": ("stopping", "stopped in place"), "reboot": ("running", "running")}
+    if action == "terminate":
+        engine.remove(collection, server)
+        for volume in server["volumes"].values():
+            found = engine.find(fill(_BLOCK_VOLUMES, call.params), volume["id"])
+            if found is not None:
+                engine.remove(fill(_BLOCK_VOLUMES, call.params), found)
+    elif action in moves:
+        now, then = moves[action]
+        server["state"] = now
+        engine.later(server, {}, {"state": then})
+    else:
+        return invalid_arguments([{"argument_name": "action", "reason": "constraint", "help_message": f"unknown action {action}"}])
+    task = engine.new(_cls("scaleway.instance.v1.types:Task"), params=call.params, description=f"server_{action}",
+                      status="pending", href_from=f"/servers/{server['id']}/action", progress=0)
+    return Reply(202, {"task": task})
+
+
+@behaviour("DELETE", f"{_INSTANCE}/servers/{{server_id}}")
+def delete_server(engine: Engine, call: Call) -> Reply:
+    """Only a stopped server can be deleted; its volumes stay, detached (available)."""
+    found = engine.lookup(call)
+    if isinstance(found, Reply):
+        return found
+    server = found[1]
+    if server["state"] not in ("stopped", "stopped in place"):
+        return Reply(400, {"message": "server should be stopped", "type": "invalid_request_error"})
+    engine.remove(fill(f"{_INSTANCE}/servers", call.params), server)
+    for volume in server["volumes"].values():
+        found = engine.find(fill(_BLOCK_VOLUMES, call.params), volume["id"])
+        if found is not None:
+            found["status"] = "available"
+    return Reply(204)
+
+
+@behaviour("GET", f"{_INSTANCE}/servers")
+def list_servers(engine: Engine, call: Call) -> Reply:
+    """Also filters by private_network (servers with a NIC in it) and state."""
+    network = call.arg("private_network")
+    return engine.list(call, lambda s: not network or any(n["private_network_id"] == network for n in s["private_nics"]))
+
+
+@behaviour("POST", f"{_INSTANCE}/servers/{{server_id}}/private_nics")
+def create_private_nic(engine: Engine, call: Call) -> Reply:
+    found = engine.parent(call)
+    if isinstance(found, Reply) or found is None:
+        return found
+    server = found[0]
+    nic = engine.create(call, state="available", mac_address=f"02:00:00:{random.randint(0, 255):02x}:{random.randint(0, 255):02x}:01")
+    server["private_nics"].append(nic)  # the same object: the server shows it, deletes reach both
+    return Reply(201, {"private_nic": nic})
+
+
+@behaviour("DELETE", f"{_INSTANCE}/servers/{{server_id}}/private_nics/{{private_nic_id}}")
+def delete_private_nic(engine: Engine, call: Call) -> Reply | None:
+    server = engine.find(fill(f"{_INSTANCE}/servers", call.params), call.params["server_id"])
+    if server is not None:
+        server["private_nics"] = [n for n in server["private_nics"] if n["id"] != call.params["private_nic_id"]]
+    return None  # the generic delete removes it from the collection (or answers 404)
+
+
+# --- vpc -----------------------------------------------------------------------------------
+
+
+@behaviour("POST", "/vpc/v2/regions/{region}/private-networks")
+def create_private_network(engine: Engine, call: Call) -> Reply:
+    """In the region's default VPC unless told otherwise, with an IPv4 subnet."""
+    vpcs = engine.items(fill("/vpc/v2/regions/{region}/vpcs", call.params))
+    vpc_id = call.body.get("vpc_id") or next((v["id"] for v in vpcs if v["is_default"]), "")
+    if call.body.get("vpc_id") and not any(v["id"] == vpc_id for v in vpcs):
+        return not_found("/vpc/v2/regions/{region}/vpcs", vpc_id)
+    cidr = (call.body.get("subnets") or [f"172.16.{4 * random.randint(0, 63)}.0/22"])[0]
+    subnet = engine.new(_cls("scaleway.vpc.v2.types:Subnet"), params=call.params, subnet=cidr, vpc_id=vpc_id)
+    network = engine.create(call, vpc_id=vpc_id, subnets=[subnet], dhcp_enabled=True)
+    return Reply(200, network)
+
+
+# --- marketplace -----------------------------------------------------------------------------
+
+
+@behaviour("GET", "/marketplace/v2/local-images")
+def list_local_images(engine: Engine, call: Call) -> Reply:
+    label = call.arg("image_label")
+    return engine.list(call, lambda i: not label or i["label"] == label)
+
+
+# --- kubernetes ------------------------------------------------------------------------------
+
+
+@behaviour("POST", f"{_K8S}/clusters")
+def create_cluster(engine: Engine, call: Call) -> Reply:
+    """Validated version; "creating", then "ready" two polls later; its pools are created with it."""
+    versions = [v["name"] for v in engine.items(fill(f"{_K8S}/versions", call.params))]
+    if call.body.get("version") not in versions:
+        return invalid_arguments([{"argument_name": "version", "reason": "constraint",
+                                   "help_message": f"version must be one of {', '.join(versions)}"}])
+    cluster_id = str(uuid.uuid4())
+    region = call.params["region"]
+    cluster = engine.create(call, id=cluster_id, status="creating",
+                            cluster_url=f"https://{cluster_id}.api.k8s.{region}.scw.cloud:6443",
+                            dns_wildcard=f"*.{cluster_id}.nodes.k8s.{region}.scw.cloud")
+    engine.later(cluster, {}, {"status": "ready"})
+    pool_cls = _cls("scaleway.k8s.v1.types:Pool")
+    for spec in call.body.get("pools") or []:
+        engine.add(f"/k8s/v1/regions/{region}/clusters/{cluster_id}/pools",
+                   engine.new(pool_cls, params={"region": region, "cluster_id": cluster_id}, body=spec, status="ready"))
+    return Reply(200, cluster)
+
+
+@behaviour("GET", f"{_K8S}/clusters/{{cluster_id}}/kubeconfig")
+def kubeconfig(engine: Engine, call: Call) -> Reply:
+    found = engine.parent(call)
+    if isinstance(found, Reply) or found is None:
+        return found
+    cluster = found[0]
+    token = "" if call.arg("redacted") == "true" else uuid.uuid4().hex
+    config = (
+        "apiVersion: v1\nkind: Config\n"
+        f"clusters:\n- name: {cluster['name']}\n  cluster:\n    server: {cluster['cluster_url']}\n"
+        f"contexts:\n- name: admin@{cluster['name']}\n  context:\n    cluster: {cluster['name']}\n    user: admin\n"
+        f"current-context: admin@{cluster['name']}\n"
+        f"users:\n- name: admin\n  user:\n    token: {token}\n"
+    )
+    return Reply(200, {"name": "kubeconfig.yaml", "content_type": "application/octet-stream",
+                       "content": base64.b64encode(config.encode()).decode()})
+
+
+# --- databases -------------------------------------------------------------------------------
+
+
+@behaviour("POST", f"{_RDB}/instances")
+def create_database_instance(engine: Engine, call: Call) -> Reply:
+    """"provisioning", then "ready" two polls later, with a public endpoint."""
+    engines = {f"{e['name']}-{v['version']}" for e in engine.items(fill(f"{_RDB}/database/engines", call.params)) for v in e["versions"]}
+    if call.body.get("engine") not in engines:
+        return invalid_arguments([{"argument_name": "engine", "reason": "constraint",
+                                   "help_message": f"engine must be one of {', '.join(sorted(engines))}"}])
+    port = 5432 if str(call.body.get("engine")).startswith("PostgreSQL") else 3306
+    endpoint = {"id": str(uuid.uuid4()), "ip": f"51.159.{random.randint(0, 255)}.{random.randint(1, 254)}",
+                "port": port, "name": None, "load_balancer": {}, "hostname": None}
+    instance = engine.create(call, status="provisioning", endpoints=[endpoint], endpoint=endpoint,
+                             volume={"type": call.body.get("volume_type") or "sbs_5k", "size": call.body.get("volume_size") or 10_000_000_000, "class": "sbs"})
+    engine.later(instance, {}, {"status": "ready"})
+    return Reply(200, instance)
+
+
+# --- seed ------------------------------------------------------------------------------------
+
+
+def seed(engine: Engine, data: dict[str, Any] | None = None) -> None:
+    """The resources a fresh sandbox holds (scw_mcp/data/sandbox_seed.yaml)."""
+    data = data or load_seed()
+    new = engine.new
+    engine.add("/account/v3/projects", new(_cls("scaleway.account.v3.types:Project"), id=engine.project_id, **data["project"]))
+
+    market = [new(_cls("scaleway.marketplace.v2.types:Image"), label=label, name=name, categories=["distribution"])
+              for label, name in data["images"].items()]
+    for image in market:
+        engine.add("/marketplace/v2/images", image)
+    local_cls = _cls("scaleway.marketplace.v2.types:LocalImage")
+    server_type_cls = _cls("scaleway.instance.v1.types:ServerType")
+    for zone in data["instance_zones"]:
+        for name, spec in data["server_types"].items():
+            item = new(server_type_cls, **spec)
+            item["name"] = name  # products/servers is a map keyed by name (the SDK ignores the extra key)
+            engine.add(f"/instance/v1/zones/{zone}/products/servers", item)
+        for image in market:
+            for arch in ("x86_64", "arm64"):
+                types = [n for n, s in data["server_types"].items() if s["arch"] == arch]
+                engine.add("/marketplace/v2/local-images", new(
+                    local_cls, zone=zone, arch=arch, label=image["label"], type="instance_sbs",
+                    compatible_commercial_types=types, name=image["name"]))
+
+    vpc_cls = _cls("scaleway.vpc.v2.types:VPC")
+    for region in data["regions"]:
+        engine.add(f"/vpc/v2/regions/{region}/vpcs", new(vpc_cls, region=region, name="default", is_default=True, routing_enabled=True))
+
+    version_cls = _cls("scaleway.k8s.v1.types:Version")
+    engine_cls = _cls("scaleway.rdb.v1.types:DatabaseEngine")
+    node_cls = _cls("scaleway.rdb.v1.types:NodeType")
+    for region in data["regions"]:
+        for version in data["k8s_versions"]:
+            engine.add(f"/k8s/v1/regions/{region}/versions", new(
+                version_cls, name=version, label=f"Kubernetes {version}", region=region, available_cnis=data["k8s_cnis"]))
+        for name, versions in data["rdb_engines"].items():
+            engine.add(f"/rdb/v1/regions/{region}/database/engines", new(
+                engine_cls, name=name, region=region,
+                versions=[{"version": v, "name": f"{name}-{v}", "disabled": False, "beta": False,
+                           "available_settings": [], "available_init_settings": [], "end_of_life": None} for v in versions]))
+        for name in data["rdb_node_types"]:
+            engine.add(f"/rdb/v1/regions/{region}/node-types", new(
+                node_cls, name=name, region=region, stock_status="available", description=name, disabled=False))
+
+    registry = data["registry"]
+    region = data["regions"][0]
+    namespace = engine.add(f"/registry/v1/regions/{region}/namespaces", new(
+        _cls("scaleway.registry.v1.types:Namespace"), region=region, name=registry["namespace"], status="ready",
+        endpoint=f"rg.{region}.scw.cloud/{registry['namespace']}", image_count=1, size=3_000_000))
+    image = engine.add(f"/registry/v1/regions/{region}/images", new(
+        _cls("scaleway.registry.v1.types:Image"), name=registry["image"], namespace_id=namespace["id"],
+        status="ready", visibility="inherit", size=3_000_000, tags=[registry["tag"]]))
+    engine.add(f"/registry/v1/regions/{region}/images/{image['id']}/tags", new(
+        _cls("scaleway.registry.v1.types:Tag"), name=registry["tag"], image_id=image["id"], status="ready",
+        digest="sha256:" + uuid.uuid4().hex * 2))
