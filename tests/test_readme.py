@@ -14,7 +14,7 @@ def _setup_commands() -> list[str]:
 def test_readme_starts_with_exactly_two_setup_commands():
     commands = _setup_commands()
     assert len(commands) == 2
-    assert commands[0].startswith("pip install") and "scw-mcp" in commands[0]
+    assert commands[0] == "pip install -e '.[sandbox]' && scw-mcp --sandbox demo"
     assert commands[1] == "pip install -e '.[test]' && python -m pytest"
 
 
