@@ -42,9 +42,14 @@ def test_a_full_session_against_the_sandbox(tmp_path) -> None:
 
             stopped = _ok(await call("instance_server_stop", {"server_id": server["id"], "wait": True}))
             assert stopped["server"]["state"] == "stopped"
+            started = _ok(await call("instance_server_start", {"server_id": server["id"]}))
+            assert started["server"]["state"] == "starting"  # no wait: the API is still on it
+            rebooted = _ok(await call("instance_server_reboot", {"server_id": server["id"], "wait": True}))
+            assert rebooted["action"] == "reboot" and rebooted["server"]["state"] == "running"
 
+            # Delete a running server: it is powered off first, as the preview says.
             preview = _ok(await call("instance_server_delete", {"server_id": server["id"], "with_volumes": True}))
-            assert preview["status"] == "confirmation_required"
+            assert preview["status"] == "confirmation_required" and "powered off first" in json.dumps(preview)
             deleted = _ok(await call("instance_server_delete", {"server_id": server["id"], "with_volumes": True,
                                                                 "confirm_token": preview["confirm_token"]}))
             assert deleted["deleted_server"] == server["id"] and len(deleted["deleted_volumes"]) == 1
