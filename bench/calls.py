@@ -1,7 +1,6 @@
 """Call overhead: the same Instance operations directly through the SDK and through scw-mcp.
 
-Both hit the same loopback fake Scaleway API (the project's `scw_mcp.sandbox` if importable,
-else bench/fake_api.py). Calls are interleaved (SDK, typed tool, gateway, SDK, ...) so noise
+Both hit the same loopback fake Scaleway API (the project's sandbox, `scw_mcp.sandbox`). Calls are interleaved (SDK, typed tool, gateway, SDK, ...) so noise
 hits each path alike; "added" is the difference of the medians (and of the p99s).
 
 Concurrency: with ~50 ms of latency per API request, 20 calls at once through one client
@@ -45,52 +44,30 @@ def _sdk(env: dict[str, str]) -> Any:
 
 
 def _seed_sandbox(env: dict[str, str]) -> str:
-    """The id of a server in the sandbox, creating one if it has none."""
-    api = _sdk(env)
-    servers = api.list_servers(zone=ZONE).servers
-    if not servers:
-        from scaleway import Client
-        from scaleway.instance.v1 import InstanceUtilsV1API
+    """Ten servers in the sandbox (created through the SDK, as a user would); the first one's id."""
+    from scaleway import Client
+    from scaleway.instance.v1.custom_api import InstanceUtilsV1API
 
-        utils = InstanceUtilsV1API(api.client) if hasattr(api, "client") else InstanceUtilsV1API(Client(
-            api_url=env["SCW_API_URL"], access_key=env["SCW_ACCESS_KEY"], secret_key=env["SCW_SECRET_KEY"],
-            default_project_id=env["SCW_DEFAULT_PROJECT_ID"], default_zone=ZONE))
-        for i in range(10):
-            utils.create_server(zone=ZONE, commercial_type="DEV1-S", image="ubuntu_noble", name=f"bench-{i:02d}")
-        servers = api.list_servers(zone=ZONE).servers
-    return servers[0].id
+    utils = InstanceUtilsV1API(Client(
+        api_url=env["SCW_API_URL"], access_key=env["SCW_ACCESS_KEY"], secret_key=env["SCW_SECRET_KEY"],
+        default_project_id=env["SCW_DEFAULT_PROJECT_ID"], default_zone=ZONE))
+    for i in range(10):
+        utils.create_server(zone=ZONE, commercial_type="DEV1-S", image="ubuntu_noble", name=f"bench-{i:02d}")
+    return _sdk(env).list_servers(zone=ZONE).servers[0].id
 
 
 @contextlib.contextmanager
-def backend(latency: float, use_sandbox: bool = True) -> Iterator[Backend]:
-    """The sandbox (preferred) or bench/fake_api.py, answering every request after `latency` s."""
-    stack = contextlib.ExitStack()
-    note = ""
-    chosen: Backend | None = None
-    if use_sandbox:
-        try:
-            from scw_mcp.sandbox import Sandbox  # type: ignore[import-not-found]
-        except ImportError as exc:
-            note = f"scw_mcp.sandbox not importable ({exc}); used bench/fake_api.py"
-        else:
-            try:
-                faults = [{"route": "GET /instance/*", "kind": "latency", "seconds": latency}] if latency else []
-                sb = stack.enter_context(Sandbox(faults=faults))
-                env = dict(sb.env())
-                chosen = Backend("scw_mcp.sandbox", env, _seed_sandbox(env))
-            except Exception as exc:  # noqa: BLE001 - fall back to our own fake, and say why
-                stack.close()
-                stack = contextlib.ExitStack()
-                note = f"scw_mcp.sandbox failed ({type(exc).__name__}: {exc}); used bench/fake_api.py"[:300]
-    else:
-        note = "bench/fake_api.py (--fake)"
-    if chosen is None:
-        from fake_api import FakeInstanceAPI
+def backend(latency: float) -> Iterator[Backend]:
+    """The sandbox, answering every Instance request after `latency` s."""
+    from scw_mcp.sandbox import Sandbox
 
-        fake = stack.enter_context(FakeInstanceAPI(servers=10, latency=latency))
-        chosen = Backend("bench/fake_api.py", fake.env(), fake.server_ids()[0], note)
-    with stack:
-        yield chosen
+    faults = [{"route": "* /instance/*", "kind": "latency", "seconds": latency}] if latency else []
+    with Sandbox(faults=faults, s3=False) as sb:
+        sb.set_faults([])  # no latency while seeding
+        env = dict(sb.env())
+        server_id = _seed_sandbox(env)
+        sb.set_faults(faults)
+        yield Backend("scw_mcp.sandbox", env, server_id)
 
 
 def _text(result: Any) -> str:
@@ -186,20 +163,19 @@ async def _concurrency(be: Backend, repeat: int, home: str) -> dict[str, Any]:
             "sequential_ms": s * 1e3, "concurrent_ms": c * 1e3, "speedup": s / c}
 
 
-def run(repeat: int, calls: int = 300, use_sandbox: bool = True, log=print) -> dict[str, Any]:
+def run(repeat: int, calls: int = 300, log=print) -> dict[str, Any]:
     home = tempfile.mkdtemp(prefix="scw-bench-home-")
     result: dict[str, Any] = {}
     with child_stderr_to(BENCH / "results" / "servers.log"):
         try:
-            with backend(0.0, use_sandbox) as be:
+            with backend(0.0) as be:
                 result["backend"] = be.name
-                result["backend_note"] = be.note
                 result["overhead"] = anyio.run(_overhead, be, calls, home)
             log("  call overhead done")
         except Exception as exc:  # noqa: BLE001
             result["overhead_error"] = describe(exc)
         try:
-            with backend(LATENCY, use_sandbox) as be:
+            with backend(LATENCY) as be:
                 result["concurrency"] = anyio.run(_concurrency, be, repeat, home)
             log("  concurrency done")
         except Exception as exc:  # noqa: BLE001

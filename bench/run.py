@@ -172,7 +172,6 @@ def main() -> int:
     ap.add_argument("--calls", type=int, default=300, help="calls per path and operation for the call overhead (default 300)")
     ap.add_argument("--only", default=",".join(PARTS), help=f"comma list of parts to run: {', '.join(PARTS)}")
     ap.add_argument("--no-peer", action="store_true", help="do not install/start the reference server scaleway-mcp")
-    ap.add_argument("--fake", action="store_true", help="use bench/fake_api.py even if scw_mcp.sandbox is importable")
     ap.add_argument("--update-readme", action="store_true", help="write the table into bench/README.md")
     ap.add_argument("--out", default=str(BENCH / "results" / "latest.json"), help="JSON results file")
     args = ap.parse_args()
@@ -196,7 +195,7 @@ def main() -> int:
         log("call overhead and concurrency...")
         import calls
 
-        results["calls"] = calls.run(args.repeat, calls=args.calls, use_sandbox=not args.fake, log=log)
+        results["calls"] = calls.run(args.repeat, calls=args.calls, log=log)
     if "generator" in parts:
         log("generator...")
         import generator

@@ -62,7 +62,10 @@ def create_server(engine: Engine, call: Call) -> Reply:
     if server_type is None:
         return Reply(400, {"message": f"commercial type {body.get('commercial_type')!r} is not available in {zone}",
                            "type": "invalid_request_error"})
-    image = next((i for i in engine.items("/marketplace/v2/local-images") if i["id"] == body.get("image")), None)
+    wanted = body.get("image")
+    # An image ID, or (as the API also accepts) a label resolved for the zone and architecture.
+    image = next((i for i in engine.items("/marketplace/v2/local-images") if i["id"] == wanted
+                  or (i["label"] == wanted and i["zone"] == zone and i["arch"] == server_type["arch"])), None)
     if body.get("image") and image is None:
         return not_found("/instance/v1/zones/{zone}/images", str(body.get("image")))
     volume_id = str(uuid.uuid4())

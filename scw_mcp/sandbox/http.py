@@ -48,6 +48,9 @@ class ApiServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out in two writes; with Nagle on, a keep-alive client waits
+            # for the delayed ACK (~40 ms) on every response.
+            disable_nagle_algorithm = True
 
             def log_message(self, *args: Any) -> None:  # stdout/stderr stay clean
                 pass
