@@ -197,6 +197,8 @@ def demo(params: dict[str, Any]) -> None:
 
     if not params["sandbox"]:
         raise click.UsageError("the demo creates and deletes resources, so it only runs against the sandbox: scw-mcp --sandbox demo")
+    if not params["audit_log"]:  # the demo prints each step itself; audit lines would interleave
+        logging.getLogger("scw_mcp.audit").disabled = True
     with _environment(True):
         server = _build(params)
         failures = anyio.run(run_demo, server)
