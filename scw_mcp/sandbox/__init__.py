@@ -10,7 +10,6 @@ adds what a generic engine cannot know. Object storage is moto in server mode.
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from .behaviours import BEHAVIOURS, seed
@@ -100,6 +99,3 @@ class Sandbox:
 
     def set_faults(self, faults: list[dict[str, Any]] | None) -> None:
         self.faults.set(faults)
-
-    def new_id(self) -> str:
-        return str(uuid.uuid4())

@@ -249,12 +249,11 @@ class Engine:
 
     def _call(self, call: Call) -> Reply:
         """Actions and sub-resources: the parent resource when that is what the SDK expects."""
-        if not call.route.response:
-            parent = self.parent(call)
-            return parent if isinstance(parent, Reply) else Reply(204)
         parent = self.parent(call)
         if isinstance(parent, Reply):
             return parent
+        if not call.route.response:
+            return Reply(204)
         if parent is not None and parent[1] == call.route.resource:
             item = parent[0]
             shapes.merge(item, call.body, shapes.load(call.route.resource))
