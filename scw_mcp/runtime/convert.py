@@ -104,8 +104,29 @@ def to_sdk(value: Any, hint: Any, path: str = "") -> Any:
     return value
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
+@lru_cache(maxsize=None)
+def _wire_fields(cls: type) -> tuple[tuple[str, str], ...] | None:
+    """(attribute, wire name) of a dataclass's fields; None for other classes."""
+    if not dataclasses.is_dataclass(cls):
+        return None
+    return tuple((f.name, _wire(f.name)) for f in dataclasses.fields(cls))
+
+
 def to_json(obj: Any) -> Any:
     """Any SDK result as JSON-compatible data."""
+    kind = type(obj)
+    if kind in _PLAIN:  # the hot path: most leaves of a result (exact types: enums are str subclasses)
+        return obj
+    if kind is list:
+        return [to_json(v) for v in obj]
+    if kind is dict:
+        return {str(k): to_json(v) for k, v in obj.items()}
+    fields = _wire_fields(kind)
+    if fields is not None:
+        return {wire: to_json(getattr(obj, name)) for name, wire in fields}
     if isinstance(obj, enum.Enum):  # before str: the SDK's enums are str subclasses
         return obj.value
     if obj is None or isinstance(obj, (bool, int, float, str)):
@@ -116,8 +137,6 @@ def to_json(obj: Any) -> Any:
         return base64.b64encode(bytes(obj)).decode("ascii")
     if isinstance(obj, Decimal):
         return float(obj)
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {_wire(f.name): to_json(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
     if isinstance(obj, dict):
         return {str(k): to_json(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple, set)):
