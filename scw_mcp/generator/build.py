@@ -22,7 +22,7 @@ from . import names
 from .config import GeneratorConfig
 from .docstrings import parse_docstring
 from .introspect import SdkMethod, discover_classes, read_methods, sdk_version
-from .routes import routes_for
+from .routes import private_routes, routes_for
 from .model import Field, ModuleSpec, ObjectDef, Operation, SdkModel, TypeRef, Wait
 from .typedocs import class_field_docs
 
@@ -305,7 +305,8 @@ def build_model(config: GeneratorConfig) -> SdkModel:
                 raise GeneratorError(f"{method.package}:{method.class_name}.{method.method_name}: {exc}") from exc
         operations.sort(key=lambda op: op.name)
         modules.append(ModuleSpec(namespace, product, version, namespace, f"scaleway.{product}.{version}", tuple(operations)))
-    model = SdkModel(sdk_version=sdk_version(), generator_version=__version__, modules=tuple(modules))
+    model = SdkModel(sdk_version=sdk_version(), generator_version=__version__, modules=tuple(modules),
+                     private_routes=private_routes(classes))
     seen: set[str] = set()
     for op in model.operations:
         if op.name in seen:

@@ -63,7 +63,7 @@ class Route:
 
     verb: str
     path: str  # template: /vpc/v2/regions/{region}/vpcs/{vpc_id}
-    operation: str  # tool name
+    operation: str  # tool name ("" for a route only a private SDK method calls)
     kind: str  # list, create, get, update, delete, or call (anything else)
     request: str  # "module:Class" of the JSON body, or ""
     response: str  # "module:Class" the SDK unmarshals, or "" (no body)
@@ -118,6 +118,8 @@ class SdkModel:
     sdk_version: str
     generator_version: str
     modules: tuple[ModuleSpec, ...]
+    # Routes only the SDK's private methods call (hand-written tools use some, e.g. kubeconfig).
+    private_routes: tuple[Route, ...] = ()
 
     @property
     def operations(self) -> tuple[Operation, ...]:

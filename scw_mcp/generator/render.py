@@ -173,12 +173,11 @@ def render_catalog(model: SdkModel, extra_entries: list[dict[str, Any]]) -> Rend
 def render_routes(model: SdkModel) -> RenderedFile:
     """The sandbox's route table: one JSON object per line, so a diff names the route."""
     chosen: dict[tuple[str, str], Route] = {}
-    for op in model.operations:
-        for route in op.routes:
-            key = (route.verb, route.path)
-            # A route an operation only calls on the way (a helper) yields to the one it belongs to.
-            if key not in chosen or (not chosen[key].response and route.response):
-                chosen[key] = route
+    for route in [r for op in model.operations for r in op.routes] + list(model.private_routes):
+        key = (route.verb, route.path)
+        # A route an operation only calls on the way (a helper) yields to the one it belongs to.
+        if key not in chosen or (not chosen[key].response and route.response):
+            chosen[key] = route
     routes = [chosen[key] for key in sorted(chosen, key=lambda k: (k[1], k[0]))]
     lines = [json.dumps(dataclasses.asdict(r), ensure_ascii=False) for r in routes]
     head = json.dumps({"generator": f"scw-mcp-gen {model.generator_version}", "sdk": f"scaleway {model.sdk_version}",

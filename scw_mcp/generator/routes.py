@@ -139,10 +139,10 @@ def _id_field(path: str, resource: Any) -> str | None:
     if not path.endswith("}"):
         return None
     param = path.rsplit("{", 1)[1].rstrip("}")
-    fields = typing.get_type_hints(resource) if dataclasses.is_dataclass(resource) else {}
-    if param in fields:
-        return param
-    return "id"
+    if dataclasses.is_dataclass(resource):
+        return param if param in typing.get_type_hints(resource) else "id"
+    # No body to look at (a delete): ids are "id"; other names (name, key) are fields.
+    return "id" if param == "id" or param.endswith("_id") else param
 
 
 def routes_for(cls: type, fn: Any, method_name: str, operation: str, response: Any, list_key: str | None) -> tuple[Route, ...]:
@@ -172,3 +172,17 @@ def routes_for(cls: type, fn: Any, method_name: str, operation: str, response: A
             )
         )
     return tuple(routes)
+
+
+def private_routes(classes: list[Any]) -> tuple[Route, ...]:
+    """Routes of the API classes' private methods (`_get_cluster_kube_config`): no tool of their
+    own, but the SDK's public methods and our hand-written tools call them."""
+    found = []
+    for sdk_class in classes:
+        cls = sdk_class.cls
+        for name, fn in vars(cls).items():
+            if not name.startswith("_") or name.startswith("__") or not callable(fn) or name == "_request":
+                continue
+            hints = typing.get_type_hints(fn)
+            found.extend(routes_for(cls, fn, name.lstrip("_"), "", hints.get("return"), None))
+    return tuple(found)

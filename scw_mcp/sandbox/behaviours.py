@@ -232,7 +232,7 @@ def kubeconfig(engine: Engine, call: Call) -> Reply:
 @behaviour("POST", f"{_RDB}/instances")
 def create_database_instance(engine: Engine, call: Call) -> Reply:
     """"provisioning", then "ready" two polls later, with a public endpoint."""
-    engines = {f"{e['name']}-{v['version']}" for e in engine.items(fill(f"{_RDB}/database/engines", call.params)) for v in e["versions"]}
+    engines = {f"{e['name']}-{v['version']}" for e in engine.items(fill(f"{_RDB}/database-engines", call.params)) for v in e["versions"]}
     if call.body.get("engine") not in engines:
         return invalid_arguments([{"argument_name": "engine", "reason": "constraint",
                                    "help_message": f"engine must be one of {', '.join(sorted(engines))}"}])
@@ -284,7 +284,7 @@ def seed(engine: Engine, data: dict[str, Any] | None = None) -> None:
             engine.add(f"/k8s/v1/regions/{region}/versions", new(
                 version_cls, name=version, label=f"Kubernetes {version}", region=region, available_cnis=data["k8s_cnis"]))
         for name, versions in data["rdb_engines"].items():
-            engine.add(f"/rdb/v1/regions/{region}/database/engines", new(
+            engine.add(f"/rdb/v1/regions/{region}/database-engines", new(
                 engine_cls, name=name, region=region,
                 versions=[{"version": v, "name": f"{name}-{v}", "disabled": False, "beta": False,
                            "available_settings": [], "available_init_settings": [], "end_of_life": None} for v in versions]))

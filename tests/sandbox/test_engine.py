@@ -96,3 +96,10 @@ def test_over_http_requests_are_recorded_without_the_token() -> None:
         (first, second) = sb.requests
         assert first["method"] == "GET" and first["path"] == PNS and "x-auth-token" not in first["headers"]
         assert sb.secret_key not in repr(sb.requests)
+
+
+def test_every_seeded_collection_is_served_by_a_list_route(engine: Engine) -> None:
+    for path, items in engine.collections.items():
+        matched = engine.table.match("GET", path)
+        assert matched and matched[0].kind == "list", f"seed fills {path}, which no list route serves"
+        assert engine.handle("GET", path, {}, None).body[matched[0].list_key], path
