@@ -31,7 +31,7 @@ def http_server(tmp_path_factory):
     port = _free_port()
     env = clean_env(str(tmp_path_factory.mktemp("home")), SCW_MCP_HTTP_TOKEN=TOKEN)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "scw_mcp.cli", "--transport", "streamable-http", "--port", str(port)],
+        [sys.executable, "-m", "scw_mcp.cli", "--sandbox", "--transport", "streamable-http", "--port", str(port)],
         env=env, cwd=str(ROOT), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )
     deadline = time.time() + 30
@@ -73,12 +73,17 @@ def test_full_call_over_http(http_server):
             async with Client(streamable_http_client(http_server, http_client=http)) as client:
                 tools = await client.list_tools()
                 found = await client.call_tool("search_operations", {"query": "list servers"})
-                return tools, found
+                created = await client.call_tool("vpc_private_network_create", {"name": "over-http"})
+                listed = await client.call_tool("vpc_private_network_list", {"name": "over-http"})
+                return tools, found, created, listed
 
-    tools, found = anyio.run(run)
+    tools, found, created, listed = anyio.run(run)
     assert any(t.name == "call_operation" for t in tools.tools)
     assert not found.is_error
     assert found.structured_content["operations"]
+    # A real API call (the server runs with --sandbox): created, then listed.
+    network = created.structured_content["private_network"]
+    assert [n["id"] for n in listed.structured_content["items"]] == [network["id"]]
 
 
 def test_refuses_to_start_without_a_token_off_loopback(tmp_path):

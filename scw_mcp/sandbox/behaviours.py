@@ -93,10 +93,9 @@ def create_server(engine: Engine, call: Call) -> Reply:
 def server_action(engine: Engine, call: Call) -> Reply:
     """poweron: starting, then running on a later poll; poweroff: stopping, then stopped."""
     collection = fill(f"{_INSTANCE}/servers", call.params)
-    found = engine.parent(call)
-    if isinstance(found, Reply) or found is None:
-        return found
-    server = found[0]
+    server = engine.parent_item(call)
+    if isinstance(server, Reply):
+        return server
     action = call.body.get("action") or "poweron"
     moves = {"poweron": ("starting", "running"), "poweroff": ("stopping", "stopped"),
              "stop_in_place": ("stopping", "stopped in place"), "reboot": ("running", "running")}
@@ -143,10 +142,9 @@ def list_servers(engine: Engine, call: Call) -> Reply:
 
 @behaviour("POST", f"{_INSTANCE}/servers/{{server_id}}/private_nics")
 def create_private_nic(engine: Engine, call: Call) -> Reply:
-    found = engine.parent(call)
-    if isinstance(found, Reply) or found is None:
-        return found
-    server = found[0]
+    server = engine.parent_item(call)
+    if isinstance(server, Reply):
+        return server
     nic = engine.create(call, state="available", mac_address=f"02:00:00:{random.randint(0, 255):02x}:{random.randint(0, 255):02x}:01")
     server["private_nics"].append(nic)  # the same object: the server shows it, deletes reach both
     return Reply(201, {"private_nic": nic})
@@ -210,10 +208,9 @@ def create_cluster(engine: Engine, call: Call) -> Reply:
 
 @behaviour("GET", f"{_K8S}/clusters/{{cluster_id}}/kubeconfig")
 def kubeconfig(engine: Engine, call: Call) -> Reply:
-    found = engine.parent(call)
-    if isinstance(found, Reply) or found is None:
-        return found
-    cluster = found[0]
+    cluster = engine.parent_item(call)
+    if isinstance(cluster, Reply):
+        return cluster
     token = "" if call.arg("redacted") == "true" else uuid.uuid4().hex
     config = (
         "apiVersion: v1\nkind: Config\n"

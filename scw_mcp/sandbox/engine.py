@@ -262,6 +262,13 @@ class Engine:
         response = self.new(cls, params=call.params, body=call.body) if cls is not None else {}
         return Reply(200, self.wrap(call.route, response))
 
+    def parent_item(self, call: Call) -> dict[str, Any] | Reply:
+        """For behaviours of routes under an item (/servers/{server_id}/action): it, or its 404."""
+        found = self.parent(call)
+        if found is None:
+            raise LookupError(f"{call.route.path} has no parent resource")
+        return found if isinstance(found, Reply) else found[0]
+
     def parent(self, call: Call) -> tuple[dict[str, Any], str] | Reply | None:
         """The nearest resource the path names: (item, its class), its 404, or None (no parent)."""
         segments = call.route.path.strip("/").split("/")

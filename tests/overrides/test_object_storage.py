@@ -1,4 +1,4 @@
-"""Object storage overrides against a real S3 endpoint on loopback (moto server)."""
+"""Object storage overrides against a real S3 endpoint on loopback (the sandbox's moto server)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from collections.abc import Iterator
 
 import anyio
 import pytest
-from moto.server import ThreadedMotoServer
 
 from scw_mcp.overrides import object_storage as obj
 from scw_mcp.runtime.context import CallContext
 from scw_mcp.runtime.errors import ToolFailure
 from scw_mcp.runtime.settings import Settings
+from scw_mcp.sandbox import Sandbox
 
 ACCESS_KEY = "SCWXXXXXXXXXXXXXXXXX"
 SECRET_KEY = "11111111-2222-3333-4444-555555555555"
@@ -21,11 +21,8 @@ SECRET_KEY = "11111111-2222-3333-4444-555555555555"
 
 @pytest.fixture(scope="module")
 def s3_endpoint() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
+    with Sandbox() as sb:
+        yield sb.s3_endpoint_url
 
 
 @pytest.fixture()

@@ -103,3 +103,8 @@ def test_every_seeded_collection_is_served_by_a_list_route(engine: Engine) -> No
         matched = engine.table.match("GET", path)
         assert matched and matched[0].kind == "list", f"seed fills {path}, which no list route serves"
         assert engine.handle("GET", path, {}, None).body[matched[0].list_key], path
+
+
+def test_every_behaviour_is_registered_on_a_route_of_the_table(engine: Engine) -> None:
+    routes = {(r.verb, r.path) for r in engine.table.routes}
+    assert set(BEHAVIOURS) <= routes, sorted(set(BEHAVIOURS) - routes)
