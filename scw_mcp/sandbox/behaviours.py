@@ -98,7 +98,7 @@ def server_action(engine: Engine, call: Call) -> Reply:
         return server
     action = call.body.get("action") or "poweron"
     moves = {"poweron": ("starting", "running"), "poweroff": ("stopping", "stopped"),
-             "stop_in_place": ("stopping", "stopped in place"), "reboot": ("running", "running")}
+             "stop_in_place": ("stopping", "stopped_in_place"), "reboot": ("running", "running")}
     if action == "terminate":
         engine.remove(collection, server)
         for volume in server["volumes"].values():
@@ -122,10 +122,10 @@ def delete_server(engine: Engine, call: Call) -> Reply:
     found = engine.lookup(call)
     if isinstance(found, Reply):
         return found
-    server = found[1]
-    if server["state"] not in ("stopped", "stopped in place"):
+    collection, server = found
+    if server["state"] not in ("stopped", "stopped_in_place"):
         return Reply(400, {"message": "server should be stopped", "type": "invalid_request_error"})
-    engine.remove(fill(f"{_INSTANCE}/servers", call.params), server)
+    engine.remove(collection, server)
     for volume in server["volumes"].values():
         found = engine.find(fill(_BLOCK_VOLUMES, call.params), volume["id"])
         if found is not None:
