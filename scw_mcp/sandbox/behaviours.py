@@ -201,9 +201,38 @@ def create_cluster(engine: Engine, call: Call) -> Reply:
     engine.later(cluster, {}, {"status": "ready"})
     pool_cls = _cls("scaleway.k8s.v1.types:Pool")
     for spec in call.body.get("pools") or []:
-        engine.add(f"/k8s/v1/regions/{region}/clusters/{cluster_id}/pools",
-                   engine.new(pool_cls, params={"region": region, "cluster_id": cluster_id}, body=spec, status="ready"))
+        pool = engine.add(f"/k8s/v1/regions/{region}/clusters/{cluster_id}/pools",
+                          engine.new(pool_cls, params={"region": region, "cluster_id": cluster_id}, body=spec, status="ready"))
+        _size_nodes(engine, pool)
     return Reply(200, cluster)
+
+
+def _size_nodes(engine: Engine, pool: dict[str, Any]) -> None:
+    """A pool's nodes follow its size (what the delete preview of a cluster lists)."""
+    collection = f"/k8s/v1/regions/{pool['region']}/clusters/{pool['cluster_id']}/nodes"
+    nodes = [n for n in engine.items(collection) if n["pool_id"] == pool["id"]]
+    for node in nodes[pool["size"]:]:
+        engine.remove(collection, node)
+    node_cls = _cls("scaleway.k8s.v1.types:Node")
+    for index in range(len(nodes), pool["size"]):
+        engine.add(collection, engine.new(node_cls, params={"region": pool["region"]}, pool_id=pool["id"],
+                                          cluster_id=pool["cluster_id"], status="ready",
+                                          name=f"scw-{pool['name']}-{index}-{uuid.uuid4().hex[:6]}"))
+
+
+@behaviour("POST", f"{_K8S}/clusters/{{cluster_id}}/pools")
+def create_pool(engine: Engine, call: Call) -> Reply:
+    pool = engine.create(call, status="ready")
+    _size_nodes(engine, pool)
+    return Reply(200, pool)
+
+
+@behaviour("PATCH", f"{_K8S}/pools/{{pool_id}}")
+def update_pool(engine: Engine, call: Call) -> Reply:
+    reply = engine.handle_generic(call)
+    if reply.status == 200:
+        _size_nodes(engine, reply.body)
+    return reply
 
 
 @behaviour("GET", f"{_K8S}/clusters/{{cluster_id}}/kubeconfig")

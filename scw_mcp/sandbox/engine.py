@@ -105,9 +105,11 @@ class Engine:
         with self.lock:
             behaviour = self.behaviours.get((verb, route.path))
             reply = behaviour(self, call) if behaviour else None
-            if reply is None:
-                reply = getattr(self, f"_{route.kind}")(call)
-            return reply
+            return reply if reply is not None else self.handle_generic(call)
+
+    def handle_generic(self, call: Call) -> Reply:
+        """What the route's kind does with no behaviour (behaviours may call it and add to it)."""
+        return getattr(self, f"_{call.route.kind}")(call)
 
     # --- helpers for behaviours -------------------------------------------------------------
     def items(self, collection: str) -> list[dict[str, Any]]:

@@ -132,7 +132,8 @@ def test_k8s(sandbox: Sandbox, tmp_path: Any, capfd: Any) -> None:
         text = json.dumps(kubeconfig)
         assert "apiVersion: v1" in text and cluster["id"] in text
         s.token = text.split("token: ")[1].split("\\n")[0]
-        await s.confirmed("k8s_cluster_delete", {"cluster_id": cluster["id"]})
+        preview, _ = await s.confirmed("k8s_cluster_delete", {"cluster_id": cluster["id"]})
+        assert len(preview["target"]["nodes"]) == 5  # the preview lists every node of both pools (2 + 3)
 
     session_holder: dict[str, Any] = {}
 
