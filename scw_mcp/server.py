@@ -138,11 +138,11 @@ class ScwServer(MCPServer):
             return outcome.input_required
         if outcome.error is not None:
             return self._error(outcome.error)
-        return self._ok(outcome.data or {})
+        return self._ok(outcome.data or {}, outcome.text)
 
     @staticmethod
-    def _ok(data: dict[str, Any]) -> CallToolResult:
-        return CallToolResult(content=[TextContent(type="text", text=dumps(data))], structured_content=data)
+    def _ok(data: dict[str, Any], text: str | None = None) -> CallToolResult:
+        return CallToolResult(content=[TextContent(type="text", text=text if text is not None else dumps(data))], structured_content=data)
 
     def _error(self, message: str) -> CallToolResult:
         return CallToolResult(content=[TextContent(type="text", text=self.scw_settings.redact(message))], is_error=True)

@@ -24,7 +24,7 @@ from .context import CallContext, check_region, check_zone
 from .convert import to_json
 from .errors import ToolFailure, describe
 from .policy import Guard
-from .results import DEFAULT_BUDGET, apply_budget, list_page
+from .results import DEFAULT_BUDGET, fit_budget, list_page
 from .settings import Settings
 
 log = logging.getLogger("scw_mcp")
@@ -40,6 +40,7 @@ class Outcome:
     """What a call produced: JSON data, or an error message."""
 
     data: dict[str, Any] | None = None
+    text: str | None = None  # data as JSON text, when already computed
     error: str | None = None
     input_required: Any = None  # an InputRequiredResult: the client must answer an elicitation first
 
@@ -141,8 +142,8 @@ class Runner:
             data = await self._execute(entry, arguments, ctx)
             if ctx.notes:
                 data = {**data, "notes": ctx.notes}
-            data, _ = apply_budget(data, self.budget)
-            outcome = Outcome(data=data)
+            data, text = fit_budget(data, self.budget)
+            outcome = Outcome(data=data, text=text)
         except Exception as exc:  # every failure becomes a clean message
             message = self.settings.redact(describe(exc))
             if not isinstance(exc, ToolFailure):

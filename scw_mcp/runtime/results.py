@@ -36,11 +36,18 @@ def list_page(data: dict[str, Any], list_key: str, paging: str, page: int | None
     return result
 
 
-def apply_budget(result: Any, budget: int = DEFAULT_BUDGET) -> tuple[Any, bool]:
-    """Cut a result to the budget: lists drop trailing items, other values are truncated."""
+def fit_budget(result: Any, budget: int = DEFAULT_BUDGET) -> tuple[Any, str]:
+    """The result cut to the budget, and its JSON text (computed once).
+
+    Lists drop trailing items (with a hint); other values become a truncated preview."""
     text = dumps(result)
     if len(text.encode()) <= budget:
-        return result, False
+        return result, text
+    cut = _cut(result, text, budget)
+    return cut, dumps(cut)
+
+
+def _cut(result: Any, text: str, budget: int) -> Any:
     if isinstance(result, dict) and isinstance(result.get("items"), list):
         items = result["items"]
         low, high = 0, len(items)
@@ -55,9 +62,9 @@ def apply_budget(result: Any, budget: int = DEFAULT_BUDGET) -> tuple[Any, bool]:
             f"Output cut to {low} of {len(items)} items to fit {budget} bytes. "
             "Narrow the request (filters such as name, tags, project), or ask for a smaller per_page and page through."
         )
-        return cut, True
+        return cut
     return {
         "truncated": True,
         "preview": text[: budget - 300],
         "hint": f"Output cut to {budget} bytes. Narrow the request (get one resource by id, or filter).",
-    }, True
+    }

@@ -3,7 +3,7 @@ import enum
 from dataclasses import dataclass
 
 from scw_mcp.runtime.convert import to_json, to_sdk
-from scw_mcp.runtime.results import apply_budget, list_page
+from scw_mcp.runtime.results import dumps, fit_budget, list_page
 
 
 class Color(str, enum.Enum):
@@ -38,5 +38,8 @@ def test_list_page_counts_and_next_page():
 
 def test_budget_cuts_lists_with_a_hint():
     result = {"items": [{"name": "x" * 100} for _ in range(1000)], "total_count": 1000}
-    cut, was_cut = apply_budget(result, budget=5_000)
-    assert was_cut and cut["truncated"] and 0 < len(cut["items"]) < 1000 and "Narrow" in cut["hint"]
+    cut, text = fit_budget(result, budget=5_000)
+    assert cut["truncated"] and 0 < len(cut["items"]) < 1000 and "Narrow" in cut["hint"]
+    assert text == dumps(cut) and len(text.encode()) <= 5_000
+    small = {"items": [1, 2]}
+    assert fit_budget(small) == (small, dumps(small))  # within the budget: unchanged, serialised once
