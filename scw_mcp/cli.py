@@ -50,7 +50,13 @@ def _environment(sandbox: bool) -> Iterator[Any]:
         from scw_mcp.sandbox import Sandbox
     except ImportError as exc:
         raise click.ClickException(f"--sandbox needs the sandbox extra: pip install 'scw-mcp[sandbox]' ({exc})") from None
-    with Sandbox() as sb:
+    from scw_mcp.sandbox.faults import FaultError
+
+    try:
+        sandbox_cloud = Sandbox()
+    except FaultError as exc:
+        raise click.ClickException(str(exc)) from None
+    with sandbox_cloud as sb:
         log.warning("sandbox: fake Scaleway API at %s, S3 at %s; nothing leaves this machine", sb.api_url, sb.s3_endpoint_url)
         saved = dict(os.environ)
         os.environ.update(sb.env())

@@ -90,6 +90,9 @@ def test_sandbox_call_and_faults_from_the_environment(tmp_path) -> None:
     failed = _cli("--sandbox", "call", "k8s_cluster_list", "{}", env=faulty)
     assert failed.returncode == 1 and "Scaleway API error 500" in failed.stdout
 
+    wrong = _cli("--sandbox", "tools", env=clean_env(str(tmp_path), SCW_SANDBOX_FAULTS='[{"kind": "teapot"}]'))
+    assert wrong.returncode == 1 and "kind must be one of latency, 429" in wrong.stderr and "Traceback" not in wrong.stderr
+
 
 def test_the_demo_runs_and_refuses_to_run_outside_the_sandbox(tmp_path) -> None:
     env = clean_env(str(tmp_path))
