@@ -161,6 +161,13 @@ def delete_private_nic(engine: Engine, call: Call) -> Reply | None:
 # --- vpc -----------------------------------------------------------------------------------
 
 
+@behaviour("POST", "/vpc/v2/regions/{region}/vpcs")
+def create_vpc(engine: Engine, call: Call) -> Reply:
+    """The request says enable_routing, the VPC answers routing_enabled."""
+    vpc = engine.create(call, routing_enabled=bool(call.body.get("enable_routing")), is_default=False)
+    return Reply(200, engine.wrap(call.route, vpc))
+
+
 @behaviour("POST", "/vpc/v2/regions/{region}/private-networks")
 def create_private_network(engine: Engine, call: Call) -> Reply:
     """In the region's default VPC unless told otherwise, with an IPv4 subnet."""
@@ -171,7 +178,31 @@ def create_private_network(engine: Engine, call: Call) -> Reply:
     cidr = (call.body.get("subnets") or [f"172.16.{4 * random.randint(0, 63)}.0/22"])[0]
     subnet = engine.new(_cls("scaleway.vpc.v2.types:Subnet"), params=call.params, subnet=cidr, vpc_id=vpc_id)
     network = engine.create(call, vpc_id=vpc_id, subnets=[subnet], dhcp_enabled=True)
+    subnet["private_network_id"] = network["id"]
     return Reply(200, network)
+
+
+def _private_network_users(engine: Engine, region: str, network_id: str) -> list[str]:
+    """What is still attached to a Private Network: Instances' NICs, clusters, database endpoints."""
+    users = []
+    for path, items in list(engine.collections.items()):
+        if path.startswith(f"/instance/v1/zones/{region}-") and path.endswith("/servers"):
+            users += [f"instance {s['id']}" for s in items if any(n.get("private_network_id") == network_id for n in s.get("private_nics") or [])]
+    users += [f"k8s cluster {c['id']}" for c in engine.items(f"/k8s/v1/regions/{region}/clusters") if c.get("private_network_id") == network_id]
+    users += [f"rdb instance {i['id']}" for i in engine.items(f"/rdb/v1/regions/{region}/instances")
+              if any((e.get("private_network") or {}).get("private_network_id") == network_id for e in i.get("endpoints") or [])]
+    return users
+
+
+@behaviour("DELETE", "/vpc/v2/regions/{region}/private-networks/{private_network_id}")
+def delete_private_network(engine: Engine, call: Call) -> Reply | None:
+    """Refused while anything is attached (the API's 412: "Private Network must be empty to be deleted")."""
+    if engine.unknown_ids == "create":  # the route walk: made-up items all reference one made-up id
+        return None
+    if _private_network_users(engine, call.params["region"], call.params["private_network_id"]):
+        return Reply(412, {"message": "precondition is not respected", "precondition": "resource_still_in_use",
+                           "help_message": "Private Network must be empty to be deleted", "type": "precondition_failed"})
+    return None
 
 
 # --- marketplace -----------------------------------------------------------------------------
@@ -195,7 +226,7 @@ def create_cluster(engine: Engine, call: Call) -> Reply:
                                    "help_message": f"version must be one of {', '.join(versions)}"}])
     cluster_id = str(uuid.uuid4())
     region = call.params["region"]
-    cluster = engine.create(call, id=cluster_id, status="creating",
+    cluster = engine.create(call, id=cluster_id, status="creating", type=call.body.get("type") or "kapsule",
                             cluster_url=f"https://{cluster_id}.api.k8s.{region}.scw.cloud:6443",
                             dns_wildcard=f"*.{cluster_id}.nodes.k8s.{region}.scw.cloud")
     engine.later(cluster, {}, {"status": "ready"})
@@ -203,8 +234,27 @@ def create_cluster(engine: Engine, call: Call) -> Reply:
     for spec in call.body.get("pools") or []:
         pool = engine.add(f"/k8s/v1/regions/{region}/clusters/{cluster_id}/pools",
                           engine.new(pool_cls, params={"region": region, "cluster_id": cluster_id}, body=spec, status="ready"))
+        _pool_defaults(pool, cluster)
         _size_nodes(engine, pool)
     return Reply(200, cluster)
+
+
+def _pool_defaults(pool: dict[str, Any], cluster: dict[str, Any]) -> None:
+    """As the API answers: the cluster's version, and the region's first zone when none was asked."""
+    pool["version"] = pool.get("version") or cluster.get("version") or ""
+    pool["zone"] = pool.get("zone") or f"{cluster['region']}-1"
+
+
+@behaviour("DELETE", f"{_K8S}/clusters/{{cluster_id}}")
+def delete_cluster(engine: Engine, call: Call) -> Reply:
+    """Its pools and nodes go with it."""
+    reply = engine.handle_generic(call)
+    if reply.status == 200:
+        for noun in ("pools", "nodes"):
+            collection = fill(f"{_K8S}/clusters/{{cluster_id}}/{noun}", call.params)
+            for item in list(engine.items(collection)):
+                engine.remove(collection, item)
+    return reply
 
 
 def _size_nodes(engine: Engine, pool: dict[str, Any]) -> None:
@@ -222,7 +272,11 @@ def _size_nodes(engine: Engine, pool: dict[str, Any]) -> None:
 
 @behaviour("POST", f"{_K8S}/clusters/{{cluster_id}}/pools")
 def create_pool(engine: Engine, call: Call) -> Reply:
+    cluster = engine.parent_item(call)
+    if isinstance(cluster, Reply):
+        return cluster
     pool = engine.create(call, status="ready")
+    _pool_defaults(pool, cluster)
     _size_nodes(engine, pool)
     return Reply(200, pool)
 
@@ -269,6 +323,44 @@ def create_database_instance(engine: Engine, call: Call) -> Reply:
                              volume={"type": call.body.get("volume_type") or "sbs_5k", "size": call.body.get("volume_size") or 10_000_000_000, "class": "sbs"})
     engine.later(instance, {}, {"status": "ready"})
     return Reply(200, instance)
+
+
+# --- registry --------------------------------------------------------------------------------
+
+_REGISTRY = "/registry/v1/regions/{region}"
+
+
+def _remove_image(engine: Engine, region: str, image: dict[str, Any]) -> None:
+    tags = f"/registry/v1/regions/{region}/images/{image['id']}/tags"
+    for tag in list(engine.items(tags)):
+        engine.remove(tags, tag)
+    found = engine.locate(f"/registry/v1/regions/{region}/images", image["id"])
+    if found is not None:
+        engine.remove(*found)
+
+
+@behaviour("DELETE", f"{_REGISTRY}/images/{{image_id}}")
+def delete_image(engine: Engine, call: Call) -> Reply:
+    """Its tags go with it, and its namespace counts one image less."""
+    reply = engine.handle_generic(call)
+    if reply.status == 200:
+        _remove_image(engine, call.params["region"], reply.body)
+        namespace = engine.find(fill(f"{_REGISTRY}/namespaces", call.params), str(reply.body.get("namespace_id")))
+        if namespace is not None:
+            namespace["image_count"] = max(0, (namespace.get("image_count") or 0) - 1)
+            namespace["size"] = max(0, (namespace.get("size") or 0) - (reply.body.get("size") or 0))
+    return reply
+
+
+@behaviour("DELETE", f"{_REGISTRY}/namespaces/{{namespace_id}}")
+def delete_namespace(engine: Engine, call: Call) -> Reply:
+    """Every image (and tag) in it goes with it."""
+    reply = engine.handle_generic(call)
+    if reply.status == 200:
+        images = fill(f"{_REGISTRY}/images", call.params)
+        for image in [i for i in engine.items(images) if i.get("namespace_id") == call.params["namespace_id"]]:
+            _remove_image(engine, call.params["region"], image)
+    return reply
 
 
 # --- seed ------------------------------------------------------------------------------------
