@@ -104,7 +104,7 @@ async def cluster_create(
             default_route_propagation_enabled=False,
         )
         private_network_id = pn.id
-        ctx.note(f"Created Private Network {pn.id} (pn-{name}) for the cluster; it stays after the cluster is deleted.")
+        ctx.note(f"Created Private Network {pn.id} (pn-{name}) for the cluster; deleting the cluster keeps it unless with_additional_resources=true (then it goes if empty).")
     pool = CreateClusterRequestPoolConfig(
         name="default",
         node_type=pool_node_type,
@@ -155,9 +155,9 @@ async def _cluster_delete_preview(ctx: CallContext, cluster_id: str, with_additi
         "will_delete": "The cluster, all its pools and nodes, and every workload running on them.",
     }
     if with_additional_resources:
-        preview["also_deleted"] = "Volumes and Load Balancers the cluster created (PersistentVolumes, Services of type LoadBalancer)."
+        preview["also_deleted"] = "Volumes and Load Balancers the cluster created (PersistentVolumes, Services of type LoadBalancer), and its Private Network if nothing else is attached to it."
     else:
-        preview["will_keep"] = "Volumes and Load Balancers the cluster created stay and keep billing (with_additional_resources=true deletes them)."
+        preview["will_keep"] = "Volumes and Load Balancers the cluster created stay and keep billing, and so does its Private Network (with_additional_resources=true deletes them)."
     return preview
 
 

@@ -47,7 +47,7 @@ async def _namespace_delete_preview(ctx: CallContext, namespace_id: str, region:
     return {
         "namespace": namespace,
         "images": [{"id": i.id, "name": i.name, "tags": i.tags, "size": i.size} for i in images.images],
-        "image_count": images.total_count,
+        "image_count": int(images.total_count or 0),  # the SDK takes it from X-Total-Count: a string
         "will_delete": "The namespace and every image and tag in it; pulls from its endpoint will fail.",
     }
 

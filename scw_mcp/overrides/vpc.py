@@ -139,15 +139,25 @@ async def private_network_delete(ctx: CallContext, private_network_id: PnId, reg
 @override("vpc_private_network_attach", product="vpc", safety="mutate", scope="zone", replaces=("instance_create_private_nic",))
 async def private_network_attach(ctx: CallContext, server_id: ServerId, private_network_id: PnId, zone: ZoneArg = None) -> dict[str, Any]:
     """Attach an Instance to a Private Network."""
-    res = await ctx.run(_instance(ctx).create_private_nic, server_id=server_id, private_network_id=private_network_id, zone=ctx.zone(zone))
+    zone = ctx.zone(zone)
+    existing = await _nic_in(ctx, server_id, private_network_id, zone)
+    if existing is not None:  # retried calls must not stack NICs (the API refuses a second one anyway)
+        ctx.note(f"Server {server_id} was already attached to Private Network {private_network_id}: nothing changed.")
+        return {"private_nic": existing, "already_attached": True}
+    res = await ctx.run(_instance(ctx).create_private_nic, server_id=server_id, private_network_id=private_network_id, zone=zone)
     return {"private_nic": res.private_nic}
 
 
-async def _find_nic(ctx: CallContext, server_id: str, private_network_id: str, zone: str) -> Any:
+async def _nic_in(ctx: CallContext, server_id: str, private_network_id: str, zone: str) -> Any:
+    """The server's private NIC on the network, or None."""
     res = await ctx.run(_instance(ctx).list_private_ni_cs, server_id=server_id, zone=zone, per_page=100)
-    for nic in res.private_nics:
-        if nic.private_network_id == private_network_id:
-            return nic
+    return next((nic for nic in res.private_nics if nic.private_network_id == private_network_id), None)
+
+
+async def _find_nic(ctx: CallContext, server_id: str, private_network_id: str, zone: str) -> Any:
+    nic = await _nic_in(ctx, server_id, private_network_id, zone)
+    if nic is not None:
+        return nic
     raise ToolFailure(f"Server {server_id} is not attached to Private Network {private_network_id} in {zone}. What to do: check the ids and zone (instance_server_get lists its private NICs).")
 
 
