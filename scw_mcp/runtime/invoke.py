@@ -10,6 +10,7 @@ import inspect
 import json
 import keyword
 import logging
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -65,12 +66,28 @@ def _validator(schema: dict[str, Any]) -> jsonschema.Draft202012Validator:
     return validator
 
 
+_SECRET_NAME = re.compile(r"password|passphrase|secret|private_key|token", re.IGNORECASE)
+
+
+def _is_secret(error: jsonschema.ValidationError) -> bool:
+    """A value the message must not quote: a writeOnly field, or one named like a secret."""
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    names = [p for p in error.absolute_path if isinstance(p, str)]
+    if isinstance(error.instance, dict):
+        names += [k for k in error.instance if isinstance(k, str)]
+    return bool(schema.get("writeOnly")) or any(_SECRET_NAME.search(n) for n in names)
+
+
 def _format_validation_errors(tool: str, errors: list[jsonschema.ValidationError]) -> str:
     lines = []
     for error in sorted(errors, key=lambda e: list(e.absolute_path))[:8]:
         where = ".".join(str(p) for p in error.absolute_path) or "arguments"
         message = error.message
-        if error.validator == "enum":
+        if _is_secret(error):  # "'hunter2' is too short" would echo a password into the error and logs
+            message = message.replace(repr(error.instance), "the value")
+            if isinstance(error.instance, str) and error.instance and error.instance in message:
+                message = f"the value fails the {error.validator!r} check"
+        elif error.validator == "enum":
             message = f"{error.instance!r} is not one of the accepted values: {', '.join(map(str, error.validator_value))}"
         elif error.validator == "additionalProperties":
             message = f"{message}; see describe_operation('{tool}') for the parameters"
