@@ -8,7 +8,7 @@ import anyio
 import pytest
 from mcp_types import ElicitResult
 
-from scw_mcp.sandbox import Sandbox
+from scw_mcp.sandbox import Sandbox, shapes
 from tests.e2e import clean_env, stdio_client, text_of
 
 
@@ -223,3 +223,24 @@ def test_audit_log_and_no_secret_anywhere(sb, env, tmp_path):
     assert "vpc_get_private_network" in stderr  # DEBUG logging went to stderr
     for text in (audit.read_text(), stderr, *(text_of(r) for r in results)):
         assert secret not in text
+
+
+def test_destructive_previews_hide_secret_arguments(sb, env):
+    args = {"server_id": "11111111-2222-4333-8444-555555555555", "os_id": "11111111-2222-4333-8444-666666666666",
+            "hostname": "db-1", "ssh_key_ids": [], "password": "Pr3view-S3cret!", "service_password": "Svc-S3cret!"}
+    server_cls = shapes.load("scaleway.baremetal.v1.types:Server")
+    sb.engine.add("/baremetal/v1/zones/fr-par-1/servers", sb.engine.new(server_cls, id=args["server_id"], name="db-1"))
+
+    async def scenario():
+        async with stdio_client(["--toolsets", "baremetal"], env) as client:
+            preview = await client.call_tool("baremetal_install_server", args)
+            done = await client.call_tool("baremetal_install_server", {**args, "confirm_token": preview.structured_content["confirm_token"]})
+            return preview, done
+
+    preview, done = anyio.run(scenario)
+    shown = preview.structured_content["arguments"]
+    assert shown["password"] == shown["service_password"] == "(hidden)" and shown["hostname"] == "db-1"
+    assert "S3cret" not in text_of(preview)
+    assert not done.is_error, text_of(done)  # the token binds the real arguments, which the caller still has
+    (install,) = _requests(sb, "POST", "/install")
+    assert install["body"]["password"] == "Pr3view-S3cret!"  # sent to the API only

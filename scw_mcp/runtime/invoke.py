@@ -67,6 +67,21 @@ def _validator(schema: dict[str, Any]) -> jsonschema.Draft202012Validator:
 
 
 _SECRET_NAME = re.compile(r"password|passphrase|secret|private_key|token", re.IGNORECASE)
+HIDDEN = "(hidden)"
+
+
+def is_secret_name(name: str) -> bool:
+    """An argument whose value is a secret (password, secret_key...); ids (secret_id) are not."""
+    return bool(_SECRET_NAME.search(name)) and not name.endswith(("_id", "_ids"))
+
+
+def shown(value: Any) -> Any:
+    """Arguments as a preview or a question may show them: secret-named values hidden, at any depth."""
+    if isinstance(value, dict):
+        return {k: HIDDEN if isinstance(k, str) and is_secret_name(k) and v is not None else shown(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [shown(v) for v in value]
+    return value
 
 
 def _is_secret(error: jsonschema.ValidationError) -> bool:
@@ -75,7 +90,7 @@ def _is_secret(error: jsonschema.ValidationError) -> bool:
     names = [p for p in error.absolute_path if isinstance(p, str)]
     if isinstance(error.instance, dict):
         names += [k for k in error.instance if isinstance(k, str)]
-    return bool(schema.get("writeOnly")) or any(_SECRET_NAME.search(n) for n in names)
+    return bool(schema.get("writeOnly")) or any(is_secret_name(n) for n in names)
 
 
 def _format_validation_errors(tool: str, errors: list[jsonschema.ValidationError]) -> str:
@@ -241,7 +256,7 @@ class Runner:
         return {
             "status": "confirmation_required",
             "operation": entry.name,
-            "arguments": arguments,
+            "arguments": shown(arguments),  # the caller has them; a preview may be logged or shown around
             "project_id": arguments.get("project_id") or arguments.get("project") or self.settings.project_id,
             "warning": f"{entry.name} is destructive: it deletes or changes resources in a way that cannot be undone. Nothing has been done yet.",
             "target": target,
@@ -251,10 +266,10 @@ class Runner:
         }
 
     def _confirmation_question(self, entry: Entry, arguments: dict[str, Any]) -> str:
-        shown = ", ".join(f"{k}={v}" for k, v in sorted(arguments.items()) if k not in RUNTIME_OPTIONS)
+        listed = ", ".join(f"{k}={v}" for k, v in sorted(shown(arguments).items()) if k not in RUNTIME_OPTIONS)
         project = arguments.get("project_id") or arguments.get("project") or self.settings.project_id
         return (
-            f"Confirm destructive operation {entry.name} ({shown}) in project {project}. "
+            f"Confirm destructive operation {entry.name} ({listed}) in project {project}. "
             "It deletes or changes resources in a way that cannot be undone."
         )
 
