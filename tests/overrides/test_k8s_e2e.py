@@ -5,22 +5,13 @@ reaches the caller and no log), and the confirmed delete."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from scw_mcp.sandbox import Sandbox
 from tests.overrides.stdio_session import Session, run_session
 
 K8S = "/k8s/v1/regions/fr-par"
 PNS = "/vpc/v2/regions/fr-par/private-networks"
-
-
-@pytest.fixture(scope="module")
-def sb() -> Iterator[Sandbox]:
-    with Sandbox(s3=False) as sandbox:
-        yield sandbox
 
 
 def test_cluster_lifecycle(sb: Sandbox, tmp_path: Path) -> None:

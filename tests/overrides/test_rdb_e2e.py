@@ -5,10 +5,7 @@ deletes, and passwords that go to the API and nowhere else."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from scw_mcp.sandbox import Sandbox
 from tests.overrides.stdio_session import Session, run_session
@@ -17,12 +14,6 @@ RDB = "/rdb/v1/regions/fr-par"
 ADMIN_PASSWORD = "Adm1n-Sandbox-Pa55!"
 USER_PASSWORD = "App-User-Pa55word-42"
 SHORT_PASSWORD = "Sh0rt!7"
-
-
-@pytest.fixture(scope="module")
-def sb() -> Iterator[Sandbox]:
-    with Sandbox(s3=False) as sandbox:
-        yield sandbox
 
 
 def test_database_lifecycle(sb: Sandbox, tmp_path: Path) -> None:

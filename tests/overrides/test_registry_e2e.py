@@ -4,21 +4,12 @@ Namespaces and images, their tags, and confirmed deletes that take the contents 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from scw_mcp.sandbox import Sandbox
 from tests.overrides.stdio_session import Session, run_session
 
 REGISTRY = "/registry/v1/regions/fr-par"
-
-
-@pytest.fixture(scope="module")
-def sb() -> Iterator[Sandbox]:
-    with Sandbox(s3=False) as sandbox:
-        yield sandbox
 
 
 def test_namespaces_and_images(sb: Sandbox, tmp_path: Path) -> None:

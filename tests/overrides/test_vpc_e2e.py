@@ -4,10 +4,7 @@ and deletes that need confirmation and fail cleanly while something is attached.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from scw_mcp.sandbox import Sandbox
 from tests.overrides.stdio_session import Session, run_session
@@ -15,12 +12,6 @@ from tests.overrides.stdio_session import Session, run_session
 VPCS = "/vpc/v2/regions/fr-par/vpcs"
 PNS = "/vpc/v2/regions/fr-par/private-networks"
 SERVERS = "/instance/v1/zones/fr-par-1/servers"
-
-
-@pytest.fixture(scope="module")
-def sb() -> Iterator[Sandbox]:
-    with Sandbox(s3=False) as sandbox:
-        yield sandbox
 
 
 def test_networks_and_attaching_a_server(sb: Sandbox, tmp_path: Path) -> None:
