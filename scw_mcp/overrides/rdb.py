@@ -173,12 +173,17 @@ async def database_create(ctx: CallContext, instance_id: InstanceId, name: DbNam
     return {"database": await ctx.run(_api(ctx).create_database, instance_id=instance_id, name=name, region=ctx.region(region))}
 
 
+def _named_preview(kind: str, items: list[Any], name: str, instance_id: str, will_delete: str) -> dict[str, Any]:
+    """Preview of deleting the database or user `name` of an instance, from a list filtered by name."""
+    found = next((item for item in items if item.name == name), None)
+    if found is None:
+        return {kind: None, "note": f"No {kind} {name!r} on instance {instance_id}: the delete will fail."}
+    return {kind: found, "will_delete": will_delete}
+
+
 async def _database_delete_preview(ctx: CallContext, instance_id: str, name: str, region: OptStr = None) -> dict[str, Any]:
     res = await ctx.run(_api(ctx).list_databases, instance_id=instance_id, name=name, region=ctx.region(region))
-    found = [d for d in res.databases if d.name == name]
-    if not found:
-        return {"database": None, "note": f"No database {name!r} on instance {instance_id}: the delete will fail."}
-    return {"database": found[0], "will_delete": f"Database {name} and all its data."}
+    return _named_preview("database", res.databases, name, instance_id, f"Database {name} and all its data.")
 
 
 @override("rdb_database_delete", product="rdb", safety="destructive", scope="region", replaces=("rdb_delete_database",), preview=_database_delete_preview)
@@ -211,10 +216,7 @@ async def user_create(
 
 async def _user_delete_preview(ctx: CallContext, instance_id: str, name: str, region: OptStr = None) -> dict[str, Any]:
     res = await ctx.run(_api(ctx).list_users, instance_id=instance_id, name=name, region=ctx.region(region))
-    found = [u for u in res.users if u.name == name]
-    if not found:
-        return {"user": None, "note": f"No user {name!r} on instance {instance_id}: the delete will fail."}
-    return {"user": found[0], "will_delete": f"User {name}: applications logging in as it lose access."}
+    return _named_preview("user", res.users, name, instance_id, f"User {name}: applications logging in as it lose access.")
 
 
 @override("rdb_user_delete", product="rdb", safety="destructive", scope="region", replaces=("rdb_delete_user",), preview=_user_delete_preview)
