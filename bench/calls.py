@@ -31,7 +31,6 @@ class Backend:
     name: str
     env: dict[str, str]
     server_id: str
-    note: str = ""
 
 
 def _sdk(env: dict[str, str]) -> Any:

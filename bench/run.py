@@ -119,7 +119,7 @@ def rows(results: dict[str, Any]) -> list[list[str]]:
         else:
             out.append(["concurrent calls", f"failed: {c.get('concurrency_error')}", "", "", "", "FAIL"])
         if c.get("backend"):
-            out.append(["fake Scaleway API used for the calls", c["backend"], c.get("backend_note", ""), "", "", ""])
+            out.append(["fake Scaleway API used for the calls", c["backend"], "", "", "", ""])
     if "generator" in results:
         g = results["generator"]
         out.append([f"scw-mcp-gen --out <tmpdir> (median of {g['runs']})", _s(g["full_s"]), "", "", "", ""])

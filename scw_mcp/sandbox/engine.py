@@ -49,8 +49,8 @@ class Call:
         values = self.query.get(name)
         return values[0] if values else default
 
-    def collection_path(self, template: str | None = None) -> str:
-        return fill(template or self.route.collection, self.params)
+    def collection_path(self) -> str:
+        return fill(self.route.collection, self.params)
 
 
 def fill(template: str, params: dict[str, str]) -> str:
