@@ -70,13 +70,13 @@ def _environment(sandbox: bool) -> Iterator[Any]:
 
 
 def _build(params: dict[str, Any]) -> Any:
+    from scw_mcp.runtime import toolsets as toolset_rules
     from scw_mcp.runtime.policy import PolicyError, load_policy
     from scw_mcp.runtime.settings import SettingsError, load_settings
-    from scw_mcp.server import ServerOptions, build_server
-    from scw_mcp.runtime.catalog import load_catalog
+    from scw_mcp.server import ServerOptions, build_server, served_catalog
 
     toolsets = tuple(t.strip() for t in params["toolsets"].split(",") if t.strip()) or ("core",)
-    unknown = load_catalog().unknown_toolsets(list(toolsets))
+    unknown = toolset_rules.unknown(served_catalog(), toolsets)
     if unknown:
         raise click.BadParameter(f"unknown toolset(s) {', '.join(unknown)}; use core, all, gateway or a product/namespace name", param_hint="--toolsets")
     try:
@@ -149,7 +149,7 @@ def tools(params: dict[str, Any], as_json: bool) -> None:
             return
         rows = [(t.name, t.annotations) for t in server.gateway_tools()]
         safety = {n: e.safety for n, e in server.served.items()}
-        click.echo(f"{len(server.served) + 3} tools ({', '.join(server.options.toolsets)}"
+        click.echo(f"{len(server.served) + len(rows)} tools ({', '.join(server.options.toolsets)}"
                    f"{', read-only' if server.options.read_only else ''}); every one of "
                    f"{len(server.catalog.entries)} operations is reachable through the gateway tools.")
         for name, _ in rows:
@@ -163,9 +163,14 @@ def tools(params: dict[str, Any], as_json: bool) -> None:
 @click.argument("arguments", default="{}")
 @click.pass_obj
 def call(params: dict[str, Any], tool: str, arguments: str) -> None:
-    """Run one tool through a real in-process MCP client and print its result as JSON."""
+    """Run one operation through a real in-process MCP client and print its result as JSON.
+
+    Any operation of the catalog, whatever the toolset (through call_operation when it is not
+    served as a typed tool); read-only mode and the policy apply as usual."""
     import anyio
     from mcp import Client
+
+    from scw_mcp.runtime.gateway import CALL, GATEWAY_SCHEMAS
 
     try:
         args = json.loads(arguments)
@@ -179,7 +184,9 @@ def call(params: dict[str, Any], tool: str, arguments: str) -> None:
 
         async def run() -> Any:
             async with Client(server) as client:
-                return await client.call_tool(tool, args)
+                if tool in server.served or tool in GATEWAY_SCHEMAS:
+                    return await client.call_tool(tool, args)
+                return await client.call_tool(CALL, {"name": tool, "arguments": args})
 
         result = anyio.run(run)
     payload = result.structured_content

@@ -26,21 +26,22 @@ def _steps() -> list[Step]:
         return store
 
     steps: list[tuple[str, str, Callable[[], dict[str, Any]], Callable[[dict[str, Any]], None] | None]] = [
-        ("Create a private network", "vpc_private_network_create", lambda: {"name": "demo-net"}, keep("pn", "private_network.id")),
-        ("Create a server from an image label and wait until it runs", "instance_server_create",
+        ("Create a private network", "vpc_create_private_network",
+         lambda: {"name": "demo-net", "default_route_propagation_enabled": False}, keep("pn", "id")),
+        ("Create a server from an image label and wait until it runs", "instance_create_server",
          lambda: {"name": "demo-web", "commercial_type": "DEV1-S", "image": "ubuntu_noble", "wait": True,
                   "private_network_id": state["pn"]}, keep("server", "server.id")),
-        ("List servers", "instance_server_list", lambda: {}, None),
-        ("Stop it", "instance_server_stop", lambda: {"server_id": state["server"], "wait": True}, None),
-        ("Delete it: first call returns a preview and a token", "instance_server_delete",
+        ("List servers", "instance_list_servers", lambda: {}, None),
+        ("Stop it", "instance_stop_server", lambda: {"server_id": state["server"], "wait": True}, None),
+        ("Delete it: first call returns a preview and a token", "instance_delete_server",
          lambda: {"server_id": state["server"], "with_volumes": True}, keep("token", "confirm_token")),
-        ("Delete it: second call with the token", "instance_server_delete",
+        ("Delete it: second call with the token", "instance_delete_server",
          lambda: {"server_id": state["server"], "with_volumes": True, "confirm_token": state["token"]}, None),
-        ("Create a bucket", "object_storage_bucket_create", lambda: {"bucket": "demo-bucket"}, None),
-        ("Put an object", "object_storage_object_put",
+        ("Create a bucket", "object_storage_create_bucket", lambda: {"bucket": "demo-bucket"}, None),
+        ("Put an object", "object_storage_put_object",
          lambda: {"bucket": "demo-bucket", "key": "hello.txt", "content": "Hello from scw-mcp", "content_type": "text/plain"}, None),
-        ("Get it back", "object_storage_object_get", lambda: {"bucket": "demo-bucket", "key": "hello.txt"}, None),
-        ("List the bucket", "object_storage_object_list", lambda: {"bucket": "demo-bucket"}, None),
+        ("Get it back", "object_storage_get_object", lambda: {"bucket": "demo-bucket", "key": "hello.txt"}, None),
+        ("List the bucket", "object_storage_list_objects_v2", lambda: {"bucket": "demo-bucket"}, None),
     ]
     return steps  # type: ignore[return-value]
 

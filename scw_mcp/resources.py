@@ -4,41 +4,38 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from .server import ScwServer
+from typing import Any
 
 
-def register(server: "ScwServer") -> None:
-    catalog = server.catalog
+def register(server: Any, catalog: Any, settings: Any, options: Any, served: int) -> None:
+    """Add the resources and prompts to an MCPServer (catalog: the served operations)."""
 
     @server.resource("scw://config", name="configuration", mime_type="application/json",
                      description="Effective configuration: profile, project, zone, region, toolsets, read-only (never a secret).")
     def configuration() -> str:
-        view = server.scw_settings.public_view()
+        view = settings.public_view()
         view.update({
-            "toolsets": list(server.options.toolsets),
-            "read_only": server.options.read_only,
-            "confirm_destructive": server.options.confirm_destructive,
-            "policy": server.options.policy.source or None,
-            "typed_tools": len(server.served),
+            "toolsets": list(options.toolsets),
+            "read_only": options.read_only,
+            "confirm_destructive": options.confirm_destructive,
+            "policy": options.policy.source or None,
+            "typed_tools": served,
         })
         return json.dumps(view, indent=1)
 
     @server.resource("scw://catalog", name="catalog", mime_type="application/json",
                      description="Products and how many operations each has; read scw://catalog/{product} for one.")
     def catalog_index() -> str:
-        counts = Counter(e.data["product"] for e in catalog.entries.values())
+        counts = Counter(op.product for op in catalog.entries.values())
         return json.dumps({"meta": catalog.meta, "products": dict(sorted(counts.items()))}, indent=1)
 
     @server.resource("scw://catalog/{product}", name="product catalog", mime_type="application/json",
                      description="Every operation of one product: name, summary, safety class.")
     def product_catalog(product: str) -> str:
         ops = [
-            {"name": e.name, "summary": e.data["summary"], "safety": e.safety}
-            for e in sorted(catalog.entries.values(), key=lambda e: e.name)
-            if e.data["product"] == product
+            {"name": op.name, "summary": op.summary, "safety": op.safety}
+            for op in sorted(catalog.entries.values(), key=lambda op: op.name)
+            if op.product == product
         ]
         if not ops:
             raise ValueError(f"unknown product {product!r}")
@@ -48,11 +45,11 @@ def register(server: "ScwServer") -> None:
     def review_public_exposure(project_id: str = "") -> str:
         scope = f"project {project_id}" if project_id else "the configured project"
         return (
-            f"Review the public exposure of {scope} on Scaleway. List instances (instance_server_list with zone='all') "
+            f"Review the public exposure of {scope} on Scaleway. List instances (instance_list_servers with zone='all') "
             "and their public IPs, security groups and their inbound rules (instance_list_security_groups, "
             "then call_operation instance_list_security_group_rules), load balancers and their frontends, "
-            "database instances with public endpoints (rdb_instance_list) and their ACLs, and buckets "
-            "(object_storage_bucket_list). Report each exposed resource, what port is open to 0.0.0.0/0, "
+            "database instances with public endpoints (rdb_list_instances) and their ACLs, and buckets "
+            "(object_storage_list_buckets). Report each exposed resource, what port is open to 0.0.0.0/0, "
             "and a concrete fix. Do not change anything."
         )
 
@@ -69,7 +66,7 @@ def register(server: "ScwServer") -> None:
     def deploy_web_server(name: str = "web-1", zone: str = "", commercial_type: str = "DEV1-S") -> str:
         where = f" in zone {zone}" if zone else ""
         return (
-            f"Deploy a web server named {name}{where}: create an instance (instance_server_create, "
+            f"Deploy a web server named {name}{where}: create an instance (instance_create_server, "
             f"commercial_type {commercial_type}, image ubuntu_noble, wait=true), make sure its security group "
             "allows inbound TCP 80 and 443 and SSH only from my address, then report its public IP and how "
             "to connect. Ask before anything destructive."

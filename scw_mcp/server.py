@@ -1,14 +1,16 @@
 """Build the MCP server: catalog-backed typed tools, gateway tools, resources and prompts.
 
-Typed tools are served from catalog.json (schemas built at generation time), not by
-introspecting ~1,560 Python functions at start-up; product modules are imported only
-when one of their operations is called.
+The served operations are the SDK catalog (generated/catalog.json) joined with the
+hand-written ones (overrides/declared.json): both are read from JSON at start-up, and a
+product module is imported only when one of its operations is called.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,14 +18,16 @@ from mcp.server.mcpserver import MCPServer
 from mcp_types import CallToolResult, TextContent, ToolAnnotations
 from mcp_types import Tool as MCPTool
 
-from scw_mcp import __version__
-from scw_mcp.runtime import gateway
-from scw_mcp.runtime.catalog import Catalog, Entry, load_catalog
+from scw_mcp import __version__, overrides
+from scw_mcp.runtime import gateway, toolsets
+from scw_mcp.runtime.catalog import Catalog, load_catalog
 from scw_mcp.runtime.errors import ToolFailure
-from scw_mcp.runtime.invoke import Outcome, Runner
-from scw_mcp.runtime.policy import Guard, Policy
+from scw_mcp.runtime.operation import Operation
+from scw_mcp.runtime.policy import Gate, Policy
 from scw_mcp.runtime.results import DEFAULT_BUDGET, dumps
+from scw_mcp.runtime.runner import Outcome, Runner
 from scw_mcp.runtime.settings import Settings
+from scw_mcp.runtime.validation import validate
 from scw_mcp.safety import READ, annotation_hints
 
 log = logging.getLogger("scw_mcp")
@@ -35,6 +39,8 @@ configured ones. Destructive operations return a preview and a confirm_token fir
 preview to the user and repeat the call with the token only if they agree."""
 
 DESCRIPTION_LIMIT = 400  # characters of description per typed tool in tools/list
+PARAMETER_LIMIT = 100  # characters of description per parameter in tools/list
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])")
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,11 @@ class ServerOptions:
     log_level: str = "WARNING"
 
 
+def served_catalog() -> Catalog:
+    """Every operation the server can run: the SDK's, with hand-written ones standing in."""
+    return load_catalog().joined(overrides.operations())
+
+
 def _short(text: str, limit: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
@@ -59,16 +70,66 @@ def mcp_tool(name: str, title: str, description: str, schema: dict[str, Any], sa
         title=title,
         description=description,
         input_schema=schema,
-        annotations=ToolAnnotations.model_construct(title=title, **annotation_hints(safety)),
+        annotations=ToolAnnotations.model_construct(**annotation_hints(safety)),  # the title is the tool's own
     )
 
 
-def entry_tool(entry: Entry) -> MCPTool:
-    data = entry.data
-    description = data["description"] or data["summary"]
-    if entry.safety != READ:
-        description = f"[{entry.safety}] {description}"
-    return mcp_tool(entry.name, data["summary"], _short(description, DESCRIPTION_LIMIT), entry.schema, entry.safety)
+def _first_sentence(text: str) -> str:
+    return _short(_SENTENCE_END.split(" ".join(text.split()), 1)[0], PARAMETER_LIMIT)
+
+
+def _without_descriptions(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _without_descriptions(v) for k, v in node.items() if not (k == "description" and isinstance(v, str))}
+    if isinstance(node, list):
+        return [_without_descriptions(v) for v in node]
+    return node
+
+
+def _objects_collapsed(node: Any) -> Any:
+    """Nested object definitions ($ref) listed as plain objects."""
+    if isinstance(node, dict):
+        if "$ref" in node:
+            return {"type": "object"}
+        if node.get("allOf") and len(node["allOf"]) == 1 and "$ref" in node["allOf"][0]:
+            return {**{k: v for k, v in node.items() if k != "allOf"}, "type": "object"}
+        return {k: _objects_collapsed(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_objects_collapsed(v) for v in node]
+    return node
+
+
+def listing_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """The schema as tools/list shows it, to keep the default list small: each parameter with
+    its first sentence, nested objects as plain objects. describe_operation shows the whole
+    schema, and validation always uses the whole schema."""
+    properties = {}
+    for name, prop in schema.get("properties", {}).items():
+        listed = _objects_collapsed(_without_descriptions(prop))
+        if prop.get("description"):
+            listed["description"] = _first_sentence(prop["description"])
+        properties[name] = listed
+    return {k: v for k, v in {**schema, "properties": properties}.items() if k != "$defs"}
+
+
+def tool_description(op: Operation) -> str:
+    """Its class when not read, its product (and version when not the default one), its text."""
+    where = f"{op.product} {op.version}" if op.namespace != op.product else op.product
+    description = f"({where}) {op.description or op.summary}"
+    if op.safety != READ:
+        description = f"[{op.safety}] {description}"
+    note = " Nested objects' fields: describe_operation." if "$defs" in op.schema else ""
+    return _short(description, DESCRIPTION_LIMIT - len(note)) + note
+
+
+def operation_tools(ops: list[Operation]) -> list[MCPTool]:
+    """The typed tools; where two SDK docstrings are the same, each says which SDK method it is."""
+    descriptions = [tool_description(op) for op in ops]
+    seen = Counter(descriptions)
+    return [
+        mcp_tool(op.name, op.summary, text if seen[text] == 1 else f"{text} [{op.sdk[0]}]", listing_schema(op.input_schema), op.safety)
+        for op, text in zip(ops, descriptions)
+    ]
 
 
 class ScwServer(MCPServer):
@@ -76,25 +137,14 @@ class ScwServer(MCPServer):
 
     def __init__(self, settings: Settings, options: ServerOptions, catalog: Catalog | None = None):
         super().__init__(name="scw-mcp", version=__version__, instructions=INSTRUCTIONS, log_level=options.log_level)
-        self.catalog = catalog or load_catalog()
+        self.catalog = catalog or served_catalog()
         self.options = options
         self.scw_settings = settings
-        self.runner = Runner(
-            self.catalog,
-            settings,
-            Guard(read_only=options.read_only, confirm_destructive=options.confirm_destructive, policy=options.policy,
-                  allow_lockout=options.allow_lockout),
-            budget=options.budget,
-        )
-        self.served = {
-            e.name: e
-            for e in self.catalog.toolset(list(options.toolsets), options.read_only)
-            if options.policy.permits(e.name)
-        }
+        self.gate = Gate(read_only=options.read_only, confirm_destructive=options.confirm_destructive,
+                         policy=options.policy, allow_lockout=options.allow_lockout)
+        self.runner = Runner(settings, self.gate, budget=options.budget)
+        self.served = {op.name: op for op in toolsets.select(self.catalog, options.toolsets) if self.gate.serves(op)}
         self._tools: list[MCPTool] | None = None
-        from scw_mcp import resources
-
-        resources.register(self)
 
     # --- tools/list -------------------------------------------------------------------
     def gateway_tools(self) -> list[MCPTool]:
@@ -106,7 +156,7 @@ class ScwServer(MCPServer):
 
     async def list_tools(self) -> list[MCPTool]:
         if self._tools is None:
-            self._tools = self.gateway_tools() + [entry_tool(e) for e in self.served.values()]
+            self._tools = self.gateway_tools() + operation_tools(list(self.served.values()))
         return self._tools
 
     # --- tools/call -------------------------------------------------------------------
@@ -115,23 +165,23 @@ class ScwServer(MCPServer):
             if name in self.served:
                 return self._result(await self.runner.call(self.served[name], arguments, context))
             if name == gateway.SEARCH:
-                return self._ok(self._gateway_args(name, arguments, lambda **a: gateway.search(self.catalog, self.options.read_only, **a)))
+                args = self._gateway_args(name, arguments)
+                return self._ok(gateway.search(self.catalog, self.gate.serves, **args))
             if name == gateway.DESCRIBE:
-                return self._ok(self._gateway_args(name, arguments, lambda **a: gateway.describe(self.catalog, **a)))
+                return self._ok(gateway.describe(self.catalog, **self._gateway_args(name, arguments)))
             if name == gateway.CALL:
-                args = self._gateway_args(name, arguments, lambda **a: a)
-                entry = self.catalog.get(args["name"])
-                if entry is None:
+                args = self._gateway_args(name, arguments)
+                op = self.catalog.get(args["name"])
+                if op is None:
                     raise gateway.unknown_operation(self.catalog, args["name"])
-                return self._result(await self.runner.call(entry, args.get("arguments") or {}, context))
+                return self._result(await self.runner.call(op, args.get("arguments") or {}, context))
             raise ToolFailure(f"Unknown tool {name!r}. Use search_operations to find an operation.")
         except ToolFailure as exc:
             return self._error(str(exc))
 
-    def _gateway_args(self, name: str, arguments: dict[str, Any], fn: Any) -> Any:
-        entry = Entry({"name": name, "input_schema": gateway.GATEWAY_SCHEMAS[name]["input_schema"], "safety": READ})
-        self.runner.validate(entry, arguments)
-        return fn(**arguments)
+    def _gateway_args(self, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
+        validate(gateway.GATEWAY_OPERATIONS[name], arguments)
+        return arguments
 
     def _result(self, outcome: Outcome) -> Any:
         if outcome.input_required is not None:
@@ -149,11 +199,24 @@ class ScwServer(MCPServer):
 
 
 def build_server(settings: Settings, options: ServerOptions) -> ScwServer:
-    return ScwServer(settings, options)
+    from scw_mcp import resources
+
+    server = ScwServer(settings, options)
+    resources.register(server, server.catalog, settings, options, served=len(server.served))
+    return server
 
 
 def tools_json(server: ScwServer) -> str:
+    """The served surface, machine-readable: MCP fields plus safety, sdk, replaces, override."""
     import anyio
 
-    tools = anyio.run(server.list_tools)
-    return json.dumps([t.model_dump(by_alias=True, exclude_none=True) for t in tools])
+    rows = []
+    for tool in anyio.run(server.list_tools):
+        row = tool.model_dump(by_alias=True, exclude_none=True)
+        op = server.served.get(tool.name)
+        if op is not None:
+            row.update(safety=op.safety, sdk=list(op.sdk), replaces=list(op.replaces), override=op.handwritten)
+        else:
+            row.update(safety=gateway.GATEWAY_SCHEMAS[tool.name]["safety"], sdk=[], replaces=[], override=False, gateway=True)
+        rows.append(row)
+    return json.dumps(rows)

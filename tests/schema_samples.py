@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 UUID = "11111111-2222-3333-4444-555555555555"
-RUNTIME_OPTIONS = {"all_pages", "wait", "confirm_token"}
+from scw_mcp.runtime.options import RUNNER_OPTIONS
+
+SKIPPED = {*RUNNER_OPTIONS, "wait"}  # options, not API parameters
 
 
 def _resolve(schema: dict, defs: dict) -> dict:
@@ -61,7 +63,7 @@ def realistic_call(op: dict) -> dict:
     defs = schema.get("$defs", {})
     args = {}
     for key, prop in schema.get("properties", {}).items():
-        if key in RUNTIME_OPTIONS:
+        if key in SKIPPED:
             continue
         args[key] = sample(prop, defs, key)
     return args

@@ -73,8 +73,8 @@ def test_full_call_over_http(http_server):
             async with Client(streamable_http_client(http_server, http_client=http)) as client:
                 tools = await client.list_tools()
                 found = await client.call_tool("search_operations", {"query": "list servers"})
-                created = await client.call_tool("vpc_private_network_create", {"name": "over-http"})
-                listed = await client.call_tool("vpc_private_network_list", {"name": "over-http"})
+                created = await client.call_tool("vpc_create_private_network", {"name": "over-http", "default_route_propagation_enabled": False})
+                listed = await client.call_tool("vpc_list_private_networks", {"name": "over-http"})
                 return tools, found, created, listed
 
     tools, found, created, listed = anyio.run(run)
@@ -82,7 +82,7 @@ def test_full_call_over_http(http_server):
     assert not found.is_error
     assert found.structured_content["operations"]
     # A real API call (the server runs with --sandbox): created, then listed.
-    network = created.structured_content["private_network"]
+    network = created.structured_content
     assert [n["id"] for n in listed.structured_content["items"]] == [network["id"]]
 
 

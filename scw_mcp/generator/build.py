@@ -16,7 +16,7 @@ from typing import Any
 from scaleway_core.bridge import ScwFile
 
 from scw_mcp import __version__
-from scw_mcp.safety import MUTATE, classify
+from scw_mcp.safety import MUTATE, classify, product_wide_reads, wire_problems
 
 from . import names
 from .config import GeneratorConfig
@@ -312,4 +312,16 @@ def build_model(config: GeneratorConfig) -> SdkModel:
         if op.name in seen:
             raise GeneratorError(f"duplicate operation name {op.name}")
         seen.add(op.name)
+    check_safety_against_wire(model)
     return model
+
+
+def check_safety_against_wire(model: SdkModel) -> None:
+    """Refuse a safety table that contradicts what the operations send (see data/safety.yaml)."""
+    problems = [f"data/safety.yaml: product-wide read exception {p!r} would class writes as reads"
+                for p in product_wide_reads({op.namespace for op in model.operations})]
+    for op in model.operations:
+        collections = [f.name for f in op.params if f.type.kind in ("array", "map") and f.name != "tags"]
+        problems += wire_problems(op.name, op.name[len(op.namespace) + 1 :], op.safety, {r.verb for r in op.routes}, collections)
+    if problems:
+        raise GeneratorError("safety classes contradict the wire:\n  " + "\n  ".join(problems))

@@ -18,10 +18,8 @@ from .write import drift, write
 
 def generate(config: GeneratorConfig) -> list[RenderedFile]:
     """The whole pipeline but the last stage: introspect -> model -> render -> postprocess."""
-    from scw_mcp.overrides import catalog_entries
-
     model = build_model(config)
-    return postprocess(render_all(config, model, catalog_entries()))
+    return postprocess(render_all(config, model))
 
 
 @click.command()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -154,12 +155,18 @@ def catalog_entry(op: Operation) -> dict[str, Any]:
         "paging": op.paging,
         "wait": {"method": op.wait.method, "args": dict(op.wait.args)} if op.wait else None,
         "one_of": {group: list(members) for group, members in op.one_of},
-        "override": False,
+        "path_params": path_params(op),
     }
 
 
-def render_catalog(model: SdkModel, extra_entries: list[dict[str, Any]]) -> RenderedFile:
-    entries = [catalog_entry(op) for op in model.operations] + extra_entries
+def path_params(op: Operation) -> list[str]:
+    """Its parameters that become a segment of a URL it calls (helpers it calls may take others)."""
+    own = {f.name for f in op.params}
+    return sorted({name for route in op.routes for name in re.findall(r"{(\w+)}", route.path)} & own)
+
+
+def render_catalog(model: SdkModel) -> RenderedFile:
+    entries = [catalog_entry(op) for op in model.operations]
     entries.sort(key=lambda e: e["name"])
     catalog = {
         "generator": f"scw-mcp-gen {model.generator_version}",
@@ -185,7 +192,7 @@ def render_routes(model: SdkModel) -> RenderedFile:
     return RenderedFile(ROUTES_FILE, "{\n\"about\": " + head + ",\n\"routes\": [\n" + ",\n".join(lines) + "\n]}\n")
 
 
-def render_all(config: GeneratorConfig, model: SdkModel, extra_entries: list[dict[str, Any]]) -> list[RenderedFile]:
+def render_all(config: GeneratorConfig, model: SdkModel) -> list[RenderedFile]:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(config.template_dir)),
         trim_blocks=True,
@@ -202,6 +209,6 @@ def render_all(config: GeneratorConfig, model: SdkModel, extra_entries: list[dic
         modules=[m.name for m in model.modules],
     )
     files.append(RenderedFile(INIT_FILE, init))
-    files.append(render_catalog(model, extra_entries))
+    files.append(render_catalog(model))
     files.append(render_routes(model))
     return files

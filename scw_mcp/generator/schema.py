@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from scw_mcp.safety import DESTRUCTIVE
-
 from .model import Field, ObjectDef, Operation, TypeRef
 
-# Options the runtime adds to operations (not SDK parameters).
-ALL_PAGES = "all_pages"
+# The generated operation's own option (its SDK waiter); the runner adds its options
+# (confirm_token, all_pages) at run time: scw_mcp/runtime/options.py.
 WAIT = "wait"
-CONFIRM = "confirm_token"
 
 
 def type_schema(ref: TypeRef) -> dict[str, Any]:
@@ -81,22 +78,11 @@ def object_def_schema(definition: ObjectDef) -> dict[str, Any]:
 def input_schema(op: Operation) -> dict[str, Any]:
     schema = _object_schema(op.params)
     properties = schema["properties"]
-    if op.list_key and op.paging == "page":
-        properties[ALL_PAGES] = {
-            "type": "boolean",
-            "description": "Fetch every page (within the output budget) instead of one.",
-            "default": False,
-        }
     if op.wait is not None:
         properties[WAIT] = {
             "type": "boolean",
             "description": "Wait until the resource reaches a stable state before returning.",
             "default": False,
-        }
-    if op.safety == DESTRUCTIVE:
-        properties[CONFIRM] = {
-            "type": "string",
-            "description": "Token from this call's preview; omit it to get the preview first.",
         }
     if op.objects:
         schema["$defs"] = {d.name: object_def_schema(d) for d in op.objects}

@@ -1,5 +1,8 @@
-"""Hand-written operations (one module per product); see registry.py for how they are declared."""
+"""Hand-written operations, one module per product; see declare.py for how they are declared.
 
-from .registry import OVERRIDE_MODULES, OverrideTool, catalog_entries, load_overrides, override
+Importing this package imports no product module: the server reads declared.json.
+"""
 
-__all__ = ["OVERRIDE_MODULES", "OverrideTool", "catalog_entries", "load_overrides", "override"]
+from .declare import operations
+
+__all__ = ["operations"]

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import re
 import time
 from typing import Annotated, Any, Awaitable, Callable, Iterable
 
 import anyio
 from pydantic import Field, WithJsonSchema
 
+from scw_mcp.runtime.catalog import load_catalog
 from scw_mcp.runtime.context import CallContext
 from scw_mcp.runtime.convert import to_json
 from scw_mcp.runtime.errors import ToolFailure
-
-UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
+from scw_mcp.runtime.settings import UUID_RE
 
 # Poll delays for `wait` options: start fast (sandboxes and quick transitions), back off to
 # POLL_MAX so a long wait costs few API calls. Module-level so tests can shorten them.
@@ -50,6 +49,16 @@ PerPage = Annotated[int, Field(ge=1, le=100)]
 def opt_int(**bounds: int) -> Any:
     """An optional integer with JSON-schema bounds (minimum=..., maximum=...)."""
     return Annotated[int | None, nullable("integer", **bounds), NO_NULL_DEFAULT]
+
+
+async def sdk(ctx: CallContext, operation: str, **arguments: Any) -> Any:
+    """Call a generated operation's SDK method with JSON arguments (converted as its tool does).
+
+    Hand-written tools pass the arguments of the operation they stand in for through this."""
+    op = load_catalog().get(operation)
+    if op is None:
+        raise KeyError(operation)
+    return await op.executor.call(op, ctx, arguments)
 
 
 def is_uuid(value: str) -> bool:

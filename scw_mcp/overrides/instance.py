@@ -9,19 +9,15 @@ from typing import Annotated, Any
 import anyio
 from pydantic import Field
 
-from scw_mcp.overrides._common import NO_NULL_DEFAULT, OptStr, OptTags, Zone, is_uuid, nullable, opt_int, page_result, poll
-from scw_mcp.overrides.registry import override
+from scw_mcp.overrides._common import OptStr, Zone, is_uuid, opt_int, page_result, poll, sdk
+from scw_mcp.overrides.declare import tool
 from scw_mcp.runtime.context import CallContext
 from scw_mcp.runtime.convert import to_json
 from scw_mcp.runtime.errors import ToolFailure, describe
 
-# Zones where the Instance product runs; `zone="all"` fans out over these.
-INSTANCE_ZONES = ("fr-par-1", "fr-par-2", "fr-par-3", "nl-ams-1", "nl-ams-2", "nl-ams-3", "pl-waw-1", "pl-waw-2", "pl-waw-3")
-SERVER_STATES = ("running", "stopped", "stopped_in_place", "starting", "stopping", "locked")
-ALL_ZONES_PER_ZONE = 100  # servers fetched per zone by zone="all" (one page)
-
 ZoneArg = Zone
 ServerId = str
+POWER_OPERATIONS = ("instance_server_action", "instance_get_server")
 Wait = Annotated[bool, Field(description="Wait for the target state.")]
 RootSize = opt_int(minimum=10, maximum=10000)
 Timeout = Annotated[int, Field(ge=1, le=3600, description="Max seconds to wait.")]
@@ -34,7 +30,7 @@ def _api(ctx: CallContext) -> Any:
 
 
 def summarize(server: Any) -> dict[str, Any]:
-    """The fields of a server that matter day to day (the full object is in instance_server_get)."""
+    """The fields of a server that matter day to day (the full object is in instance_get_server)."""
     s = to_json(server)
     ips = [{"id": ip.get("id"), "address": ip.get("address"), "family": ip.get("family"), "dynamic": ip.get("dynamic")} for ip in s.get("public_ips") or []]
     if not ips and s.get("public_ip"):
@@ -68,61 +64,23 @@ async def _wait_state(ctx: CallContext, server_id: str, zone: str, target: str, 
     return await poll(ctx, fetch, {target}, what=f"server {server_id} to be {target}", timeout_seconds=timeout_seconds, failed={"locked"})
 
 
-# --- list / get -------------------------------------------------------------------------
+# --- list -----------------------------------------------------------------------------
 
 
-async def _list_zone(ctx: CallContext, zone: str, filters: dict[str, Any], page: int, per_page: int) -> tuple[list[Any], int]:
-    res = await ctx.run(_api(ctx).list_servers, zone=zone, page=page, per_page=per_page, **filters)
-    return [summarize(s) for s in res.servers], int(res.total_count or 0)
-
-
-@override("instance_server_list", product="instance", safety="read", scope="zone", replaces=("instance_list_servers",))
-async def server_list(
+@tool(safety="read", scope="zone", paging="page", performs=("instance_list_servers",))
+async def instance_list_servers(
     ctx: CallContext,
-    name: Annotated[OptStr, Field(description="Name contains.")] = None,
-    tags: Annotated[OptTags, Field(description="Has all these tags.")] = None,
-    state: Annotated[str | None, nullable("string", enum=[*SERVER_STATES, None]), NO_NULL_DEFAULT] = None,
-    project_id: OptStr = None,
     zone: Annotated[OptStr, Field(description='Zone, or "all" for every zone; default: configured zone.')] = None,
     page: Annotated[int, Field(ge=1)] = 1,
     per_page: Annotated[int, Field(ge=1, le=100)] = 50,
+    **arguments: Any,
 ) -> dict[str, Any]:
-    """List Instances.
+    """List Instances as compact rows.
 
-    Compact rows. zone="all": every zone at once (100 per zone)."""
-    filters = {k: v for k, v in {"name": name, "tags": tags, "state": state, "project": project_id}.items() if v}
-    if zone != "all":
-        items, total = await _list_zone(ctx, ctx.zone(zone), filters, page, per_page)
-        return page_result(items, total, page, per_page)
-
-    results: dict[str, tuple[list[Any], int]] = {}
-    errors: dict[str, str] = {}
-
-    async def one(z: str) -> None:
-        try:
-            results[z] = await _list_zone(ctx, z, filters, 1, ALL_ZONES_PER_ZONE)
-        except Exception as exc:  # one unavailable zone must not hide the others
-            errors[z] = describe(exc)
-
-    async with anyio.create_task_group() as tg:
-        for z in INSTANCE_ZONES:
-            tg.start_soon(one, z)
-    items = [s for z in INSTANCE_ZONES if z in results for s in results[z][0]]
-    out: dict[str, Any] = {"items": items, "total_count": sum(t for _, t in results.values()), "zones": {z: results[z][1] for z in sorted(results)}}
-    cut = [z for z, (got, total) in results.items() if total > len(got)]
-    if cut:
-        out["hint"] = f"Zones {', '.join(sorted(cut))} have more than {ALL_ZONES_PER_ZONE} servers: list them one zone at a time with page."
-    if errors:
-        out["errors"] = errors
-    return out
-
-
-@override("instance_server_get", product="instance", safety="read", scope="zone", replaces=("instance_get_server",))
-async def server_get(ctx: CallContext, server_id: ServerId, zone: ZoneArg = None) -> dict[str, Any]:
-    """Get an Instance.
-
-    All details: volumes, IPs, private NICs, allowed actions."""
-    return {"server": await _get(ctx, server_id, ctx.zone(zone))}
+    Hand-written: id, name, state, type, image, IPs, private networks, volumes and tags per
+    server instead of the whole object (instance_get_server has it); zone="all" lists every zone."""
+    res = await sdk(ctx, "instance_list_servers", zone=ctx.zone(zone), page=page, per_page=per_page, **arguments)
+    return page_result([summarize(s) for s in res.servers], res.total_count, page, per_page)
 
 
 # --- create -----------------------------------------------------------------------------
@@ -178,61 +136,64 @@ async def resolve_image(ctx: CallContext, image: str, commercial_type: str, arch
     )
 
 
-@override("instance_server_create", product="instance", safety="mutate", scope="zone", replaces=("instance_create_server",))
-async def server_create(
+@tool(
+    safety="mutate",
+    scope="zone",
+    performs=(
+        "instance_list_servers_types", "marketplace_list_local_images", "marketplace_list_images",
+        "instance_create_server", "instance_create_private_nic", "instance_server_action", "instance_get_server",
+    ),
+)
+async def instance_create_server(
     ctx: CallContext,
     commercial_type: Annotated[str, Field(description="e.g. DEV1-S, PRO2-S.")] = "DEV1-S",
     image: Annotated[str, Field(description="Image label (ubuntu_noble, debian_bookworm...) or ID.")] = "ubuntu_noble",
     name: OptStr = None,
     root_volume_size_gb: Annotated[RootSize, Field(description="Root volume size in GB.")] = None,
-    tags: OptTags = None,
-    security_group_id: OptStr = None,
     private_network_id: Annotated[OptStr, Field(description="Private Network to attach.")] = None,
-    public_ip: Annotated[bool, Field(description="Give the server a public IP.")] = True,
-    project_id: OptStr = None,
+    dynamic_ip_required: Annotated[bool, Field(description="Give the server a public IP.")] = True,
     zone: ZoneArg = None,
     wait: Annotated[bool, Field(description="Power on and wait until running.")] = False,
     timeout_seconds: Timeout = 600,
+    **arguments: Any,
 ) -> dict[str, Any]:
     """Create an Instance.
 
-    From an image label or ID; optional Private Network. Stays stopped unless wait=true."""
-    from scaleway.instance.v1 import VolumeServerTemplate
-
+    Hand-written: takes an image label or ID (checked against the type's architecture), a root
+    volume size in GB and a Private Network to attach; stays stopped unless wait=true, which
+    powers it on and waits until it runs."""
     zone = ctx.zone(zone)
-    api = _api(ctx)
+    if root_volume_size_gb and arguments.get("volumes"):
+        raise ToolFailure("Pass root_volume_size_gb or volumes, not both. What to do: drop one of them.")
     server_type = await _server_type(ctx, commercial_type, zone)
     arch = str(server_type.arch)
     resolved = await resolve_image(ctx, image, commercial_type, arch, zone)
-    volumes = None
     if root_volume_size_gb:
-        volumes = {"0": VolumeServerTemplate(volume_type="sbs_volume", size=root_volume_size_gb * 1_000_000_000, boot=None)}
+        arguments["volumes"] = {"0": {"volume_type": "sbs_volume", "size": root_volume_size_gb * 1_000_000_000}}
     name = name or f"srv-{secrets.token_hex(4)}"
     await ctx.progress(1, None, f"creating server {name}")
-    created = await ctx.run(
-        api.create_server,
-        zone=zone,
-        commercial_type=commercial_type,
-        name=name,
-        image=resolved["id"],
-        volumes=volumes,
-        tags=tags,
-        security_group=security_group_id,
-        dynamic_ip_required=public_ip,
-        project=project_id or ctx.project_id,
+    created = await sdk(
+        ctx, "instance_create_server", zone=zone, commercial_type=commercial_type, name=name, image=resolved["id"],
+        dynamic_ip_required=dynamic_ip_required, **arguments,
     )
     server = created.server
     result: dict[str, Any] = {"image": resolved}
-    if private_network_id:
-        await ctx.progress(2, None, f"attaching private network {private_network_id}")
-        nic = await ctx.run(api.create_private_nic, server_id=server.id, private_network_id=private_network_id, zone=zone)
-        result["private_nic"] = nic.private_nic
-    if wait:
-        await ctx.run(api.server_action, server_id=server.id, zone=zone, action="poweron")
-        server = await _wait_state(ctx, server.id, zone, "running", timeout_seconds)
-    else:
-        server = await _get(ctx, server.id, zone)
-        ctx.note("The server is stopped (powered off volumes still bill). Start it with instance_server_start.")
+    try:
+        if private_network_id:
+            await ctx.progress(2, None, f"attaching private network {private_network_id}")
+            nic = await ctx.run(_api(ctx).create_private_nic, server_id=server.id, private_network_id=private_network_id, zone=zone)
+            result["private_nic"] = nic.private_nic
+        if wait:
+            await ctx.run(_api(ctx).server_action, server_id=server.id, zone=zone, action="poweron")
+            server = await _wait_state(ctx, server.id, zone, "running", timeout_seconds)
+        else:
+            server = await _get(ctx, server.id, zone)
+            ctx.note("The server is stopped (powered off volumes still bill). Start it with instance_start_server.")
+    except Exception as exc:  # the server exists: say so, or a retry creates a second one
+        raise ToolFailure(
+            f"Server {server.id} ({name}) was created, then a later step failed: {describe(exc)} "
+            "What to do: do not create it again; get it with instance_get_server and continue from there."
+        ) from exc
     result["server"] = summarize(server)
     return result
 
@@ -253,23 +214,28 @@ async def _power(ctx: CallContext, server_id: str, zone: str | None, action: str
     return out
 
 
-@override("instance_server_start", product="instance", safety="mutate", scope="zone", replaces=("instance_server_action",))
-async def server_start(ctx: CallContext, server_id: ServerId, zone: ZoneArg = None, wait: Wait = False, timeout_seconds: Timeout = 600) -> dict[str, Any]:
-    """Start (power on) an Instance."""
+@tool(safety="mutate", scope="zone", performs=POWER_OPERATIONS)
+async def instance_start_server(ctx: CallContext, server_id: ServerId, zone: ZoneArg = None, wait: Wait = False, timeout_seconds: Timeout = 600) -> dict[str, Any]:
+    """Start (power on) an Instance.
+
+    Hand-written: instance_server_action's poweron, with wait until it runs."""
     return await _power(ctx, server_id, zone, "poweron", "running", wait, timeout_seconds)
 
 
-@override("instance_server_stop", product="instance", safety="mutate", scope="zone", replaces=("instance_server_action",))
-async def server_stop(ctx: CallContext, server_id: ServerId, zone: ZoneArg = None, wait: Wait = False, timeout_seconds: Timeout = 600) -> dict[str, Any]:
+@tool(safety="mutate", scope="zone", performs=POWER_OPERATIONS)
+async def instance_stop_server(ctx: CallContext, server_id: ServerId, zone: ZoneArg = None, wait: Wait = False, timeout_seconds: Timeout = 600) -> dict[str, Any]:
     """Stop (power off) an Instance.
 
-    Its volumes and flexible IPs still bill."""
+    Hand-written: instance_server_action's poweroff, with wait until it is stopped. Its volumes
+    and flexible IPs still bill."""
     return await _power(ctx, server_id, zone, "poweroff", "stopped", wait, timeout_seconds)
 
 
-@override("instance_server_reboot", product="instance", safety="mutate", scope="zone", replaces=("instance_server_action",))
-async def server_reboot(ctx: CallContext, server_id: ServerId, zone: ZoneArg = None, wait: Wait = False, timeout_seconds: Timeout = 600) -> dict[str, Any]:
-    """Reboot an Instance."""
+@tool(safety="mutate", scope="zone", performs=POWER_OPERATIONS)
+async def instance_reboot_server(ctx: CallContext, server_id: ServerId, zone: ZoneArg = None, wait: Wait = False, timeout_seconds: Timeout = 600) -> dict[str, Any]:
+    """Reboot an Instance.
+
+    Hand-written: instance_server_action's reboot, with wait until it runs again."""
     return await _power(ctx, server_id, zone, "reboot", "running", wait, timeout_seconds)
 
 
@@ -291,7 +257,7 @@ def _volumes(server: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-async def _delete_preview(ctx: CallContext, server_id: str, zone: OptStr = None, with_volumes: bool = False, with_ip: bool = False, timeout_seconds: int = 600) -> dict[str, Any]:
+async def _delete_preview(ctx: CallContext, server_id: str, zone: OptStr = None, with_volumes: bool = False, with_ip: bool = False, **_: Any) -> dict[str, Any]:
     server = to_json(await _get(ctx, server_id, ctx.zone(zone)))
     volumes, ips = _volumes(server), _flexible_ips(server)
     deleted = [f"server {server.get('name')} ({server_id}, {server.get('commercial_type')}, state {server.get('state')})"]
@@ -306,15 +272,16 @@ async def _delete_preview(ctx: CallContext, server_id: str, zone: OptStr = None,
     return preview
 
 
-@override(
-    "instance_server_delete",
-    product="instance",
+@tool(
     safety="destructive",
     scope="zone",
-    replaces=("instance_delete_server",),
     preview=_delete_preview,
+    performs=(
+        "instance_get_server", "instance_server_action", "instance_delete_server", "instance_delete_ip",
+        "block_get_volume", "block_delete_volume", "instance_delete_volume",
+    ),
 )
-async def server_delete(
+async def instance_delete_server(
     ctx: CallContext,
     server_id: ServerId,
     zone: ZoneArg = None,
@@ -324,7 +291,8 @@ async def server_delete(
 ) -> dict[str, Any]:
     """Delete an Instance.
 
-    Powers it off first; optionally also its volumes and flexible IPs."""
+    Hand-written: powers it off first (the API refuses to delete a running server), and with
+    with_volumes / with_ip also deletes its volumes and flexible IPs, which otherwise stay and bill."""
     from scaleway.block.v1alpha1 import BlockV1Alpha1API
 
     zone = ctx.zone(zone)

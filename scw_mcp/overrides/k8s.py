@@ -8,8 +8,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from scw_mcp.overrides._common import OptBool, OptStr, OptTags, Page, PerPage, Region, opt_int, page_result, valid_list_error
-from scw_mcp.overrides.registry import override
+from scw_mcp.overrides._common import OptBool, OptStr, Page, PerPage, Region, opt_int, page_result, poll, sdk, valid_list_error
+from scw_mcp.overrides.declare import tool
 from scw_mcp.runtime.context import CallContext
 from scw_mcp.runtime.convert import to_json
 from scw_mcp.runtime.errors import ToolFailure
@@ -37,18 +37,23 @@ def _version_key(name: str) -> tuple[int, ...]:
     return tuple(int(p) if p.isdigit() else 0 for p in name.split("."))
 
 
-@override("k8s_cluster_list", product="k8s", safety="read", scope="region", replaces=("k8s_list_clusters",))
-async def cluster_list(
-    ctx: CallContext, name: OptStr = None, project_id: OptStr = None, region: RegionArg = None, page: Page = 1, per_page: PerPage = 50
+@tool(safety="read", scope="region", paging="page", performs=("k8s_list_clusters",))
+async def k8s_list_clusters(
+    ctx: CallContext, region: RegionArg = None, page: Page = 1, page_size: PerPage = 50, **arguments: Any
 ) -> dict[str, Any]:
-    """List Kubernetes clusters: id, name, status, version, URL."""
-    res = await ctx.run(_api(ctx).list_clusters, region=ctx.region(region), name=name, project_id=project_id, page=page, page_size=per_page)
-    return page_result([_cluster_summary(c) for c in res.clusters], res.total_count, page, per_page)
+    """List Kubernetes clusters as compact rows.
+
+    Hand-written: id, name, status, version, CNI, URL, Private Network and tags per cluster
+    instead of the whole object."""
+    res = await sdk(ctx, "k8s_list_clusters", region=ctx.region(region), page=page, page_size=page_size, **arguments)
+    return page_result([_cluster_summary(c) for c in res.clusters], res.total_count, page, page_size)
 
 
-@override("k8s_cluster_get", product="k8s", safety="read", scope="region", replaces=("k8s_get_cluster",))
-async def cluster_get(ctx: CallContext, cluster_id: ClusterId, region: RegionArg = None) -> dict[str, Any]:
-    """Get a Kubernetes cluster with its pools."""
+@tool(safety="read", scope="region", performs=("k8s_get_cluster", "k8s_list_pools"))
+async def k8s_get_cluster(ctx: CallContext, cluster_id: ClusterId, region: RegionArg = None) -> dict[str, Any]:
+    """Get a Kubernetes cluster with its pools.
+
+    Hand-written: the cluster and a summary of each of its node pools in one call."""
     region = ctx.region(region)
     api = _api(ctx)
     cluster = await ctx.run(api.get_cluster, cluster_id=cluster_id, region=region)
@@ -72,77 +77,73 @@ async def _check_version(ctx: CallContext, version: str | None, region: str) -> 
     raise valid_list_error("Kubernetes version", version, valid, "What to do: pass one of these (or a minor such as 1.31).")
 
 
-@override("k8s_cluster_create", product="k8s", safety="mutate", scope="region", replaces=("k8s_create_cluster",))
-async def cluster_create(
+def _default_pool(node_type: str, size: int) -> dict[str, Any]:
+    return {
+        "name": "default", "node_type": node_type, "size": size, "autoscaling": False,
+        "container_runtime": "containerd", "autohealing": True, "root_volume_type": "default_volume_type",
+    }
+
+
+@tool(
+    safety="mutate",
+    scope="region",
+    performs=("k8s_list_versions", "vpc_create_private_network", "k8s_create_cluster", "k8s_get_cluster"),
+)
+async def k8s_create_cluster(
     ctx: CallContext,
     name: str,
     version: Annotated[OptStr, Field(description="e.g. 1.31.2 or 1.31; default: newest.")] = None,
-    pool_node_type: Annotated[str, Field(description="e.g. DEV1-M, PRO2-S.")] = "DEV1-M",
-    pool_size: Annotated[int, Field(ge=1, le=100)] = 1,
     cni: Literal["cilium", "calico", "kilo", "none"] = "cilium",
+    pool_node_type: Annotated[str, Field(description="Node type of the default pool when pools is not given.")] = "DEV1-M",
+    pool_size: Annotated[int, Field(ge=1, le=100, description="Nodes of the default pool when pools is not given.")] = 1,
     private_network_id: Annotated[OptStr, Field(description="Default: a new one.")] = None,
-    tags: OptTags = None,
-    project_id: OptStr = None,
+    type: Annotated[str, Field(description="Cluster type; empty: kapsule.")] = "",
+    description: str = "",
     region: RegionArg = None,
+    wait: Annotated[bool, Field(description="Wait until the cluster is ready (several minutes).")] = False,
+    timeout_seconds: Annotated[int, Field(ge=1, le=3600, description="Max seconds to wait.")] = 1800,
+    **arguments: Any,
 ) -> dict[str, Any]:
     """Create a Kubernetes cluster.
 
-    Kapsule, with one node pool."""
-    from scaleway.k8s.v1 import CreateClusterRequestPoolConfig
-    from scaleway.vpc.v2 import VpcV2API
-
+    Hand-written: the version may be a minor (1.31: its newest patch) or left out (the newest),
+    a Private Network is created when none is given, one pool of pool_size pool_node_type nodes
+    is made when pools is not given, and wait=true waits until the cluster is ready."""
     region = ctx.region(region)
     version = await _check_version(ctx, version, region)
-    project_id = project_id or ctx.project_id
     if not private_network_id:  # as the scw CLI does: Kapsule nodes live in a Private Network
-        pn = await ctx.run(
-            ctx.api(VpcV2API).create_private_network,
-            region=region,
-            name=f"pn-{name}",
-            project_id=project_id,
-            tags=["created-along-with-k8s-cluster"],
-            default_route_propagation_enabled=False,
+        pn = await sdk(
+            ctx, "vpc_create_private_network", region=region, name=f"pn-{name}", project_id=arguments.get("project_id"),
+            tags=["created-along-with-k8s-cluster"], default_route_propagation_enabled=False,
         )
         private_network_id = pn.id
         ctx.note(f"Created Private Network {pn.id} (pn-{name}) for the cluster; deleting the cluster keeps it unless with_additional_resources=true (then it goes if empty).")
-    pool = CreateClusterRequestPoolConfig(
-        name="default",
-        node_type=pool_node_type,
-        autoscaling=False,
-        size=pool_size,
-        container_runtime="containerd",
-        autohealing=True,
-        tags=[],
-        kubelet_args={},
-        zone="",  # empty: the API picks the region's default zone
-        root_volume_type="default_volume_type",
-        public_ip_disabled=False,
-        labels={},
-        taints=[],
-        startup_taints=[],
-        user_data={},
-        min_size=None,
-        max_size=None,
-        root_volume_size=None,
+    arguments.setdefault("pools", [_default_pool(pool_node_type, pool_size)])
+    cluster = await sdk(
+        ctx, "k8s_create_cluster", region=region, name=name, version=version, cni=cni, type=type, description=description,
+        private_network_id=private_network_id, **arguments,
     )
-    cluster = await ctx.run(
-        _api(ctx).create_cluster,
-        region=region,
-        type_="",
-        description="",
-        name=name,
-        version=version,
-        cni=cni,
-        pools=[pool],
-        tags=tags,
-        project_id=project_id,
-        private_network_id=private_network_id,
-    )
-    ctx.note("The cluster is being created (several minutes); k8s_cluster_get shows its status; k8s_kubeconfig_get gives access once ready.")
+    if wait:
+        cluster = await _wait_status(ctx, "cluster", lambda: ctx.run(_api(ctx).get_cluster, cluster_id=cluster.id, region=region),
+                                     cluster.id, timeout_seconds)
+    else:
+        ctx.note("The cluster is being created (several minutes); k8s_get_cluster shows its status; "
+                 "k8s_get_cluster_kubeconfig gives access once ready.")
     return {"cluster": _cluster_summary(cluster)}
 
 
-async def _cluster_delete_preview(ctx: CallContext, cluster_id: str, with_additional_resources: bool = False, region: OptStr = None) -> dict[str, Any]:
+async def _wait_status(ctx: CallContext, what: str, read: Any, resource_id: str, timeout_seconds: int) -> Any:
+    async def fetch() -> tuple[Any, str]:
+        obj = await read()
+        return obj, str(obj.status)
+
+    return await poll(ctx, fetch, {"ready"}, what=f"{what} {resource_id} to be ready", timeout_seconds=timeout_seconds,
+                      failed={"error", "locked", "pool_required"})
+
+
+async def _cluster_delete_preview(
+    ctx: CallContext, cluster_id: str, with_additional_resources: bool = False, region: OptStr = None
+) -> dict[str, Any]:
     region = ctx.region(region)
     api = _api(ctx)
     cluster = await ctx.run(api.get_cluster, cluster_id=cluster_id, region=region)
@@ -161,14 +162,21 @@ async def _cluster_delete_preview(ctx: CallContext, cluster_id: str, with_additi
     return preview
 
 
-@override("k8s_cluster_delete", product="k8s", safety="destructive", scope="region", replaces=("k8s_delete_cluster",), preview=_cluster_delete_preview)
-async def cluster_delete(
+@tool(
+    safety="destructive",
+    scope="region",
+    preview=_cluster_delete_preview,
+    performs=("k8s_get_cluster", "k8s_list_pools", "k8s_list_nodes", "k8s_delete_cluster"),
+)
+async def k8s_delete_cluster(
     ctx: CallContext,
     cluster_id: ClusterId,
     with_additional_resources: Annotated[bool, Field(description="Also delete its volumes and Load Balancers.")] = False,
     region: RegionArg = None,
 ) -> dict[str, Any]:
-    """Delete a Kubernetes cluster with all its pools and nodes."""
+    """Delete a Kubernetes cluster with all its pools and nodes.
+
+    Hand-written: its preview lists the pools and nodes that go, and what with_additional_resources adds."""
     cluster = await ctx.run(_api(ctx).delete_cluster, cluster_id=cluster_id, with_additional_resources=with_additional_resources, region=ctx.region(region))
     return {"deleted": _cluster_summary(cluster)}
 
@@ -182,15 +190,19 @@ def _pool_summary(pool: Any) -> dict[str, Any]:
     return {k: p.get(k) for k in keys}
 
 
-@override("k8s_pool_list", product="k8s", safety="read", scope="region", replaces=("k8s_list_pools",))
-async def pool_list(ctx: CallContext, cluster_id: ClusterId, region: RegionArg = None, page: Page = 1, per_page: PerPage = 50) -> dict[str, Any]:
-    """List a cluster's node pools."""
-    res = await ctx.run(_api(ctx).list_pools, cluster_id=cluster_id, region=ctx.region(region), page=page, page_size=per_page)
-    return page_result([_pool_summary(p) for p in res.pools], res.total_count, page, per_page)
+@tool(safety="read", scope="region", paging="page", performs=("k8s_list_pools",))
+async def k8s_list_pools(
+    ctx: CallContext, cluster_id: ClusterId, region: RegionArg = None, page: Page = 1, page_size: PerPage = 50, **arguments: Any
+) -> dict[str, Any]:
+    """List a cluster's node pools as compact rows.
+
+    Hand-written: id, name, status, node type, size, autoscaling bounds, zone and version per pool."""
+    res = await sdk(ctx, "k8s_list_pools", cluster_id=cluster_id, region=ctx.region(region), page=page, page_size=page_size, **arguments)
+    return page_result([_pool_summary(p) for p in res.pools], res.total_count, page, page_size)
 
 
-@override("k8s_pool_create", product="k8s", safety="mutate", scope="region", replaces=("k8s_create_pool",))
-async def pool_create(
+@tool(safety="mutate", scope="region", performs=("k8s_create_pool", "k8s_get_pool"))
+async def k8s_create_pool(
     ctx: CallContext,
     cluster_id: ClusterId,
     name: str,
@@ -199,24 +211,30 @@ async def pool_create(
     autoscaling: bool = False,
     min_size: MinSize = None,
     max_size: MaxSize = None,
+    autohealing: bool = True,
+    public_ip_disabled: bool = False,
     region: RegionArg = None,
+    wait: Annotated[bool, Field(description="Wait until the pool is ready.")] = False,
+    timeout_seconds: Annotated[int, Field(ge=1, le=3600, description="Max seconds to wait.")] = 1200,
+    **arguments: Any,
 ) -> dict[str, Any]:
-    """Add a node pool to a cluster."""
+    """Add a node pool to a cluster.
+
+    Hand-written: the size is checked against the autoscaling bounds, and wait=true waits until ready."""
     _check_bounds(size, autoscaling, min_size, max_size)
-    pool = await ctx.run(
-        _api(ctx).create_pool,
-        cluster_id=cluster_id,
-        region=ctx.region(region),
-        name=name,
-        node_type=node_type,
-        size=size,
-        autoscaling=autoscaling,
-        min_size=min_size,
-        max_size=max_size,
-        autohealing=True,
-        public_ip_disabled=False,
+    region = ctx.region(region)
+    pool = await sdk(
+        ctx, "k8s_create_pool", cluster_id=cluster_id, region=region, name=name, node_type=node_type, size=size,
+        autoscaling=autoscaling, min_size=min_size, max_size=max_size, autohealing=autohealing,
+        public_ip_disabled=public_ip_disabled, **arguments,
     )
+    if wait:
+        pool = await _wait_pool(ctx, pool.id, region, timeout_seconds)
     return {"pool": _pool_summary(pool)}
+
+
+async def _wait_pool(ctx: CallContext, pool_id: str, region: str, timeout_seconds: int) -> Any:
+    return await _wait_status(ctx, "pool", lambda: ctx.run(_api(ctx).get_pool, pool_id=pool_id, region=region), pool_id, timeout_seconds)
 
 
 def _check_bounds(size: int | None, autoscaling: bool | None, min_size: int | None, max_size: int | None) -> None:
@@ -226,8 +244,8 @@ def _check_bounds(size: int | None, autoscaling: bool | None, min_size: int | No
         raise ToolFailure(f"size {size} is outside min_size..max_size. What to do: pick a size within the bounds.")
 
 
-@override("k8s_pool_scale", product="k8s", safety="mutate", scope="region", replaces=("k8s_update_pool",))
-async def pool_scale(
+@tool(safety="mutate", scope="region", performs=("k8s_update_pool", "k8s_get_pool"))
+async def k8s_update_pool(
     ctx: CallContext,
     pool_id: str,
     size: Annotated[PoolSize, Field(description="Node count (fixed-size pools).")] = None,
@@ -235,24 +253,35 @@ async def pool_scale(
     min_size: MinSize = None,
     max_size: MaxSize = None,
     region: RegionArg = None,
+    wait: Annotated[bool, Field(description="Wait until the pool is ready again.")] = False,
+    timeout_seconds: Annotated[int, Field(ge=1, le=3600, description="Max seconds to wait.")] = 1200,
+    **arguments: Any,
 ) -> dict[str, Any]:
-    """Resize a node pool.
+    """Resize a node pool, set its autoscaling bounds, or change its settings.
 
-    Or set autoscaling bounds. Scaling down drains nodes."""
-    if size is None and autoscaling is None and min_size is None and max_size is None:
-        raise ToolFailure("Nothing to change. What to do: pass size, or autoscaling with min_size/max_size.")
+    Hand-written: refuses an empty change and a size outside the bounds; scaling down drains nodes."""
+    if size is None and autoscaling is None and min_size is None and max_size is None and not any(v is not None for v in arguments.values()):
+        raise ToolFailure("Nothing to change. What to do: pass size, or autoscaling with min_size/max_size, or another setting.")
     _check_bounds(size, autoscaling, min_size, max_size)
-    pool = await ctx.run(
-        _api(ctx).update_pool, pool_id=pool_id, region=ctx.region(region), size=size, autoscaling=autoscaling, min_size=min_size, max_size=max_size
-    )
+    region = ctx.region(region)
+    pool = await sdk(ctx, "k8s_update_pool", pool_id=pool_id, region=region, size=size, autoscaling=autoscaling,
+                     min_size=min_size, max_size=max_size, **arguments)
+    if wait:
+        pool = await _wait_pool(ctx, pool_id, region, timeout_seconds)
     return {"pool": _pool_summary(pool)}
 
 
-@override("k8s_kubeconfig_get", product="k8s", safety="secret", scope="region")
-async def kubeconfig_get(ctx: CallContext, cluster_id: ClusterId, region: RegionArg = None) -> dict[str, Any]:
+@tool(
+    safety="secret",
+    scope="region",
+    product="k8s",
+    performs=("k8s_get_cluster_kubeconfig",),
+    sdk=("scaleway.k8s.v1:K8SV1API._get_cluster_kube_config",),
+)
+async def k8s_get_cluster_kubeconfig(ctx: CallContext, cluster_id: ClusterId, region: RegionArg = None) -> dict[str, Any]:
     """Get a cluster's kubeconfig.
 
-    Admin credentials (YAML for kubectl): a secret."""
+    Hand-written (the SDK's download is private): admin credentials as YAML for kubectl, a secret."""
     file = await ctx.run(_api(ctx)._get_cluster_kube_config, cluster_id=cluster_id, region=ctx.region(region))
     content = file.content or ""
     try:  # the API returns it base64-encoded

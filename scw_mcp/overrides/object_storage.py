@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 
 from scw_mcp.overrides._common import OptStr, Region
-from scw_mcp.overrides.registry import override
+from scw_mcp.overrides.declare import tool
 from scw_mcp.runtime.context import CallContext
 from scw_mcp.runtime.errors import ToolFailure
 
@@ -30,8 +30,14 @@ def _is_missing(exc: Exception) -> bool:
     return code in ("404", "NoSuchKey", "NotFound", "NoSuchBucket")
 
 
-@override("object_storage_bucket_list", product="object_storage", safety="read", scope="region")
-async def bucket_list(ctx: CallContext, region: RegionArg = None) -> dict[str, Any]:
+@tool(
+    safety="read",
+    scope="region",
+    product="object_storage",
+    performs=("object_storage_list_buckets",),
+    sdk=("botocore:s3.ListBuckets",),
+)
+async def object_storage_list_buckets(ctx: CallContext, region: RegionArg = None) -> dict[str, Any]:
     """List Object Storage buckets."""
     s3 = ctx.s3(region)
     res = await ctx.run(s3.list_buckets)
@@ -39,8 +45,14 @@ async def bucket_list(ctx: CallContext, region: RegionArg = None) -> dict[str, A
     return {"items": items, "total_count": len(items), "region": ctx.region(region)}
 
 
-@override("object_storage_bucket_create", product="object_storage", safety="mutate", scope="region")
-async def bucket_create(
+@tool(
+    safety="mutate",
+    scope="region",
+    product="object_storage",
+    performs=("object_storage_create_bucket",),
+    sdk=("botocore:s3.CreateBucket",),
+)
+async def object_storage_create_bucket(
     ctx: CallContext,
     bucket: Bucket,
     region: RegionArg = None,
@@ -110,8 +122,15 @@ async def _empty_bucket(ctx: CallContext, bucket: str, region: str | None) -> in
         deleted += len(batch)
 
 
-@override("object_storage_bucket_delete", product="object_storage", safety="destructive", scope="region", preview=_bucket_delete_preview)
-async def bucket_delete(
+@tool(
+    safety="destructive",
+    scope="region",
+    product="object_storage",
+    preview=_bucket_delete_preview,
+    performs=("object_storage_delete_bucket",),
+    sdk=("botocore:s3.DeleteBucket",),
+)
+async def object_storage_delete_bucket(
     ctx: CallContext,
     bucket: Bucket,
     region: RegionArg = None,
@@ -132,8 +151,14 @@ async def bucket_delete(
     return {"deleted_bucket": bucket, "deleted_objects": deleted}
 
 
-@override("object_storage_object_list", product="object_storage", safety="read", scope="region")
-async def object_list(
+@tool(
+    safety="read",
+    scope="region",
+    product="object_storage",
+    performs=("object_storage_list_objects_v2",),
+    sdk=("botocore:s3.ListObjectsV2",),
+)
+async def object_storage_list_objects_v2(
     ctx: CallContext,
     bucket: Bucket,
     prefix: Annotated[OptStr, Field(description="Only keys starting with this.")] = None,
@@ -169,8 +194,14 @@ def _decode_text(data: bytes, cut: bool) -> str | None:
     return None
 
 
-@override("object_storage_object_get", product="object_storage", safety="read", scope="region")
-async def object_get(
+@tool(
+    safety="read",
+    scope="region",
+    product="object_storage",
+    performs=("object_storage_get_object",),
+    sdk=("botocore:s3.GetObject",),
+)
+async def object_storage_get_object(
     ctx: CallContext,
     bucket: Bucket,
     key: Key,
@@ -205,12 +236,18 @@ async def object_get(
         "truncated": cut,
     }
     if cut:
-        out["hint"] = f"Only the first {len(data)} of {total} bytes are shown. Raise max_bytes, or use object_storage_presign to download it."
+        out["hint"] = f"Only the first {len(data)} of {total} bytes are shown. Raise max_bytes, or use object_storage_generate_presigned_url to download it."
     return out
 
 
-@override("object_storage_object_put", product="object_storage", safety="mutate", scope="region")
-async def object_put(
+@tool(
+    safety="mutate",
+    scope="region",
+    product="object_storage",
+    performs=("object_storage_put_object",),
+    sdk=("botocore:s3.PutObject",),
+)
+async def object_storage_put_object(
     ctx: CallContext,
     bucket: Bucket,
     key: Key,
@@ -253,16 +290,29 @@ async def _object_delete_preview(ctx: CallContext, bucket: str, key: str, region
     }
 
 
-@override("object_storage_object_delete", product="object_storage", safety="destructive", scope="region", preview=_object_delete_preview)
-async def object_delete(ctx: CallContext, bucket: Bucket, key: Key, region: RegionArg = None) -> dict[str, Any]:
+@tool(
+    safety="destructive",
+    scope="region",
+    product="object_storage",
+    preview=_object_delete_preview,
+    performs=("object_storage_delete_object",),
+    sdk=("botocore:s3.DeleteObject",),
+)
+async def object_storage_delete_object(ctx: CallContext, bucket: Bucket, key: Key, region: RegionArg = None) -> dict[str, Any]:
     """Delete an object."""
     s3 = ctx.s3(region)
     await ctx.run(s3.delete_object, Bucket=bucket, Key=key)
     return {"deleted": {"bucket": bucket, "key": key}}
 
 
-@override("object_storage_presign", product="object_storage", safety="secret", scope="region")
-async def presign(
+@tool(
+    safety="secret",
+    scope="region",
+    product="object_storage",
+    performs=("object_storage_generate_presigned_url",),
+    sdk=("boto3:s3.generate_presigned_url",),
+)
+async def object_storage_generate_presigned_url(
     ctx: CallContext,
     bucket: Bucket,
     key: Key,

@@ -1,22 +1,20 @@
-"""Managed Databases for PostgreSQL and MySQL (rdb): instances, databases, users, backups.
+"""Managed Databases for PostgreSQL and MySQL (rdb): instances, and deletes that show what goes.
 
 Passwords are secrets: they go to the API and never into results, notes or logs.
 """
 
 from __future__ import annotations
 
-import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from scw_mcp.overrides._common import OptStr, OptTags, Page, PerPage, Region, opt_int, page_result, valid_list_error
-from scw_mcp.overrides.registry import override
+from scw_mcp.overrides._common import OptStr, Page, opt_int, PerPage, Region, page_result, poll, sdk, valid_list_error
+from scw_mcp.overrides.declare import tool
 from scw_mcp.runtime.context import CallContext
 from scw_mcp.runtime.convert import to_json
 
 RegionArg = Region
-ExpiryDays = opt_int(minimum=1, maximum=365)
 InstanceId = str
 Password = Annotated[str, Field(min_length=8, max_length=128, description="Password (secret; never shown back).", json_schema_extra={"writeOnly": True})]
 
@@ -55,26 +53,23 @@ def _summary(instance: Any) -> dict[str, Any]:
     }
 
 
-@override("rdb_instance_list", product="rdb", safety="read", scope="region", replaces=("rdb_list_instances",))
-async def instance_list(
-    ctx: CallContext,
-    name: Annotated[OptStr, Field(description="Name contains.")] = None,
-    tags: OptTags = None,
-    project_id: OptStr = None,
-    region: RegionArg = None,
-    page: Page = 1,
-    per_page: PerPage = 50,
+@tool(safety="read", scope="region", paging="page", performs=("rdb_list_instances",))
+async def rdb_list_instances(
+    ctx: CallContext, region: RegionArg = None, page: Page = 1, page_size: PerPage = 50, **arguments: Any
 ) -> dict[str, Any]:
-    """List Database Instances."""
-    res = await ctx.run(_api(ctx).list_instances, region=ctx.region(region), name=name, tags=tags, project_id=project_id, page=page, page_size=per_page)
-    return page_result([_summary(i) for i in res.instances], res.total_count, page, per_page)
+    """List Database Instances as compact rows.
+
+    Hand-written: id, name, status, engine, node type, volume, HA, tags and each connection
+    endpoint (host, port, public or private) per instance instead of the whole object."""
+    res = await sdk(ctx, "rdb_list_instances", region=ctx.region(region), page=page, page_size=page_size, **arguments)
+    return page_result([_summary(i) for i in res.instances], res.total_count, page, page_size)
 
 
-@override("rdb_instance_get", product="rdb", safety="read", scope="region", replaces=("rdb_get_instance",))
-async def instance_get(ctx: CallContext, instance_id: InstanceId, region: RegionArg = None) -> dict[str, Any]:
+@tool(safety="read", scope="region", performs=("rdb_get_instance",))
+async def rdb_get_instance(ctx: CallContext, instance_id: InstanceId, region: RegionArg = None) -> dict[str, Any]:
     """Get a Database Instance.
 
-    Connection endpoints (host, port) first."""
+    Hand-written: its connection endpoints (host, port, public or private) first, then the object."""
     instance = await ctx.run(_api(ctx).get_instance, instance_id=instance_id, region=ctx.region(region))
     return {"endpoints": endpoints(instance), "instance": instance}
 
@@ -90,8 +85,12 @@ async def _engine_versions(ctx: CallContext, region: str) -> list[str]:
         page += 1
 
 
-@override("rdb_instance_create", product="rdb", safety="mutate", scope="region", replaces=("rdb_create_instance",))
-async def instance_create(
+@tool(
+    safety="mutate",
+    scope="region",
+    performs=("rdb_list_database_engines", "rdb_create_instance", "rdb_get_instance"),
+)
+async def rdb_create_instance(
     ctx: CallContext,
     engine: Annotated[str, Field(description="e.g. PostgreSQL-16, MySQL-8.")],
     user_name: Annotated[str, Field(description="Initial admin user.")],
@@ -100,13 +99,19 @@ async def instance_create(
     name: OptStr = None,
     volume_type: Literal["sbs_5k", "sbs_15k", "lssd", "bssd"] = "sbs_5k",
     volume_size_gb: Annotated[int, Field(ge=5, le=10000, description="Ignored for lssd (fixed by node type).")] = 10,
+    volume_size: Annotated[opt_int(minimum=1), Field(description="In bytes; overrides volume_size_gb.")] = None,
     is_ha_cluster: bool = False,
     disable_backup: bool = False,
-    tags: OptTags = None,
-    project_id: OptStr = None,
+    backup_same_region: bool = False,
     region: RegionArg = None,
+    wait: Annotated[bool, Field(description="Wait until the instance is ready (minutes).")] = False,
+    timeout_seconds: Annotated[int, Field(ge=1, le=3600, description="Max seconds to wait.")] = 1200,
+    **arguments: Any,
 ) -> dict[str, Any]:
-    """Create a Database Instance (PostgreSQL, MySQL)."""
+    """Create a Database Instance (PostgreSQL, MySQL).
+
+    Hand-written: the engine is checked against the region's engines (case-insensitive), the
+    volume size is given in GB (volume_size in bytes also works), and wait=true waits until ready."""
     region = ctx.region(region)
     valid = await _engine_versions(ctx, region)
     if engine not in valid:
@@ -114,24 +119,26 @@ async def instance_create(
         if not matches:
             raise valid_list_error("engine", engine, valid, "What to do: pass one of these exactly.")
         engine = matches[0]
-    instance = await ctx.run(
-        _api(ctx).create_instance,
-        region=region,
-        engine=engine,
-        user_name=user_name,
-        password=password,
-        node_type=node_type,
-        name=name or f"rdb-{engine.lower()}",
-        is_ha_cluster=is_ha_cluster,
-        disable_backup=disable_backup,
-        volume_type=volume_type,
-        volume_size=volume_size_gb * 1_000_000_000,
-        backup_same_region=False,
-        tags=tags,
-        project_id=project_id or ctx.project_id,
+    instance = await sdk(
+        ctx, "rdb_create_instance", region=region, engine=engine, user_name=user_name, password=password,
+        node_type=node_type, name=name or f"rdb-{engine.lower()}", is_ha_cluster=is_ha_cluster,
+        disable_backup=disable_backup, backup_same_region=backup_same_region, volume_type=volume_type,
+        volume_size=volume_size or volume_size_gb * 1_000_000_000, **arguments,
     )
-    ctx.note("The instance is provisioning (a few minutes); rdb_instance_get shows its status and endpoints.")
+    if wait:
+        instance = await _wait_ready(ctx, instance.id, region, timeout_seconds)
+    else:
+        ctx.note("The instance is provisioning (a few minutes); rdb_get_instance shows its status and endpoints.")
     return {"instance": _summary(instance)}
+
+
+async def _wait_ready(ctx: CallContext, instance_id: str, region: str, timeout_seconds: int) -> Any:
+    async def fetch() -> tuple[Any, str]:
+        instance = await ctx.run(_api(ctx).get_instance, instance_id=instance_id, region=region)
+        return instance, str(instance.status)
+
+    return await poll(ctx, fetch, {"ready"}, what=f"database instance {instance_id} to be ready",
+                      timeout_seconds=timeout_seconds, failed={"error", "locked"})
 
 
 async def _instance_delete_preview(ctx: CallContext, instance_id: str, region: OptStr = None) -> dict[str, Any]:
@@ -148,9 +155,16 @@ async def _instance_delete_preview(ctx: CallContext, instance_id: str, region: O
     }
 
 
-@override("rdb_instance_delete", product="rdb", safety="destructive", scope="region", replaces=("rdb_delete_instance",), preview=_instance_delete_preview)
-async def instance_delete(ctx: CallContext, instance_id: InstanceId, region: RegionArg = None) -> dict[str, Any]:
-    """Delete a Database Instance and all its databases."""
+@tool(
+    safety="destructive",
+    scope="region",
+    preview=_instance_delete_preview,
+    performs=("rdb_get_instance", "rdb_list_databases", "rdb_list_database_backups", "rdb_delete_instance"),
+)
+async def rdb_delete_instance(ctx: CallContext, instance_id: InstanceId, region: RegionArg = None) -> dict[str, Any]:
+    """Delete a Database Instance and all its databases.
+
+    Hand-written: its preview lists the databases and backups that go with it."""
     instance = await ctx.run(_api(ctx).delete_instance, instance_id=instance_id, region=ctx.region(region))
     return {"deleted": _summary(instance)}
 
@@ -158,19 +172,6 @@ async def instance_delete(ctx: CallContext, instance_id: InstanceId, region: Reg
 # --- databases --------------------------------------------------------------------------
 
 DbName = Annotated[str, Field(min_length=1, max_length=63, description="Database name.")]
-
-
-@override("rdb_database_list", product="rdb", safety="read", scope="region", replaces=("rdb_list_databases",))
-async def database_list(ctx: CallContext, instance_id: InstanceId, region: RegionArg = None, page: Page = 1, per_page: PerPage = 50) -> dict[str, Any]:
-    """List databases of a Database Instance."""
-    res = await ctx.run(_api(ctx).list_databases, instance_id=instance_id, region=ctx.region(region), page=page, page_size=per_page)
-    return page_result(list(res.databases), res.total_count, page, per_page)
-
-
-@override("rdb_database_create", product="rdb", safety="mutate", scope="region", replaces=("rdb_create_database",))
-async def database_create(ctx: CallContext, instance_id: InstanceId, name: DbName, region: RegionArg = None) -> dict[str, Any]:
-    """Create a database."""
-    return {"database": await ctx.run(_api(ctx).create_database, instance_id=instance_id, name=name, region=ctx.region(region))}
 
 
 def _named_preview(kind: str, items: list[Any], name: str, instance_id: str, will_delete: str) -> dict[str, Any]:
@@ -186,9 +187,11 @@ async def _database_delete_preview(ctx: CallContext, instance_id: str, name: str
     return _named_preview("database", res.databases, name, instance_id, f"Database {name} and all its data.")
 
 
-@override("rdb_database_delete", product="rdb", safety="destructive", scope="region", replaces=("rdb_delete_database",), preview=_database_delete_preview)
-async def database_delete(ctx: CallContext, instance_id: InstanceId, name: DbName, region: RegionArg = None) -> dict[str, Any]:
-    """Delete a database and its data."""
+@tool(safety="destructive", scope="region", preview=_database_delete_preview, performs=("rdb_list_databases", "rdb_delete_database"))
+async def rdb_delete_database(ctx: CallContext, instance_id: InstanceId, name: DbName, region: RegionArg = None) -> dict[str, Any]:
+    """Delete a database and its data.
+
+    Hand-written: its preview shows the database (size, owner) as listed."""
     await ctx.run(_api(ctx).delete_database, instance_id=instance_id, name=name, region=ctx.region(region))
     return {"deleted_database": name, "instance_id": instance_id}
 
@@ -198,70 +201,15 @@ async def database_delete(ctx: CallContext, instance_id: InstanceId, name: DbNam
 UserName = Annotated[str, Field(min_length=1, max_length=63, description="User name.")]
 
 
-@override("rdb_user_list", product="rdb", safety="read", scope="region", replaces=("rdb_list_users",))
-async def user_list(ctx: CallContext, instance_id: InstanceId, region: RegionArg = None, page: Page = 1, per_page: PerPage = 50) -> dict[str, Any]:
-    """List database users."""
-    res = await ctx.run(_api(ctx).list_users, instance_id=instance_id, region=ctx.region(region), page=page, page_size=per_page)
-    return page_result(list(res.users), res.total_count, page, per_page)
-
-
-@override("rdb_user_create", product="rdb", safety="mutate", scope="region", replaces=("rdb_create_user",))
-async def user_create(
-    ctx: CallContext, instance_id: InstanceId, name: UserName, password: Password, is_admin: bool = False, region: RegionArg = None
-) -> dict[str, Any]:
-    """Create a database user."""
-    user = await ctx.run(_api(ctx).create_user, instance_id=instance_id, name=name, password=password, is_admin=is_admin, region=ctx.region(region))
-    return {"user": user}
-
-
 async def _user_delete_preview(ctx: CallContext, instance_id: str, name: str, region: OptStr = None) -> dict[str, Any]:
     res = await ctx.run(_api(ctx).list_users, instance_id=instance_id, name=name, region=ctx.region(region))
     return _named_preview("user", res.users, name, instance_id, f"User {name}: applications logging in as it lose access.")
 
 
-@override("rdb_user_delete", product="rdb", safety="destructive", scope="region", replaces=("rdb_delete_user",), preview=_user_delete_preview)
-async def user_delete(ctx: CallContext, instance_id: InstanceId, name: UserName, region: RegionArg = None) -> dict[str, Any]:
-    """Delete a database user."""
+@tool(safety="destructive", scope="region", preview=_user_delete_preview, performs=("rdb_list_users", "rdb_delete_user"))
+async def rdb_delete_user(ctx: CallContext, instance_id: InstanceId, name: UserName, region: RegionArg = None) -> dict[str, Any]:
+    """Delete a database user.
+
+    Hand-written: its preview shows the user as listed (admin or not)."""
     await ctx.run(_api(ctx).delete_user, instance_id=instance_id, name=name, region=ctx.region(region))
     return {"deleted_user": name, "instance_id": instance_id}
-
-
-# --- backups ----------------------------------------------------------------------------
-
-
-@override("rdb_backup_list", product="rdb", safety="read", scope="region", replaces=("rdb_list_database_backups",))
-async def backup_list(
-    ctx: CallContext,
-    instance_id: Annotated[OptStr, Field(description="Instance filter.")] = None,
-    project_id: OptStr = None,
-    region: RegionArg = None,
-    page: Page = 1,
-    per_page: PerPage = 50,
-) -> dict[str, Any]:
-    """List database backups."""
-    res = await ctx.run(
-        _api(ctx).list_database_backups, instance_id=instance_id, project_id=project_id, region=ctx.region(region), page=page, page_size=per_page
-    )
-    return page_result(list(res.database_backups), res.total_count, page, per_page)
-
-
-@override("rdb_backup_create", product="rdb", safety="mutate", scope="region", replaces=("rdb_create_database_backup",))
-async def backup_create(
-    ctx: CallContext,
-    instance_id: InstanceId,
-    database_name: DbName,
-    name: OptStr = None,
-    expires_in_days: Annotated[ExpiryDays, Field(description="Delete the backup after this many days.")] = None,
-    region: RegionArg = None,
-) -> dict[str, Any]:
-    """Back up a database now."""
-    expires_at = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=expires_in_days) if expires_in_days else None
-    backup = await ctx.run(
-        _api(ctx).create_database_backup,
-        instance_id=instance_id,
-        database_name=database_name,
-        name=name or f"{database_name}-{datetime.datetime.now(datetime.timezone.utc):%Y%m%d-%H%M%S}",
-        expires_at=expires_at,
-        region=ctx.region(region),
-    )
-    return {"backup": backup}

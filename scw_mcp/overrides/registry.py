@@ -1,113 +1,70 @@
-"""How hand-written operations are declared, found, and described in the catalog.
-
-An override is a function `fn(ctx, **arguments)` decorated with `@override(...)`. Its
-typed signature (with `Annotated[..., Field(description=...)]`) is turned into a JSON
-schema at build time by pydantic and stored in catalog.json; at run time the server
-validates arguments against that schema and calls the function.
-"""
+"""Container Registry: deletes whose previews list what goes with them (images, tags)."""
 
 from __future__ import annotations
 
-import importlib
-import inspect
-from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
-OVERRIDE_MODULES: tuple[str, ...] = ("instance", "object_storage", "rdb", "vpc", "k8s", "registry_tools")
+from scw_mcp.overrides._common import OptStr, Region
+from scw_mcp.overrides.declare import tool
+from scw_mcp.runtime.context import CallContext
 
-_REGISTRY: dict[str, "OverrideTool"] = {}
-
-
-@dataclass(frozen=True)
-class OverrideTool:
-    name: str
-    product: str
-    safety: str
-    fn: Callable[..., Any]
-    replaces: tuple[str, ...]
-    scope: str  # "zone", "region" or ""
-    # For destructive tools: fn(ctx, **arguments) -> dict describing what will be lost.
-    preview: Callable[..., Any] | None = None
-
-    @property
-    def summary(self) -> str:
-        return (inspect.getdoc(self.fn) or "").split("\n\n")[0].replace("\n", " ").strip().rstrip(".")
-
-    @property
-    def description(self) -> str:
-        return " ".join((inspect.getdoc(self.fn) or "").split())
+RegionArg = Region
+NamespaceId = str
+ImageId = str
 
 
-def override(
-    name: str,
-    *,
-    product: str,
-    safety: str,
-    replaces: tuple[str, ...] = (),
-    scope: str = "",
-    preview: Callable[..., Any] | None = None,
-) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    def register(fn: Callable[..., Any]) -> Callable[..., Any]:
-        if name in _REGISTRY:
-            raise ValueError(f"override {name} is declared twice")
-        _REGISTRY[name] = OverrideTool(name, product, safety, fn, tuple(replaces), scope, preview)
-        return fn
+def _api(ctx: CallContext) -> Any:
+    from scaleway.registry.v1 import RegistryV1API
 
-    return register
+    return ctx.api(RegistryV1API)
 
 
-def load_overrides() -> dict[str, OverrideTool]:
-    for module in OVERRIDE_MODULES:
-        importlib.import_module(f"scw_mcp.overrides.{module}")
-    return dict(_REGISTRY)
+async def _namespace_delete_preview(ctx: CallContext, namespace_id: str, region: OptStr = None) -> dict[str, Any]:
+    region = ctx.region(region)
+    api = _api(ctx)
+    namespace = await ctx.run(api.get_namespace, namespace_id=namespace_id, region=region)
+    images = await ctx.run(api.list_images, namespace_id=namespace_id, region=region, page_size=100)
+    return {
+        "namespace": namespace,
+        "images": [{"id": i.id, "name": i.name, "tags": i.tags, "size": i.size} for i in images.images],
+        "image_count": int(images.total_count or 0),  # the SDK takes it from X-Total-Count: a string
+        "will_delete": "The namespace and every image and tag in it; pulls from its endpoint will fail.",
+    }
 
 
-def _input_schema(tool: OverrideTool) -> dict[str, Any]:
-    """JSON schema of the function's parameters after `ctx`, by pydantic (build time only)."""
-    from pydantic import ConfigDict, create_model
+@tool(
+    safety="destructive",
+    scope="region",
+    preview=_namespace_delete_preview,
+    performs=("registry_get_namespace", "registry_list_images", "registry_delete_namespace"),
+)
+async def registry_delete_namespace(ctx: CallContext, namespace_id: NamespaceId, region: RegionArg = None) -> dict[str, Any]:
+    """Delete a registry namespace and its images.
 
-    from scw_mcp.safety import DESTRUCTIVE
-
-    fields: dict[str, Any] = {}
-    hints = inspect.get_annotations(tool.fn, eval_str=True)
-    for param in list(inspect.signature(tool.fn).parameters.values())[1:]:
-        default = ... if param.default is inspect.Parameter.empty else param.default
-        fields[param.name] = (hints[param.name], default)
-    model = create_model(f"{tool.name}_input", __config__=ConfigDict(extra="forbid"), **fields)
-    schema = model.model_json_schema()
-    schema.pop("title", None)
-    for prop in schema.get("properties", {}).values():
-        prop.pop("title", None)
-    if tool.safety == DESTRUCTIVE:
-        schema.setdefault("properties", {})["confirm_token"] = {
-            "type": "string",
-            "description": "Token from this call's preview; omit it to get the preview first.",
-        }
-    return schema
+    Hand-written: its preview lists the images and tags that go with it."""
+    return {"deleted": await ctx.run(_api(ctx).delete_namespace, namespace_id=namespace_id, region=ctx.region(region))}
 
 
-def catalog_entries() -> list[dict[str, Any]]:
-    entries = []
-    for tool in sorted(load_overrides().values(), key=lambda t: t.name):
-        entries.append(
-            {
-                "name": tool.name,
-                "sdk": f"scw_mcp.overrides.{tool.fn.__module__.rsplit('.', 1)[-1]}:{tool.fn.__name__}",
-                "product": tool.product,
-                "version": "",
-                "namespace": tool.product,
-                "module": tool.fn.__module__,
-                "safety": tool.safety,
-                "summary": tool.summary,
-                "description": tool.description,
-                "scope": tool.scope,
-                "input_schema": _input_schema(tool),
-                "list_key": None,
-                "paging": "",
-                "wait": None,
-                "one_of": {},
-                "override": True,
-                "replaces": list(tool.replaces),
-            }
-        )
-    return entries
+async def _image_delete_preview(ctx: CallContext, image_id: str, region: OptStr = None) -> dict[str, Any]:
+    region = ctx.region(region)
+    api = _api(ctx)
+    image = await ctx.run(api.get_image, image_id=image_id, region=region)
+    tags = await ctx.run(api.list_tags, image_id=image_id, region=region, page_size=100)
+    return {
+        "image": image,
+        "tags": [{"id": t.id, "name": t.name, "digest": t.digest, "status": str(t.status)} for t in tags.tags],
+        "will_delete": "The image and all its tags; pulls of them will fail.",
+    }
+
+
+@tool(
+    safety="destructive",
+    scope="region",
+    preview=_image_delete_preview,
+    performs=("registry_get_image", "registry_list_tags", "registry_delete_image"),
+)
+async def registry_delete_image(ctx: CallContext, image_id: ImageId, region: RegionArg = None) -> dict[str, Any]:
+    """Delete a container image and its tags.
+
+    Hand-written: its preview lists the tags that go with it."""
+    return {"deleted": await ctx.run(_api(ctx).delete_image, image_id=image_id, region=ctx.region(region))}

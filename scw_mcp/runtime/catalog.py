@@ -1,26 +1,24 @@
-"""The operation catalog at run time: lookups, toolsets and search.
+"""The operation catalog at run time: lookups and search.
 
-Reads scw_mcp/generated/catalog.json once; product modules are imported only when one of
-their operations is called.
+Reads scw_mcp/generated/catalog.json once (SDK operations only); the server joins the
+hand-written operations to it. Product modules are imported only when one of their
+operations is called.
 """
 
 from __future__ import annotations
 
-import importlib
 import json
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from importlib import resources
-from typing import Any
-
-import yaml
+from typing import Any, Iterable
 
 from scw_mcp.safety import READ
 
-GATEWAY_TOOLS = ("search_operations", "describe_operation", "call_operation")
+from .operation import Operation
+from .sdk import SdkExecutor
 
 _STOPWORDS = {"a", "an", "the", "my", "me", "all", "of", "in", "on", "for", "to", "and", "with", "from", "by", "please", "i", "want", "some", "is", "are", "what", "which", "show", "this", "that", "do", "how"}
 _SHORT_PLURALS = {"lbs", "ips", "vms", "dbs"}
@@ -68,47 +66,61 @@ def tokens(text: str) -> list[str]:
     return out
 
 
-@dataclass(frozen=True)
-class Entry:
-    """One operation of the catalog, as the runtime needs it."""
-
-    data: dict[str, Any]
-
-    @property
-    def name(self) -> str:
-        return self.data["name"]
-
-    @property
-    def safety(self) -> str:
-        return self.data["safety"]
-
-    @property
-    def schema(self) -> dict[str, Any]:
-        return self.data["input_schema"]
-
-    @property
-    def is_override(self) -> bool:
-        return bool(self.data.get("override"))
-
-    def function(self) -> tuple[type, Any]:
-        """(API class, generated call function) of a generated operation; imports its module."""
-        module = importlib.import_module(f"scw_mcp.generated.{self.data['module']}")
-        return module.OPERATIONS[self.name]
+def operation_from_entry(data: dict[str, Any], catalog: "Catalog") -> Operation:
+    """A generated operation from its catalog.json entry."""
+    return Operation(
+        name=data["name"],
+        product=data["product"],
+        namespace=data["namespace"],
+        version=data["version"],
+        safety=data["safety"],
+        summary=data["summary"],
+        description=data["description"],
+        scope=data["scope"],
+        schema=data["input_schema"],
+        executor=SdkExecutor(data["module"], catalog),
+        sdk=(data["sdk"],),
+        performs=(data["name"],),
+        writes=(data["name"],) if data["safety"] != READ else (),
+        list_key=data.get("list_key"),
+        paging=data.get("paging") or "",
+        path_params=tuple(data.get("path_params") or ()),
+        one_of=tuple((group, tuple(members)) for group, members in (data.get("one_of") or {}).items()),
+        extra={"wait": data["wait"]} if data.get("wait") else {},
+    )
 
 
 class Catalog:
-    def __init__(self, data: dict[str, Any]):
-        self.meta = {k: v for k, v in data.items() if k != "operations"}
-        self.entries = {op["name"]: Entry(op) for op in data["operations"]}
+    """Operations by name: the SDK's (catalog.json), or those joined with hand-written ones."""
 
-    def get(self, name: str) -> Entry | None:
+    def __init__(self, meta: dict[str, Any] | None = None, operations: Iterable[Operation] = ()):
+        self.meta = meta or {}
+        self.entries: dict[str, Operation] = {op.name: op for op in operations}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "Catalog":
+        catalog = cls({k: v for k, v in data.items() if k != "operations"})
+        catalog.entries = {op["name"]: operation_from_entry(op, catalog) for op in data["operations"]}
+        return catalog
+
+    def joined(self, handwritten: Iterable[Operation]) -> "Catalog":
+        """This catalog with hand-written operations standing in for the ones they replace."""
+        handwritten = list(handwritten)
+        replaced = {name for op in handwritten for name in op.replaces}
+        kept = [op for name, op in self.entries.items() if name not in replaced]
+        return Catalog(self.meta, sorted([*kept, *handwritten], key=lambda op: op.name))
+
+    def get(self, name: str) -> Operation | None:
         return self.entries.get(name)
 
+    def __contains__(self, name: object) -> bool:
+        return name in self.entries
+
     def namespaces(self) -> set[str]:
-        return {e.data["namespace"] for e in self.entries.values()}
+        return {op.namespace for op in self.entries.values()}
 
     def products(self) -> set[str]:
-        return {e.data["product"] for e in self.entries.values()}
+        return {op.product for op in self.entries.values()}
 
     @cached_property
     def _index(self) -> tuple[dict[str, tuple[Counter, Counter, set[str]]], dict[str, float]]:
@@ -116,14 +128,14 @@ class Catalog:
         df: Counter = Counter()
         for name, entry in self.entries.items():
             name_tokens = Counter(tokens(name.replace("_", " ")))
-            text_tokens = Counter(tokens(f"{entry.data['summary']} {entry.data['description']}"))
-            index[name] = (name_tokens, text_tokens, {entry.data["product"], *tokens(entry.data["product"])})
+            text_tokens = Counter(tokens(f"{entry.summary} {entry.description}"))
+            index[name] = (name_tokens, text_tokens, {entry.product, *tokens(entry.product)})
             df.update(set(name_tokens) | set(text_tokens))
         total = len(self.entries)
         idf = {tok: math.log(1 + total / count) for tok, count in df.items()}
         return index, idf
 
-    def search(self, query: str, product: str | None = None, safety: str | None = None, limit: int = 10) -> list[Entry]:
+    def search(self, query: str, product: str | None = None, safety: str | None = None, limit: int = 10) -> list[Operation]:
         index, idf = self._index
         words = [w for w in tokens(query) if w not in _STOPWORDS]
         expanded: list[tuple[str, float]] = []
@@ -134,7 +146,7 @@ class Catalog:
         scored = []
         for name, (name_tokens, text_tokens, product_tokens) in index.items():
             entry = self.entries[name]
-            if product and product not in (entry.data["product"], entry.data["namespace"]):
+            if product and product not in (entry.product, entry.namespace):
                 continue
             if safety and entry.safety != safety:
                 continue
@@ -151,54 +163,18 @@ class Catalog:
                 continue
             if query_verbs and not (query_verbs & set(name_tokens)):
                 score *= 0.45  # "create a namespace" should not answer with namespace_delete
-            if entry.is_override:
+            if entry.handwritten:
                 score *= 1.25  # the hand-written tool is the better answer for everyday jobs
-            if entry.data["namespace"] != entry.data["product"]:
+            if entry.namespace != entry.product:
                 score *= 0.85  # non-default versions after the default one
             score -= 0.05 * len(name_tokens)  # prefer the shorter, more general operation
             scored.append((score, name))
         scored.sort(key=lambda item: (-item[0], item[1]))
         return [self.entries[name] for _, name in scored[:limit]]
 
-    def core_names(self) -> list[str]:
-        data = yaml.safe_load(resources.files("scw_mcp").joinpath("data/core_toolset.yaml").read_text(encoding="utf-8"))
-        overrides = [e.name for e in self.entries.values() if e.is_override]
-        replaced = {r for e in self.entries.values() if e.is_override for r in e.data.get("replaces", [])}
-        generated = [n for n in data["generated"] if n in self.entries and n not in replaced]
-        return overrides + generated
-
-    def toolset(self, toolsets: list[str], read_only: bool) -> list[Entry]:
-        """The typed tools to serve (the gateway tools are served besides, always)."""
-        names: list[str] = []
-        for toolset in toolsets:
-            if toolset == "all":
-                names.extend(self.entries)
-            elif toolset == "core":
-                names.extend(self.core_names())
-            elif toolset in ("gateway", "none", ""):
-                continue
-            else:
-                names.extend(
-                    e.name for e in self.entries.values() if toolset in (e.data["namespace"], e.data["product"])
-                )
-        if "all" not in toolsets:
-            # a hand-written tool stands in for the generated ones it replaces
-            replaced = {r for n in names if self.entries[n].is_override for r in self.entries[n].data.get("replaces", [])}
-            names = [n for n in names if n not in replaced]
-        seen: dict[str, Entry] = {}
-        for name in names:
-            entry = self.entries[name]
-            if read_only and entry.safety != READ:
-                continue
-            seen.setdefault(name, entry)
-        return list(seen.values())
-
-    def unknown_toolsets(self, toolsets: list[str]) -> list[str]:
-        known = self.namespaces() | self.products() | {"all", "core", "gateway", "none"}
-        return [t for t in toolsets if t not in known]
-
 
 @lru_cache(maxsize=1)
 def load_catalog() -> Catalog:
+    """The SDK operations (generated/catalog.json), read once."""
     text = resources.files("scw_mcp").joinpath("generated/catalog.json").read_text(encoding="utf-8")
-    return Catalog(json.loads(text))
+    return Catalog.from_json(json.loads(text))

@@ -7,7 +7,6 @@ to run blocking SDK code in a worker thread, and progress/log notifications to t
 
 from __future__ import annotations
 
-import difflib
 import functools
 import logging
 from dataclasses import dataclass, field
@@ -16,39 +15,11 @@ from typing import Any, Callable, TypeVar
 import anyio.to_thread
 
 from .clients import s3_client, sdk_api
-from .errors import ToolFailure
+from .localities import check_region, check_zone
 from .settings import Settings
 
 T = TypeVar("T")
 log = logging.getLogger("scw_mcp")
-
-
-def known_zones() -> list[str]:
-    from scaleway_core.bridge import ALL_ZONES
-
-    return [str(z) for z in ALL_ZONES]
-
-
-def known_regions() -> list[str]:
-    from scaleway_core.bridge import ALL_REGIONS
-
-    return [str(r) for r in ALL_REGIONS]
-
-
-def _check_locality(kind: str, value: str, known: list[str]) -> str:
-    if value in known:
-        return value
-    close = difflib.get_close_matches(value, known, n=1)
-    hint = f" Did you mean {close[0]!r}?" if close else ""
-    raise ToolFailure(f"Unknown {kind} {value!r}.{hint} Known {kind}s: {', '.join(known)}.")
-
-
-def check_zone(zone: str) -> str:
-    return _check_locality("zone", zone, known_zones())
-
-
-def check_region(region: str) -> str:
-    return _check_locality("region", region, known_regions())
 
 
 @dataclass

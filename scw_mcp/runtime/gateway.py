@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import difflib
-from typing import Any
+from typing import Any, Callable
 
 from scw_mcp.safety import SAFETY_CLASSES
 
 from .catalog import Catalog
 from .errors import ToolFailure
+from .operation import Operation
 
 SEARCH = "search_operations"
 DESCRIBE = "describe_operation"
@@ -62,6 +63,14 @@ GATEWAY_SCHEMAS: dict[str, dict[str, Any]] = {
 }
 
 
+# The gateway tools' own arguments are validated like an operation's.
+GATEWAY_OPERATIONS = {
+    name: Operation(name=name, product="gateway", namespace="gateway", version="", safety=spec["safety"], summary=name,
+                    description=spec["description"], scope="", schema=spec["input_schema"], executor=None)  # type: ignore[arg-type]
+    for name, spec in GATEWAY_SCHEMAS.items()
+}
+
+
 def unknown_operation(catalog: Catalog, name: str) -> ToolFailure:
     close = difflib.get_close_matches(name, list(catalog.entries), n=3, cutoff=0.8)
     close = close or [e.name for e in catalog.search(name.replace("_", " "), limit=3)]
@@ -69,13 +78,13 @@ def unknown_operation(catalog: Catalog, name: str) -> ToolFailure:
     return ToolFailure(f"Unknown operation {name!r}.{hint} Use search_operations to find one.")
 
 
-def search(catalog: Catalog, read_only: bool, query: str, product: str | None = None, safety: str | None = None, limit: int = 10) -> dict[str, Any]:
-    entries = catalog.search(query, product=product, safety=safety, limit=max(limit * 3, limit) if read_only else limit)
-    if read_only:
-        entries = [e for e in entries if e.safety == "read"][:limit]
+def search(catalog: Catalog, serves: Callable[[Any], bool], query: str, product: str | None = None,
+           safety: str | None = None, limit: int = 10) -> dict[str, Any]:
+    """Ranked operations for a request, among those the server lets through (read-only, policy)."""
+    entries = [e for e in catalog.search(query, product=product, safety=safety, limit=limit * 3) if serves(e)][:limit]
     return {
         "query": query,
-        "operations": [{"name": e.name, "summary": e.data["summary"], "safety": e.safety} for e in entries],
+        "operations": [{"name": e.name, "summary": e.summary, "safety": e.safety} for e in entries],
         "hint": "describe_operation(name) gives the input schema; call_operation(name, arguments) runs it.",
     }
 
@@ -84,15 +93,14 @@ def describe(catalog: Catalog, name: str) -> dict[str, Any]:
     entry = catalog.get(name)
     if entry is None:
         raise unknown_operation(catalog, name)
-    data = entry.data
     return {
         "name": entry.name,
-        "summary": data["summary"],
-        "description": data["description"],
-        "product": data["product"],
-        "version": data["version"],
+        "summary": entry.summary,
+        "description": entry.description,
+        "product": entry.product,
+        "version": entry.version,
         "safety": entry.safety,
-        "sdk": data["sdk"],
-        "input_schema": entry.schema,
-        **({"replaces": data["replaces"]} if data.get("replaces") else {}),
+        "sdk": list(entry.sdk),
+        "input_schema": entry.input_schema,
+        **({"handwritten": True, "replaces": list(entry.replaces)} if entry.handwritten else {}),
     }

@@ -11,7 +11,7 @@ from typing import Any, Awaitable, Callable
 from .context import CallContext
 from .errors import ToolFailure
 
-Guard = Callable[[CallContext, dict[str, Any]], Awaitable[None]]
+LockoutGuard = Callable[[CallContext, dict[str, Any]], Awaitable[None]]
 OVERRIDE_HINT = "If you really mean it, restart scw-mcp with --allow-lockout (SCW_MCP_ALLOW_LOCKOUT=1)."
 
 
@@ -67,14 +67,16 @@ async def _last_ssh_rule(ctx: CallContext, arguments: dict[str, Any]) -> None:
         )
 
 
-GUARDS: dict[str, Guard] = {
+# Operation -> its guard; a tool gets the guard of every operation it performs.
+GUARDS: dict[str, LockoutGuard] = {
     "iam_delete_api_key": _own_api_key,
     "iam_delete_policy": _own_policy,
     "instance_delete_security_group_rule": _last_ssh_rule,
 }
 
 
-async def check(ctx: CallContext, tool: str, arguments: dict[str, Any]) -> None:
-    guard = GUARDS.get(tool)
-    if guard is not None:
-        await guard(ctx, arguments)
+async def check(ctx: CallContext, op: Any, arguments: dict[str, Any]) -> None:
+    for performed in op.performs:
+        guard = GUARDS.get(performed)
+        if guard is not None:
+            await guard(ctx, arguments)

@@ -1,6 +1,9 @@
 """What may be called: read-only mode, the optional policy file, and per-call safety.
 
-One module decides, for typed tools and the gateway alike, before any request leaves.
+One module decides, for typed tools and the gateway alike, before any request leaves. Rules
+match operations, never a tool's spelling: a tool is matched by its own name and by the name
+of every operation it performs (a hand-written delete that first powers a server off performs
+instance_server_action and instance_delete_server). See docs/policy.md.
 
 Policy file (YAML or TOML, `--policy PATH` / SCW_MCP_POLICY):
 
@@ -9,7 +12,7 @@ Policy file (YAML or TOML, `--policy PATH` / SCW_MCP_POLICY):
     confirm: ["*_update_*"]            # also need confirmation (destructive ones always do)
     projects: ["<project uuid>"]       # calls may only target these projects
     zones: ["fr-par-1"]                # ... these zones
-    regions: ["fr-par"]                # ... these regions
+    regions: ["fr-par"]                # ... these regions (and their zones)
 """
 
 from __future__ import annotations
@@ -17,22 +20,23 @@ from __future__ import annotations
 import fnmatch
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 import yaml
 
-from scw_mcp.safety import DESTRUCTIVE, READ
+from scw_mcp.safety import DESTRUCTIVE, READ, refined_safety
 
 from .errors import ToolFailure
 
-# Argument values that make an otherwise destructive operation a plain mutation.
-_SAFE_ACTIONS = {
-    ("instance_server_action", "action"): {"poweron", "poweroff", "reboot", "stop_in_place", "enable_routed_ip"},
-}
+FIELDS = ("allow", "deny", "confirm", "projects", "zones", "regions")
 
 
 class PolicyError(Exception):
-    """The policy file cannot be read or is malformed."""
+    """The policy file cannot be read or is malformed (the server refuses to start: fail closed)."""
+
+
+def _matches(names: Iterable[str], patterns: tuple[str, ...]) -> bool:
+    return any(fnmatch.fnmatchcase(name, p) for name in names for p in patterns)
 
 
 @dataclass(frozen=True)
@@ -45,10 +49,24 @@ class Policy:
     regions: tuple[str, ...] = ()
     source: str = ""
 
-    def permits(self, tool: str) -> bool:
-        if any(fnmatch.fnmatchcase(tool, p) for p in self.deny):
+    def permits(self, op: Any) -> bool:
+        """deny: the tool or any operation it performs; allow: the tool and every operation it writes with."""
+        if _matches((op.name, *op.performs), self.deny):
             return False
-        return not self.allow or any(fnmatch.fnmatchcase(tool, p) for p in self.allow)
+        if not self.allow:
+            return True
+        return _matches((op.name,), self.allow) and all(_matches((w,), self.allow) for w in op.writes)
+
+    def wants_confirmation(self, op: Any) -> bool:
+        return _matches((op.name, *op.writes), self.confirm)
+
+    def zone_allowed(self, zone: str) -> bool:
+        if self.zones and zone not in self.zones:
+            return False
+        return self.region_allowed(zone.rsplit("-", 1)[0])
+
+    def region_allowed(self, region: str) -> bool:
+        return not self.regions or region in self.regions
 
 
 def load_policy(path: str | None) -> Policy:
@@ -67,10 +85,18 @@ def load_policy(path: str | None) -> Policy:
             data = yaml.safe_load(text) or {}
     except (OSError, ValueError, yaml.YAMLError) as exc:
         raise PolicyError(f"cannot read policy file {path}: {exc}") from None
-    known = {"allow", "deny", "confirm", "projects", "zones", "regions"}
-    if not isinstance(data, dict) or set(data) - known:
-        raise PolicyError(f"policy file {path}: expected a mapping with keys among {sorted(known)}")
-    return Policy(source=str(file), **{k: tuple(str(v) for v in data.get(k) or ()) for k in known})
+    if not isinstance(data, dict) or set(data) - set(FIELDS):
+        raise PolicyError(f"policy file {path}: expected a mapping with keys among {list(FIELDS)}")
+    values: dict[str, tuple[str, ...]] = {}
+    for key in FIELDS:
+        value = data.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            got = type(value).__name__ if not isinstance(value, list) else "a list with a non-string or empty item"
+            raise PolicyError(f"policy file {path}: {key} must be a list of strings (e.g. {key}: [\"...\"]), got {got}")
+        values[key] = tuple(value)
+    return Policy(source=str(file), **values)
 
 
 @dataclass(frozen=True)
@@ -79,8 +105,12 @@ class Decision:
     needs_confirmation: bool
 
 
+def target_project(arguments: dict[str, Any], default: str | None) -> str | None:
+    return arguments.get("project_id") or arguments.get("project") or default
+
+
 @dataclass
-class Guard:
+class Gate:
     """Read-only mode + policy + confirmation switch, applied to every call."""
 
     read_only: bool = False
@@ -88,32 +118,35 @@ class Guard:
     policy: Policy = field(default_factory=Policy)
     allow_lockout: bool = False  # skip the guards against locking oneself out (runtime/guards.py)
 
-    def effective_safety(self, tool: str, safety: str, arguments: dict[str, Any]) -> str:
-        for (name, arg), safe_values in _SAFE_ACTIONS.items():
-            if tool == name and arguments.get(arg) in safe_values:
-                return "mutate"
-        return safety
+    def serves(self, op: Any) -> bool:
+        """Whether a tool is listed at all."""
+        return (not self.read_only or op.safety == READ) and self.policy.permits(op)
 
-    def decide(self, tool: str, safety: str, arguments: dict[str, Any], project: str | None) -> Decision:
-        if self.read_only and safety != READ:
+    def refuse(self, reason: str) -> ToolFailure:
+        return ToolFailure(f"Refused by policy ({self.policy.source}): {reason}")
+
+    def decide(self, op: Any, arguments: dict[str, Any], project: str | None) -> Decision:
+        if self.read_only and op.safety != READ:
             raise ToolFailure(
-                f"Refused: {tool} is a {safety} operation and the server runs in read-only mode. "
+                f"Refused: {op.name} is a {op.safety} operation and the server runs in read-only mode. "
                 "What to do: use a read operation, or restart scw-mcp without --read-only."
             )
-        if not self.policy.permits(tool):
-            raise ToolFailure(f"Refused by policy ({self.policy.source}): {tool} is not allowed.")
-        target_project = arguments.get("project_id") or arguments.get("project") or project
-        if self.policy.projects and safety != READ and target_project not in self.policy.projects:
-            raise ToolFailure(
-                f"Refused by policy ({self.policy.source}): project {target_project} is not in the allowed projects."
-            )
-        if self.policy.projects and safety == READ and arguments.get("project_id", arguments.get("project")) not in (None, *self.policy.projects):
-            raise ToolFailure(f"Refused by policy ({self.policy.source}): that project is not in the allowed projects.")
+        if not self.policy.permits(op):
+            raise self.refuse(f"{op.name} is not allowed.")
+        if op.safety == READ:
+            self.check_project(op, arguments.get("project_id") or arguments.get("project"))
+        else:
+            self.check_project(op, target_project(arguments, project), known=True)
         zone, region = arguments.get("zone"), arguments.get("region")
-        if self.policy.zones and zone and zone != "all" and zone not in self.policy.zones:
-            raise ToolFailure(f"Refused by policy ({self.policy.source}): zone {zone} is not allowed ({', '.join(self.policy.zones)}).")
-        if self.policy.regions and region and region not in self.policy.regions:
-            raise ToolFailure(f"Refused by policy ({self.policy.source}): region {region} is not allowed ({', '.join(self.policy.regions)}).")
-        effective = self.effective_safety(tool, safety, arguments)
-        confirm = effective == DESTRUCTIVE or any(fnmatch.fnmatchcase(tool, p) for p in self.policy.confirm)
+        if isinstance(zone, str) and zone != "all" and not self.policy.zone_allowed(zone):
+            raise self.refuse(f"zone {zone} is not allowed ({', '.join(self.policy.zones or self.policy.regions)}).")
+        if isinstance(region, str) and region != "all" and not self.policy.region_allowed(region):
+            raise self.refuse(f"region {region} is not allowed ({', '.join(self.policy.regions)}).")
+        effective = refined_safety(op.name, op.safety, arguments)
+        confirm = effective == DESTRUCTIVE or self.policy.wants_confirmation(op)
         return Decision(safety=effective, needs_confirmation=confirm and self.confirm_destructive)
+
+    def check_project(self, op: Any, project: str | None, known: bool = False) -> None:
+        """The project a call targets must be allowed (known=True: a write must name one)."""
+        if self.policy.projects and (project is not None or known) and project not in self.policy.projects:
+            raise self.refuse(f"project {project} is not in the allowed projects ({op.name}).")

@@ -36,6 +36,15 @@ def list_page(data: dict[str, Any], list_key: str, paging: str, page: int | None
     return result
 
 
+def as_object(data: Any) -> dict[str, Any]:
+    """Any JSON result as an object: lists become `items`, scalars `result`."""
+    if isinstance(data, dict):
+        return data
+    if isinstance(data, list):
+        return {"items": data, "total_count": len(data)}
+    return {"result": data}
+
+
 def fit_budget(result: Any, budget: int = DEFAULT_BUDGET) -> tuple[Any, str]:
     """The result cut to the budget, and its JSON text (computed once).
 

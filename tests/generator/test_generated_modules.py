@@ -13,7 +13,7 @@ import jsonschema
 import pytest
 
 from scw_mcp import generated
-from tests.schema_samples import RUNTIME_OPTIONS, realistic_call
+from tests.schema_samples import realistic_call
 
 
 class RecordingApi:
@@ -38,8 +38,7 @@ def _module(name):
 def test_every_module_imports_and_lists_its_operations(catalog):
     by_module = {}
     for op in catalog["operations"]:
-        if not op["override"]:
-            by_module.setdefault(op["module"], set()).add(op["name"])
+        by_module.setdefault(op["module"], set()).add(op["name"])
     assert set(by_module) == set(generated.MODULES)
     for name in generated.MODULES:
         module = _module(name)
@@ -84,13 +83,10 @@ def test_schemas_accept_realistic_calls_and_reject_wrong_types(module_name, oper
                 assert isinstance(value, base), f"{tool}.{key}: {type(value)} is not {base}"
 
 
-def test_runtime_options_are_declared_where_they_apply(operations):
+def test_the_catalog_holds_sdk_parameters_and_the_waiter_only(operations):
+    """The runner adds its own options (confirm_token, all_pages) at run time: runtime/options.py."""
     for op in operations.values():
-        if op["override"]:
-            continue  # hand-written tools declare their own options
         props = op["input_schema"].get("properties", {})
-        assert ("confirm_token" in props) == (op["safety"] == "destructive"), op["name"]
+        assert not {"confirm_token", "all_pages"} & set(props), op["name"]
         assert ("wait" in props) == (op["wait"] is not None), op["name"]
-        if "all_pages" in props:
-            assert op["list_key"], op["name"]
-    assert RUNTIME_OPTIONS == {"all_pages", "wait", "confirm_token"}
+        assert set(op["path_params"]) <= set(props), op["name"]

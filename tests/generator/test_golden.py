@@ -35,8 +35,9 @@ def _render(op: dict) -> str:
 def test_golden(name, operations):
     actual = _render(operations[name])
     path = GOLDEN / f"{name}.txt"
-    if os.environ.get("SCW_MCP_UPDATE_GOLDEN") or not path.exists():
+    if os.environ.get("SCW_MCP_UPDATE_GOLDEN"):
         path.write_text(actual, encoding="utf-8")
+    assert path.exists(), f"{path} is missing: write it with SCW_MCP_UPDATE_GOLDEN=1 and review it"
     expected = path.read_text(encoding="utf-8")
     diff = "".join(difflib.unified_diff(expected.splitlines(True), actual.splitlines(True), str(path), "generated"))
     assert actual == expected, f"{CASES[name]} changed:\n{diff}\nUpdate with SCW_MCP_UPDATE_GOLDEN=1 if intended."

@@ -38,11 +38,15 @@ class Transcript:
 class Session:
     """`ok` asserts success; `error` a clean tool error; `preview`/`confirm` the two-step delete."""
 
-    def __init__(self, client: Client, sb: Sandbox, transcript: Transcript) -> None:
-        self.client, self.sb, self.transcript = client, sb, transcript
+    def __init__(self, client: Client, sb: Sandbox, transcript: Transcript, served: set[str]) -> None:
+        self.client, self.sb, self.transcript, self.served = client, sb, transcript, served
 
     async def call(self, tool: str, args: dict[str, Any] | None = None) -> Any:
-        result = await self.client.call_tool(tool, args or {})
+        """A typed tool of the default toolset, or any other operation through call_operation (as an agent would)."""
+        if tool in self.served:
+            result = await self.client.call_tool(tool, args or {})
+        else:
+            result = await self.client.call_tool("call_operation", {"name": tool, "arguments": args or {}})
         self.transcript.results.append(text_of(result))
         return result
 
@@ -89,7 +93,8 @@ def run_session(sb: Sandbox, tmp_path: Path, scenario: Callable[[Session], Await
         with stderr_path.open("w") as errlog:
             transport = stdio_client(server_params(args, env), errlog=errlog)
             async with Client(transport, read_timeout_seconds=60, logging_callback=keep_log, log_level="debug") as client:
-                await scenario(Session(client, sb, transcript))
+                served = {t.name for t in (await client.list_tools()).tools}
+                await scenario(Session(client, sb, transcript, served))
 
     anyio.run(main)
     transcript.stderr = stderr_path.read_text()

@@ -1,20 +1,16 @@
-"""Instance overrides against the sandbox: create from an image label with wait, power
-actions, delete with its volumes."""
+"""Instance's hand-written tools against the sandbox, through the in-memory client: create from
+an image label with wait, power actions, list across zones, delete with its volumes."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
-import anyio
 import pytest
 
 from scw_mcp.overrides import _common
-from scw_mcp.overrides import instance
-from scw_mcp.runtime.context import CallContext
-from scw_mcp.runtime.errors import ToolFailure
-from scw_mcp.runtime.settings import Settings
 from scw_mcp.sandbox import Sandbox
+from tests.inmemory import calls, ok, text_of
+
 
 @pytest.fixture(scope="module")
 def api() -> Iterator[Sandbox]:
@@ -28,61 +24,70 @@ def fast_polls(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_common, "POLL_MAX", 0.05)
 
 
-class Recorder:
-    """Stands in for the MCP context: collects progress notifications."""
-
-    def __init__(self) -> None:
-        self.progress: list[tuple[float, float | None, str | None]] = []
-
-    async def report_progress(self, progress: float, total: float | None = None, message: str | None = None) -> None:
-        self.progress.append((progress, total, message))
-
-
-@pytest.fixture()
-def ctx(api: Any) -> CallContext:
-    settings = Settings(access_key=api.access_key, secret_key=api.secret_key, project_id=api.project_id, api_url=api.api_url, s3_endpoint_url="http://127.0.0.1:9")
-    return CallContext(settings=settings, tool="instance_test", mcp_context=Recorder())
-
-
-def run(fn: Any, *args: Any, **kwargs: Any) -> Any:
-    return anyio.run(lambda: fn(*args, **kwargs))
-
-
-def test_create_from_label_and_wait(ctx: CallContext) -> None:
-    created = run(instance.server_create, ctx, commercial_type="DEV1-S", image="ubuntu_noble", name="web-1", tags=["t1"], wait=True, timeout_seconds=30)
-    server = created["server"]
+def test_create_from_label_and_wait(api: Sandbox) -> None:
+    created, got, listed, everywhere, stopped = calls(
+        api,
+        ("instance_create_server", {"commercial_type": "DEV1-S", "image": "ubuntu_noble", "name": "web-1", "tags": ["t1"],
+                                    "wait": True, "timeout_seconds": 30}),
+        ("instance_get_server", {"server_id": "{id}"}),
+        ("instance_list_servers", {"name": "web-1"}),
+        ("instance_list_servers", {"zone": "all"}),
+        ("instance_stop_server", {"server_id": "{id}", "wait": True, "timeout_seconds": 30}),
+        chain=lambda results: {"id": ok(results[0])["server"]["id"]},
+    )
+    server = ok(created)["server"]
     assert server["state"] == "running" and server["name"] == "web-1" and server["tags"] == ["t1"]
-    assert created["image"]["label"] == "ubuntu_noble" and created["image"]["arch"] == "x86_64"
-    assert any(msg and "running" in msg for _, _, msg in ctx.mcp_context.progress)
-
-    got = run(instance.server_get, ctx, server["id"])
-    assert got["server"].id == server["id"]
-    listed = run(instance.server_list, ctx, name="web-1")
-    assert [s["id"] for s in listed["items"]] == [server["id"]]
-    everywhere = run(instance.server_list, ctx, zone="all")
-    assert server["id"] in [s["id"] for s in everywhere["items"]]
-
-    stopped = run(instance.server_stop, ctx, server["id"], wait=True, timeout_seconds=30)
-    assert stopped["server"]["state"] == "stopped"
+    assert ok(created)["image"]["label"] == "ubuntu_noble" and ok(created)["image"]["arch"] == "x86_64"
+    assert ok(got)["server"]["id"] == server["id"]
+    assert [s["id"] for s in ok(listed)["items"]] == [server["id"]]
+    assert server["id"] in [s["id"] for s in ok(everywhere)["items"]] and "fr-par-1" in ok(everywhere)["zones"]
+    assert ok(stopped)["server"]["state"] == "stopped"
 
 
-def test_arm_type_picks_arm_image_and_unknown_label_lists_valid(ctx: CallContext) -> None:
-    created = run(instance.server_create, ctx, commercial_type="COPARM1-2C-8G", image="ubuntu_noble")
-    assert created["image"]["arch"] == "arm64" and created["server"]["state"] == "stopped"
-    assert ctx.notes and "instance_server_start" in ctx.notes[0]
-    with pytest.raises(ToolFailure, match="Valid labels.*ubuntu_noble"):
-        run(instance.server_create, ctx, image="ubuntu_nobel")
-    with pytest.raises(ToolFailure, match="Unknown commercial type 'DEV9-Z'.*DEV1-S"):
-        run(instance.server_create, ctx, commercial_type="DEV9-Z")
+def test_arm_type_picks_arm_image_and_unknown_label_lists_valid(api: Sandbox) -> None:
+    created, bad_label, bad_type = calls(
+        api,
+        ("instance_create_server", {"commercial_type": "COPARM1-2C-8G", "image": "ubuntu_noble"}),
+        ("instance_create_server", {"image": "ubuntu_nobel"}),
+        ("instance_create_server", {"commercial_type": "DEV9-Z"}),
+    )
+    assert ok(created)["image"]["arch"] == "arm64" and ok(created)["server"]["state"] == "stopped"
+    assert "instance_start_server" in ok(created)["notes"][0]
+    assert bad_label.is_error and "Valid labels" in text_of(bad_label) and "ubuntu_noble" in text_of(bad_label)
+    assert bad_type.is_error and "Unknown commercial type 'DEV9-Z'" in text_of(bad_type) and "DEV1-S" in text_of(bad_type)
 
 
-def test_delete_preview_says_what_stays_then_delete_with_volumes(ctx: CallContext) -> None:
-    server = run(instance.server_create, ctx, image="ubuntu_noble", wait=True, timeout_seconds=30)["server"]
-    preview = run(instance._delete_preview, ctx, server["id"])
-    assert preview["will_keep"] and "keep billing" in preview["warning"] and "powered off first" in preview["note"]
-    assert not run(instance._delete_preview, ctx, server["id"], with_volumes=True)["will_keep"]
+def test_generated_arguments_pass_through(api: Sandbox) -> None:
+    """The hand-written create takes every argument of the generated one (here: protected, boot_type)."""
+    api.reset_requests()
+    created, listed = calls(
+        api,
+        ("instance_create_server", {"name": "pass-through", "protected": True, "boot_type": "local", "project": api.project_id}),
+        ("instance_list_servers", {"commercial_type": "DEV1-S", "per_page": 5}),
+    )
+    ok(created)
+    (post,) = [r for r in api.requests if r["method"] == "POST" and r["path"].endswith("/servers")]
+    assert post["body"]["protected"] is True and post["body"]["boot_type"] == "local" and post["body"]["project"] == api.project_id
+    (get,) = [r for r in api.requests if r["method"] == "GET" and r["path"].endswith("/servers") and r["query"].get("commercial_type")]
+    assert get["query"]["commercial_type"] in ("DEV1-S", ["DEV1-S"])
+    assert ok(listed)["items"]
 
-    done = run(instance.server_delete, ctx, server["id"], with_volumes=True, timeout_seconds=30)
-    assert done["deleted_server"] == server["id"] and len(done["deleted_volumes"]) == 1 and not done["kept"]
-    with pytest.raises(Exception):
-        run(instance.server_get, ctx, server["id"])
+
+def test_delete_preview_says_what_stays_then_delete_with_volumes(api: Sandbox) -> None:
+    (created,) = calls(api, ("instance_create_server", {"image": "ubuntu_noble", "wait": True, "timeout_seconds": 30}))
+    server_id = ok(created)["server"]["id"]
+    keep, purge = calls(
+        api,
+        ("instance_delete_server", {"server_id": server_id}),
+        ("instance_delete_server", {"server_id": server_id, "with_volumes": True}),
+    )
+    target = ok(keep)["target"]
+    assert target["will_keep"] and "keep billing" in target["warning"] and "powered off first" in target["note"]
+    assert not ok(purge)["target"]["will_keep"]
+    done, gone = calls(
+        api,
+        ("instance_delete_server", {"server_id": server_id, "with_volumes": True, "confirm_token": ok(purge)["confirm_token"]}),
+        ("instance_get_server", {"server_id": server_id}),
+    )
+    assert ok(done)["deleted_server"] == server_id and len(ok(done)["deleted_volumes"]) == 1 and not ok(done)["kept"]
+    assert gone.is_error and "404" in text_of(gone)

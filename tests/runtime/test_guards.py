@@ -5,13 +5,20 @@ from scw_mcp.runtime import guards
 from scw_mcp.runtime.context import CallContext
 from scw_mcp.runtime.errors import ToolFailure
 from scw_mcp.runtime.settings import Settings
+from tests.runtime.ops import make_op
+
+DELETE_KEY = make_op("iam_delete_api_key", "destructive")
 
 
 def test_deleting_the_servers_own_api_key_is_refused():
     ctx = CallContext(settings=Settings(access_key="SCWTESTTESTTESTTEST1"), tool="iam_delete_api_key")
     with pytest.raises(ToolFailure, match="API key this server is using"):
-        anyio.run(guards.check, ctx, "iam_delete_api_key", {"access_key": "SCWTESTTESTTESTTEST1"})
-    anyio.run(guards.check, ctx, "iam_delete_api_key", {"access_key": "SCWOTHEROTHEROTHER12"})
+        anyio.run(guards.check, ctx, DELETE_KEY, {"access_key": "SCWTESTTESTTESTTEST1"})
+    anyio.run(guards.check, ctx, DELETE_KEY, {"access_key": "SCWOTHEROTHEROTHER12"})
+    # a tool that performs the guarded operation gets its guard too, whatever it is called
+    wrapper = make_op("iam_rotate_keys", "destructive", performs=("iam_create_api_key", "iam_delete_api_key"))
+    with pytest.raises(ToolFailure, match="API key this server is using"):
+        anyio.run(guards.check, ctx, wrapper, {"access_key": "SCWTESTTESTTESTTEST1"})
 
 
 def test_ssh_rule_detection():

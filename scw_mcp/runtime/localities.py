@@ -1,0 +1,62 @@
+"""Zones and regions: which exist (data/localities.yaml, the SDK's lists as a floor) and
+how to check a value an agent gave."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+
+from .errors import ToolFailure
+
+ZONE_RE = re.compile(r"^[a-z]{2}-[a-z]{3}-[1-9]$")
+REGION_RE = re.compile(r"^[a-z]{2}-[a-z]{3}$")
+ALL = "all"  # zone="all" / region="all": fan a listing out over every one
+
+
+@lru_cache(maxsize=1)
+def _regions() -> dict[str, tuple[str, ...]]:
+    from scaleway_core.bridge import ALL_REGIONS, ALL_ZONES
+
+    data = yaml.safe_load(resources.files("scw_mcp").joinpath("data/localities.yaml").read_text(encoding="utf-8"))
+    regions = {r: list(zones) for r, zones in data["regions"].items()}
+    for region in map(str, ALL_REGIONS):
+        regions.setdefault(region, [])
+    for zone in map(str, ALL_ZONES):
+        region = zone.rsplit("-", 1)[0]
+        if zone not in regions.setdefault(region, []):
+            regions[region].append(zone)
+    return {r: tuple(sorted(z)) for r, z in sorted(regions.items())}
+
+
+def known_regions() -> list[str]:
+    return list(_regions())
+
+
+def known_zones() -> list[str]:
+    return [z for zones in _regions().values() for z in zones]
+
+
+def zones_of(region: str) -> list[str]:
+    return list(_regions().get(region, ()))
+
+
+def _check(kind: str, value: str, known: list[str], pattern: re.Pattern[str]) -> str:
+    if value in known:
+        return value
+    close = difflib.get_close_matches(value, known, n=1, cutoff=0.6)
+    if pattern.match(value) and not close:
+        return value  # well formed: maybe a zone newer than our list; the API is the judge
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    raise ToolFailure(f"Unknown {kind} {value!r}.{hint} Known {kind}s: {', '.join(known)}.")
+
+
+def check_zone(zone: str) -> str:
+    return _check("zone", zone, known_zones(), ZONE_RE)
+
+
+def check_region(region: str) -> str:
+    return _check("region", region, known_regions(), REGION_RE)

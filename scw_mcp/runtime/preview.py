@@ -1,0 +1,47 @@
+"""What a destructive call shows before it runs: the preview and the confirmation question."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import confirm
+from .options import RUNNER_OPTIONS
+from .secrets import shown
+
+
+def preview_payload(op: Any, arguments: dict[str, Any], target: Any, token: str, project: str | None) -> dict[str, Any]:
+    return {
+        "status": "confirmation_required",
+        "operation": op.name,
+        "arguments": shown(arguments),  # the caller has them; a preview may be logged or shown around
+        "project_id": project,
+        "warning": f"{op.name} is destructive: it deletes or changes resources in a way that cannot be undone. Nothing has been done yet.",
+        "target": target if target is not None else "(nothing to show: no operation reads this resource's current state)",
+        "confirm_token": token,
+        "expires_in_seconds": confirm.TOKEN_TTL_SECONDS,
+        "next_step": f"Show this to the user. If they agree, call {op.name} again with the same arguments plus confirm_token (it works once).",
+    }
+
+
+def confirmation_question(op: Any, arguments: dict[str, Any], default_project: str | None) -> str:
+    listed = ", ".join(f"{k}={v}" for k, v in sorted(shown(arguments).items()) if k not in RUNNER_OPTIONS)
+    project = arguments.get("project_id") or arguments.get("project") or default_project
+    return (
+        f"Confirm destructive operation {op.name} ({listed}) in project {project}. "
+        "It deletes or changes resources in a way that cannot be undone."
+    )
+
+
+def project_of(state: Any) -> str | None:
+    """The project a resource (as read, maybe wrapped: {"server": {...}}) belongs to."""
+    if not isinstance(state, dict):
+        return None
+    for key in ("project", "project_id"):
+        if isinstance(state.get(key), str) and state[key]:
+            return state[key]
+    for value in state.values():
+        if isinstance(value, dict):
+            for key in ("project", "project_id"):
+                if isinstance(value.get(key), str) and value[key]:
+                    return value[key]
+    return None

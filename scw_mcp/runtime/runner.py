@@ -1,0 +1,195 @@
+"""Run one operation: validate -> policy -> confirm -> execute -> shape, each once.
+
+Typed tools and `call_operation` both come through `Runner.call`, and generated and
+hand-written operations look the same to it (an `Operation` with an executor).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import anyio
+
+from scw_mcp.safety import READ
+
+from . import audit, confirm, elicit, guards, options
+from .context import CallContext
+from .errors import ToolFailure, describe
+from .localities import ALL, check_region, check_zone, known_regions, known_zones
+from .operation import Operation
+from .policy import Gate, target_project
+from .preview import confirmation_question, preview_payload, project_of
+from .results import DEFAULT_BUDGET, dumps, fit_budget
+from .sdk import page_size_param
+from .settings import Settings
+from .validation import validate
+
+log = logging.getLogger("scw_mcp")
+
+MAX_PAGES = 50
+
+
+@dataclass
+class Outcome:
+    """What a call produced: JSON data, or an error message."""
+
+    data: dict[str, Any] | None = None
+    text: str | None = None  # data as JSON text, when already computed
+    error: str | None = None
+    input_required: Any = None  # an InputRequiredResult: the client must answer an elicitation first
+
+    @property
+    def status(self) -> str:
+        if self.error is not None:
+            return "error"
+        if self.input_required is not None:
+            return "awaiting_confirmation"
+        status = (self.data or {}).get("status")
+        return status if status in ("confirmation_required", "cancelled") else "ok"
+
+
+@dataclass
+class Runner:
+    settings: Settings
+    gate: Gate = field(default_factory=Gate)
+    budget: int = DEFAULT_BUDGET
+    used_tokens: confirm.UsedTokens = field(default_factory=confirm.UsedTokens)
+
+    async def call(self, op: Operation, arguments: dict[str, Any] | None, mcp_context: Any = None) -> Outcome:
+        started = time.monotonic()
+        arguments = dict(arguments or {})
+        ctx = CallContext(settings=self.settings, tool=op.name, mcp_context=mcp_context)
+        decision = None
+        try:
+            validate(op, arguments)
+            arguments, opts = options.split(arguments)
+            self._fill_locality(op, arguments)
+            decision = self.gate.decide(op, arguments, self.settings.project_id)
+            if not self.gate.allow_lockout:
+                await guards.check(ctx, op, arguments)
+            if decision.needs_confirmation:
+                held = await self._confirm(op, arguments, opts.get(options.CONFIRM_TOKEN), ctx)
+                if held is not None:
+                    return held
+            elif op.safety != READ and self.gate.policy.projects:
+                self._check_resource_project(op, await op.executor.preview(op, ctx, arguments))
+            data = await self._execute(op, arguments, opts, ctx)
+            if ctx.notes:
+                data = {**data, "notes": ctx.notes}
+            data, text = fit_budget(data, self.budget)
+            outcome = Outcome(data=data, text=text)
+        except Exception as exc:  # every failure becomes a clean message
+            message = self.settings.redact(describe(exc))
+            if not isinstance(exc, ToolFailure):
+                log.info("%s failed: %s", op.name, message, exc_info=log.isEnabledFor(logging.DEBUG))
+            outcome = Outcome(error=message)
+        if decision is not None and decision.safety != READ:
+            project = target_project(arguments, self.settings.project_id)
+            audit.record(op, arguments, outcome.status, outcome.error, time.monotonic() - started, project, self.settings.redact)
+            await ctx.info(f"{op.name}: {outcome.status}")  # also an MCP log notification to the client
+        return outcome
+
+    # --- locality ---------------------------------------------------------------------
+    def _fill_locality(self, op: Operation, arguments: dict[str, Any]) -> None:
+        """The configured zone/region where none is given; "all" only where a listing can fan out."""
+        for scope, default, check in (("zone", self.settings.zone, check_zone), ("region", self.settings.region, check_region)):
+            if op.scope != scope or scope not in op.schema.get("properties", {}):
+                continue
+            value = arguments.get(scope)
+            if value == ALL:
+                if not op.list_key:
+                    raise ToolFailure(f'Invalid arguments for {op.name}: {scope} "all" only works for listings. What to do: name one {scope}.')
+                continue
+            arguments[scope] = check(value or default)
+
+    # --- confirmation -----------------------------------------------------------------
+    async def _confirm(self, op: Operation, arguments: dict[str, Any], token: str | None, ctx: CallContext) -> Outcome | None:
+        """None to go ahead, or what to return instead (a preview, a refusal, a question, a cancellation)."""
+        key = confirm.signing_key(self.settings.secret_key)
+        if token:
+            payload = confirm.check_token(key, token, op.name, arguments)
+            target = await op.executor.preview(op, ctx, arguments)
+            self._check_resource_project(op, target)
+            if payload.get("s") != confirm.fingerprint(target):
+                fresh = self._preview(op, arguments, target, key)
+                fresh["refused"] = ("The confirm_token was not used: what it confirmed has changed or is gone since its preview. "
+                                    "Here is the current state; confirm again only if the user agrees with it.")
+                return Outcome(data=fresh)
+            self.used_tokens.claim(payload)
+            return None
+        mcp_context = ctx.mcp_context
+        if mcp_context is not None and elicit.supported(mcp_context):
+            self._check_resource_project(op, await op.executor.preview(op, ctx, arguments))
+            answer = await elicit.confirm(mcp_context, confirmation_question(op, arguments, self.settings.project_id))
+            if not isinstance(answer, bool):
+                return Outcome(input_required=answer)
+            if answer:
+                return None
+            return Outcome(data={"status": "cancelled", "operation": op.name, "message": "The user did not confirm; nothing was done."})
+        target = await op.executor.preview(op, ctx, arguments)
+        self._check_resource_project(op, target)
+        return Outcome(data=self._preview(op, arguments, target, key))
+
+    def _preview(self, op: Operation, arguments: dict[str, Any], target: Any, key: bytes) -> dict[str, Any]:
+        token = confirm.make_token(key, op.name, arguments, state=confirm.fingerprint(target))
+        return preview_payload(op, arguments, target, token, target_project(arguments, self.settings.project_id))
+
+    def _check_resource_project(self, op: Operation, state: Any) -> None:
+        """A project allowlist checks the project of the resource as read, not the default."""
+        if self.gate.policy.projects:
+            project = project_of(state)
+            if project is not None:
+                self.gate.check_project(op, project)
+
+    # --- execution --------------------------------------------------------------------
+    async def _execute(self, op: Operation, arguments: dict[str, Any], opts: dict[str, Any], ctx: CallContext) -> dict[str, Any]:
+        for scope, every in (("zone", known_zones), ("region", known_regions)):
+            if arguments.get(scope) == ALL:
+                allowed = self.gate.policy.zone_allowed if scope == "zone" else self.gate.policy.region_allowed
+                return await self._fan_out(op, arguments, scope, [v for v in every() if allowed(v)], ctx)
+        if opts.get(options.ALL_PAGES):
+            return await self._all_pages(op, arguments, ctx)
+        return await op.executor.execute(op, ctx, arguments)
+
+    async def _fan_out(self, op: Operation, arguments: dict[str, Any], scope: str, places: list[str], ctx: CallContext) -> dict[str, Any]:
+        """A listing over every zone (or region) at once; one that fails does not hide the others."""
+        results: dict[str, dict[str, Any]] = {}
+        errors: dict[str, str] = {}
+
+        async def one(place: str) -> None:
+            try:
+                results[place] = await op.executor.execute(op, ctx, {**arguments, scope: place})
+            except Exception as exc:
+                errors[place] = self.settings.redact(describe(exc))
+
+        async with anyio.create_task_group() as group:
+            for place in places:
+                group.start_soon(one, place)
+        items = [item for place in places if place in results for item in results[place].get("items", [])]
+        counts = {place: int(results[place].get("total_count") or 0) for place in places if place in results}
+        out: dict[str, Any] = {"items": items, "total_count": sum(counts.values()), f"{scope}s": counts}
+        cut = sorted(p for p, r in results.items() if r.get("next_page"))
+        if cut:
+            out["hint"] = f"{', '.join(cut)} have more items than one page: list them one {scope} at a time with page."
+        if errors:
+            out["errors"] = errors
+        return out
+
+    async def _all_pages(self, op: Operation, arguments: dict[str, Any], ctx: CallContext) -> dict[str, Any]:
+        size_param = page_size_param(op)
+        arguments = {**arguments, size_param: arguments.get(size_param) or 100}
+        page = arguments.get("page") or 1
+        items: list[Any] = []
+        data: dict[str, Any] = {}
+        for _ in range(MAX_PAGES):
+            data = await op.executor.execute(op, ctx, {**arguments, "page": page})
+            items.extend(data.get("items") or [])
+            total = data.get("total_count")
+            await ctx.progress(len(items), total, f"{len(items)} of {total}")
+            if not data.get("next_page") or len(dumps(items).encode()) > self.budget:
+                break
+            page = data["next_page"]
+        return {**data, "items": items, "total_count": data.get("total_count", len(items))}

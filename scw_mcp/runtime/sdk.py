@@ -1,0 +1,124 @@
+"""How a generated operation runs: its generated function calls the SDK method in a worker thread.
+
+The preview of a generated destructive operation is the resource it targets, read with its
+`get_*` twin, or found in its `list_*` twin's first page where the API has no getter.
+"""
+
+from __future__ import annotations
+
+import keyword
+from typing import Any
+
+from .convert import to_json
+from .errors import describe
+from .operation import Operation, load_object
+from .results import as_object, list_page
+
+WAIT_TIMEOUT_SECONDS = 600
+
+
+def python_kwargs(arguments: dict[str, Any]) -> dict[str, Any]:
+    """Wire names -> the SDK's Python names (`type` -> `type_`)."""
+    return {(f"{k}_" if keyword.iskeyword(k) else k): v for k, v in arguments.items()}
+
+
+def page_size_param(op: Operation) -> str:
+    """The SDK names the page size per_page or page_size depending on the product."""
+    return "page_size" if "page_size" in op.schema.get("properties", {}) else "per_page"
+
+
+def _dig(data: Any, path: str) -> Any:
+    for part in path.split(".") if path else []:
+        data = data.get(part) if isinstance(data, dict) else getattr(data, part, None)
+    return data
+
+
+class SdkExecutor:
+    """Runs `scw_mcp.generated.<module>.OPERATIONS[name]`."""
+
+    def __init__(self, module: str, catalog: Any):
+        self.module = module
+        self.catalog = catalog  # the SDK catalog it belongs to: where its get/list twins are
+
+    def function(self, op: Operation) -> tuple[type, Any]:
+        """(API class, generated call function); imports the product module on first use."""
+        return load_object(f"scw_mcp.generated.{self.module}:OPERATIONS")[op.name]
+
+    async def call(self, op: Operation, ctx: Any, arguments: dict[str, Any]) -> Any:
+        """The SDK's own result (typed objects)."""
+        api_class, function = self.function(op)
+        return await ctx.run(function, ctx.api(api_class), **python_kwargs(arguments))
+
+    async def execute(self, op: Operation, ctx: Any, arguments: dict[str, Any]) -> Any:
+        arguments = dict(arguments)
+        wait = arguments.pop("wait", False)
+        result = await self.call(op, ctx, arguments)
+        if wait and op.extra.get("wait"):
+            result = await self._wait(op, ctx, arguments, result)
+        data = to_json(result)
+        if op.list_key and isinstance(data, dict):
+            return list_page(data, op.list_key, op.paging, arguments.get("page"), arguments.get(page_size_param(op)))
+        return as_object(data)
+
+    async def _wait(self, op: Operation, ctx: Any, arguments: dict[str, Any], result: Any) -> Any:
+        from scaleway_core.utils import WaitForOptions
+
+        spec = op.extra["wait"]
+        kwargs = {}
+        for param, source in spec["args"].items():
+            kind, _, path = source.partition(":")
+            value = arguments.get(path) if kind == "arg" else _dig(result, path)
+            if value is not None:
+                kwargs[param] = value
+        api_class, _ = self.function(op)
+        api = ctx.api(api_class)
+        await ctx.progress(0, None, f"waiting ({spec['method']})")
+        options = WaitForOptions(timeout=WAIT_TIMEOUT_SECONDS, min_delay=1, max_delay=15)
+        return await ctx.run(getattr(api, spec["method"]), options=options, **kwargs)
+
+    async def preview(self, op: Operation, ctx: Any, arguments: dict[str, Any]) -> Any:
+        """The targeted resource as it is now (None where nothing can read it)."""
+        getter = _twin(self.catalog, op, "get", arguments)
+        if getter is not None:
+            try:
+                return to_json(await getter.executor.call(getter, ctx, _own(getter, arguments)))
+            except Exception as exc:  # a preview degrades, it does not block the confirmation
+                return {"unavailable": describe(exc)}
+        lister = _twin(self.catalog, op, "list", arguments)
+        if lister is not None and lister.list_key:
+            try:
+                listing = to_json(await lister.executor.call(lister, ctx, _own(lister, arguments)))
+            except Exception as exc:
+                return {"unavailable": describe(exc)}
+            return _matching_item(listing.get(lister.list_key) or [], arguments)
+        return None
+
+
+def _own(op: Operation, arguments: dict[str, Any]) -> dict[str, Any]:
+    params = op.schema.get("properties", {})
+    return {k: v for k, v in arguments.items() if k in params}
+
+
+def _twin(catalog: Any, op: Operation, verb: str, arguments: dict[str, Any]) -> Operation | None:
+    """The `get_*` (or `list_*`) operation of the resource a destructive operation targets."""
+    method = op.name[len(op.namespace) + 1 :]
+    _, _, resource = method.partition("_")
+    resource = resource.removesuffix("_action")
+    parts = resource.split("_")
+    candidates = [resource] + ["_".join(parts[:i]) for i in range(len(parts) - 1, 0, -1)]
+    candidates += ["_".join(parts[i:]) for i in range(1, len(parts))]
+    for candidate in candidates:
+        name = f"{op.namespace}_{verb}_{candidate}" + ("s" if verb == "list" else "")
+        twin = catalog.get(name)
+        if twin is not None and set(twin.schema.get("required", [])) <= set(arguments):
+            return twin
+    return None
+
+
+def _matching_item(items: list[Any], arguments: dict[str, Any]) -> Any:
+    """The listed item an operation's arguments name (by id or name), or None."""
+    wanted = {v for k, v in arguments.items() if isinstance(v, str) and (k.endswith("_id") or k in ("name", "id"))}
+    for item in items:
+        if isinstance(item, dict) and wanted & {item.get("id"), item.get("name")}:
+            return item
+    return None
