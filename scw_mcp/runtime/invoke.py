@@ -10,7 +10,6 @@ import inspect
 import json
 import keyword
 import logging
-import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,9 +23,12 @@ from .catalog import Catalog, Entry
 from .context import CallContext, check_region, check_zone
 from .convert import to_json
 from .errors import ToolFailure, describe
+from .normalize import normalize
 from .policy import Guard
 from .results import DEFAULT_BUDGET, fit_budget, list_page
+from .secrets import shown
 from .settings import Settings
+from .validation import format_errors
 
 log = logging.getLogger("scw_mcp")
 audit_log = logging.getLogger("scw_mcp.audit")
@@ -66,50 +68,6 @@ def _validator(schema: dict[str, Any]) -> jsonschema.Draft202012Validator:
     return validator
 
 
-_SECRET_NAME = re.compile(r"password|passphrase|secret|private_key|token", re.IGNORECASE)
-HIDDEN = "(hidden)"
-
-
-def is_secret_name(name: str) -> bool:
-    """An argument whose value is a secret (password, secret_key...); ids (secret_id) are not."""
-    return bool(_SECRET_NAME.search(name)) and not name.endswith(("_id", "_ids"))
-
-
-def shown(value: Any) -> Any:
-    """Arguments as a preview or a question may show them: secret-named values hidden, at any depth."""
-    if isinstance(value, dict):
-        return {k: HIDDEN if isinstance(k, str) and is_secret_name(k) and v is not None else shown(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [shown(v) for v in value]
-    return value
-
-
-def _is_secret(error: jsonschema.ValidationError) -> bool:
-    """A value the message must not quote: a writeOnly field, or one named like a secret."""
-    schema = error.schema if isinstance(error.schema, dict) else {}
-    names = [p for p in error.absolute_path if isinstance(p, str)]
-    if isinstance(error.instance, dict):
-        names += [k for k in error.instance if isinstance(k, str)]
-    return bool(schema.get("writeOnly")) or any(is_secret_name(n) for n in names)
-
-
-def _format_validation_errors(tool: str, errors: list[jsonschema.ValidationError]) -> str:
-    lines = []
-    for error in sorted(errors, key=lambda e: list(e.absolute_path))[:8]:
-        where = ".".join(str(p) for p in error.absolute_path) or "arguments"
-        message = error.message
-        if _is_secret(error):  # "'hunter2' is too short" would echo a password into the error and logs
-            message = message.replace(repr(error.instance), "the value")
-            if isinstance(error.instance, str) and error.instance and error.instance in message:
-                message = f"the value fails the {error.validator!r} check"
-        elif error.validator == "enum":
-            message = f"{error.instance!r} is not one of the accepted values: {', '.join(map(str, error.validator_value))}"
-        elif error.validator == "additionalProperties":
-            message = f"{message}; see describe_operation('{tool}') for the parameters"
-        lines.append(f"{where}: {message}")
-    return f"Invalid arguments for {tool}: " + "; ".join(lines) + "."
-
-
 def _python_kwargs(arguments: dict[str, Any]) -> dict[str, Any]:
     return {(f"{k}_" if keyword.iskeyword(k) else k): v for k, v in arguments.items()}
 
@@ -129,9 +87,13 @@ class Runner:
 
     # --- validation -------------------------------------------------------------------
     def validate(self, entry: Entry, arguments: dict[str, Any]) -> None:
+        """Normalise the arguments in place (null = not set, enum spellings), then validate them."""
+        normalized = normalize(entry.schema, arguments)
+        arguments.clear()
+        arguments.update(normalized)
         errors = list(_validator(entry.schema).iter_errors(arguments))
         if errors:
-            raise ToolFailure(_format_validation_errors(entry.name, errors))
+            raise ToolFailure(format_errors(entry.name, errors))
         for group, members in (entry.data.get("one_of") or {}).items():
             given = [m for m in members if arguments.get(m) is not None]
             if len(given) > 1:

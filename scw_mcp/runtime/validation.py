@@ -1,0 +1,83 @@
+"""Validation errors as one message an agent can act on: where, what, and the limit it broke.
+
+A secret (a write-only field, or one named like a password) is never quoted: "'hunter2' is
+too short" would echo a password into the error and the logs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jsonschema
+
+from .secrets import is_secret_name
+
+MAX_ERRORS = 8
+
+_TYPE_NAMES = {"string": "a string", "integer": "an integer", "number": "a number", "boolean": "true or false",
+               "array": "an array", "object": "an object", "null": "null"}
+
+
+def format_errors(tool: str, errors: list[jsonschema.ValidationError]) -> str:
+    lines = []
+    for error in sorted(errors, key=lambda e: [str(p) for p in e.absolute_path])[:MAX_ERRORS]:
+        where = ".".join(str(p) for p in error.absolute_path) or "arguments"
+        lines.append(f"{where}: {_message(tool, error)}")
+    return f"Invalid arguments for {tool}: " + "; ".join(lines) + "."
+
+
+def _is_secret(error: jsonschema.ValidationError) -> bool:
+    """A value the message must not quote: a writeOnly field, or one named like a secret."""
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    names = [p for p in error.absolute_path if isinstance(p, str)]
+    if isinstance(error.instance, dict):
+        names += [k for k in error.instance if isinstance(k, str)]
+    return bool(schema.get("writeOnly")) or any(is_secret_name(n) for n in names)
+
+
+def _expected(types: Any) -> str:
+    names = types if isinstance(types, list) else [types]
+    return " or ".join(_TYPE_NAMES.get(t, str(t)) for t in names)
+
+
+def _plural(count: Any, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def _message(tool: str, error: jsonschema.ValidationError) -> str:
+    secret = _is_secret(error)
+    value = "the value" if secret else repr(error.instance)
+    limit = error.validator_value
+    match error.validator:
+        case "minLength":
+            return f"{value} is too short: at least {_plural(limit, 'character')}"
+        case "maxLength":
+            return f"{value} is too long: at most {_plural(limit, 'character')}"
+        case "minimum":
+            return f"{value} is below the minimum: at least {limit}"
+        case "maximum":
+            return f"{value} is above the maximum: at most {limit}"
+        case "exclusiveMinimum":
+            return f"{value} is too small: more than {limit}"
+        case "exclusiveMaximum":
+            return f"{value} is too large: less than {limit}"
+        case "pattern":
+            return f"{value} does not match the pattern {limit}"
+        case "minItems":
+            return f"too few items: at least {_plural(limit, 'item')}"
+        case "maxItems":
+            return f"too many items: at most {_plural(limit, 'item')}"
+        case "enum":
+            return f"{value} is not one of the accepted values: {', '.join(map(str, limit))}"
+        case "type" if error.instance is None:
+            return f"null is not accepted here: give {_expected(limit)}"
+        case "type":
+            return f"{value} is not {_expected(limit)}"
+        case "additionalProperties":
+            return f"{error.message}; see describe_operation('{tool}') for the parameters"
+    message = error.message
+    if secret:
+        message = message.replace(repr(error.instance), "the value")
+        if isinstance(error.instance, str) and error.instance and error.instance in message:
+            message = f"the value fails the {error.validator!r} check"
+    return message
