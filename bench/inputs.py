@@ -7,11 +7,14 @@ through the generated call function and the SDK up to the HTTP request, which is
 not sent. It passes when the SDK forms a request. Also counted: the values those minimal calls
 hold (what an agent must write before a create can even be tried). Nothing leaves the process.
 
-    python bench/inputs.py            # the share, then each failing operation
+    python bench/inputs.py                        # the share, then each failing operation
+    python bench/inputs.py --against OLD.json     # the same calls, validated by another catalog's
+                                                  # schemas (e.g. git show main:scw_mcp/generated/catalog.json)
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import keyword
 import sys
@@ -51,13 +54,14 @@ def _leaves(value: Any) -> int:
     return 1
 
 
-def check(entry: Any, runner: Any, client: Any) -> str | None:
-    """None when the minimal call passes validation and forms a request; else why not."""
+def check(entry: Any, arguments: dict[str, Any], runner: Any, client: Any, validate_with: Any = None) -> str | None:
+    """None when the call passes validation (by `validate_with`'s schema, default the entry's)
+    and the SDK forms a request from it; else why not."""
     from scw_mcp.runtime.errors import ToolFailure
 
-    arguments = required_only(entry.data)
+    arguments = dict(arguments)
     try:
-        runner.validate(entry, arguments)
+        runner.validate(validate_with or entry, arguments)
     except ToolFailure as exc:
         return f"validation: {exc}"
     api_class, function = entry.function()
@@ -73,15 +77,16 @@ def check(entry: Any, runner: Any, client: Any) -> str | None:
     return "conversion: the SDK returned without a request"
 
 
-def run(log: Any = print) -> dict[str, Any]:
+def run(log: Any = print, against: Path | None = None) -> dict[str, Any]:
     from scaleway import Client
 
-    from scw_mcp.runtime.catalog import load_catalog
+    from scw_mcp.runtime.catalog import Catalog, load_catalog
     from scw_mcp.runtime.invoke import Runner
     from scw_mcp.runtime.settings import Settings
 
     load_catalog.cache_clear()  # the catalog on disk now
     catalog = load_catalog()
+    other = Catalog(json.loads(against.read_text(encoding="utf-8"))) if against else None
     env = FAKE_CREDENTIALS
     settings = Settings(access_key=env["SCW_ACCESS_KEY"], secret_key=env["SCW_SECRET_KEY"],
                         project_id=env["SCW_DEFAULT_PROJECT_ID"], organization_id=env["SCW_DEFAULT_ORGANIZATION_ID"])
@@ -90,23 +95,28 @@ def run(log: Any = print) -> dict[str, Any]:
                     default_organization_id=env["SCW_DEFAULT_ORGANIZATION_ID"],
                     default_region=env["SCW_DEFAULT_REGION"], default_zone=env["SCW_DEFAULT_ZONE"])
     runner = Runner(catalog, settings)
-    creates = [e for e in catalog.entries.values()
-               if not e.is_override and e.data["sdk"].rsplit(".", 1)[1].startswith("create")]
+    creates = sorted((e for e in catalog.entries.values()
+                      if not e.is_override and e.data["sdk"].rsplit(".", 1)[1].startswith("create")), key=lambda e: e.name)
+    calls = {e.name: required_only(e.data) for e in creates}
     failures = {}
-    fields = sum(_leaves(required_only(e.data)) for e in creates)
-    for entry in sorted(creates, key=lambda e: e.name):
-        problem = check(entry, runner, client)
+    for entry in creates:
+        problem = check(entry, calls[entry.name], runner, client, other.get(entry.name) if other else None)
         if problem is not None:
             failures[entry.name] = problem
     passed = len(creates) - len(failures)
-    log(f"  create operations passing with only their required fields: {passed}/{len(creates)}; "
-        f"values in those calls: {fields} ({fields / len(creates):.1f} per operation)")
-    return {"operations": len(creates), "passed": passed, "rate": passed / len(creates), "required_values": fields,
-            "failures": failures}
+    values = sum(_leaves(args) for args in calls.values())
+    by = f", validated by {against}" if against else ""
+    log(f"  create operations passing with only their required fields{by}: {passed}/{len(creates)}; "
+        f"values in those calls: {values} ({values / len(creates):.1f} per operation)")
+    return {"operations": len(creates), "passed": passed, "rate": passed / len(creates), "required_values": values,
+            "against": str(against) if against else None, "failures": failures}
 
 
 def main() -> int:
-    result = run()
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--against", type=Path, help="validate the calls with this catalog.json's schemas instead")
+    args = ap.parse_args()
+    result = run(against=args.against)
     for name, problem in result["failures"].items():
         print(f"  {name}: {problem[:300]}")
     return 0
