@@ -47,10 +47,9 @@ def required_only(op: dict[str, Any]) -> dict[str, Any]:
 
 
 def _leaves(value: Any) -> int:
-    if isinstance(value, dict):
-        return sum(_leaves(v) for v in value.values())
-    if isinstance(value, list):
-        return sum(_leaves(v) for v in value)
+    """Values an agent writes: scalars, and empty objects or arrays (still to be written)."""
+    if isinstance(value, (dict, list)) and value:
+        return sum(_leaves(v) for v in (value.values() if isinstance(value, dict) else value))
     return 1
 
 
@@ -104,7 +103,7 @@ def run(log: Any = print, against: Path | None = None) -> dict[str, Any]:
         if problem is not None:
             failures[entry.name] = problem
     passed = len(creates) - len(failures)
-    values = sum(_leaves(args) for args in calls.values())
+    values = sum(_leaves(value) for args in calls.values() for value in args.values())
     by = f", validated by {against}" if against else ""
     log(f"  create operations passing with only their required fields{by}: {passed}/{len(creates)}; "
         f"values in those calls: {values} ({values / len(creates):.1f} per operation)")

@@ -64,13 +64,13 @@ def batch_create_servers(
 def create_runner(
     api: ApplesiliconV1Alpha1API,
     *,
-    runner_configuration: dict[str, Any] | None = None,
+    runner_configuration: dict[str, Any],
     zone: str | None = None,
     project_id: str | None = None,
 ) -> Any:
     """Create a new runner configuration."""
     return api.create_runner(
-        runner_configuration=or_zero(to_sdk(runner_configuration, applesilicon_v1alpha1_types.RunnerConfigurationV2), applesilicon_v1alpha1_types.RunnerConfigurationV2),
+        runner_configuration=to_sdk(runner_configuration, applesilicon_v1alpha1_types.RunnerConfigurationV2),
         zone=zone,
         project_id=project_id,
     )

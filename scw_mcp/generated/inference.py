@@ -50,14 +50,14 @@ def create_deployment(
 def create_endpoint(
     api: InferenceV1API,
     *,
+    endpoint: dict[str, Any],
     deployment_id: str | None = None,
-    endpoint: dict[str, Any] | None = None,
     region: str | None = None,
 ) -> Any:
     """Create an endpoint."""
     return api.create_endpoint(
+        endpoint=to_sdk(endpoint, inference_v1_types.EndpointSpec),
         deployment_id=or_zero(deployment_id, str),
-        endpoint=or_zero(to_sdk(endpoint, inference_v1_types.EndpointSpec), inference_v1_types.EndpointSpec),
         region=region,
     )
 
@@ -65,14 +65,14 @@ def create_endpoint(
 def create_model(
     api: InferenceV1API,
     *,
-    source: dict[str, Any] | None = None,
+    source: dict[str, Any],
     region: str | None = None,
     name: str | None = None,
     project_id: str | None = None,
 ) -> Any:
     """Import a model."""
     return api.create_model(
-        source=or_zero(to_sdk(source, inference_v1_types.ModelSource), inference_v1_types.ModelSource),
+        source=to_sdk(source, inference_v1_types.ModelSource),
         region=region,
         name=name,
         project_id=project_id,

@@ -54,14 +54,14 @@ def create_cluster(
 def create_endpoint(
     api: KafkaV1Alpha1API,
     *,
+    endpoint: dict[str, Any],
     cluster_id: str | None = None,
-    endpoint: dict[str, Any] | None = None,
     region: str | None = None,
 ) -> Any:
     """Create a new Kafka cluster endpoint."""
     return api.create_endpoint(
+        endpoint=to_sdk(endpoint, kafka_v1alpha1_types.EndpointSpec),
         cluster_id=or_zero(cluster_id, str),
-        endpoint=or_zero(to_sdk(endpoint, kafka_v1alpha1_types.EndpointSpec), kafka_v1alpha1_types.EndpointSpec),
         region=region,
     )
 

@@ -81,9 +81,9 @@ def create_acl(
 def create_backend(
     api: LbV1API,
     *,
+    forward_protocol: str,
     forward_port: int,
     lb_id: str,
-    forward_protocol: str | None = None,
     forward_port_algorithm: str | None = None,
     sticky_sessions: str | None = None,
     sticky_sessions_cookie_name: str | None = None,
@@ -108,9 +108,9 @@ def create_backend(
 ) -> Any:
     """Create a backend in a given load balancer."""
     return api.create_backend(
+        forward_protocol=forward_protocol,
         forward_port=forward_port,
         lb_id=lb_id,
-        forward_protocol=or_zero(forward_protocol, lb_v1_types.Protocol),
         forward_port_algorithm=or_zero(forward_port_algorithm, lb_v1_types.ForwardPortAlgorithm),
         sticky_sessions=or_zero(sticky_sessions, lb_v1_types.StickySessionsType),
         sticky_sessions_cookie_name=or_zero(sticky_sessions_cookie_name, str),
@@ -1137,9 +1137,9 @@ def zoned_create_acl(
 def zoned_create_backend(
     api: LbV1ZonedAPI,
     *,
+    forward_protocol: str,
     forward_port: int,
     lb_id: str,
-    forward_protocol: str | None = None,
     forward_port_algorithm: str | None = None,
     sticky_sessions: str | None = None,
     sticky_sessions_cookie_name: str | None = None,
@@ -1164,9 +1164,9 @@ def zoned_create_backend(
 ) -> Any:
     """Create a backend for a given Load Balancer."""
     return api.create_backend(
+        forward_protocol=forward_protocol,
         forward_port=forward_port,
         lb_id=lb_id,
-        forward_protocol=or_zero(forward_protocol, lb_v1_types.Protocol),
         forward_port_algorithm=or_zero(forward_port_algorithm, lb_v1_types.ForwardPortAlgorithm),
         sticky_sessions=or_zero(sticky_sessions, lb_v1_types.StickySessionsType),
         sticky_sessions_cookie_name=or_zero(sticky_sessions_cookie_name, str),

@@ -34,14 +34,14 @@ def apply_maintenance(
 def create_endpoint(
     api: MongodbV1API,
     *,
+    endpoint: dict[str, Any],
     instance_id: str | None = None,
-    endpoint: dict[str, Any] | None = None,
     region: str | None = None,
 ) -> Any:
     """Create a new Instance endpoint."""
     return api.create_endpoint(
+        endpoint=to_sdk(endpoint, mongodb_v1_types.EndpointSpec),
         instance_id=or_zero(instance_id, str),
-        endpoint=or_zero(to_sdk(endpoint, mongodb_v1_types.EndpointSpec), mongodb_v1_types.EndpointSpec),
         region=region,
     )
 

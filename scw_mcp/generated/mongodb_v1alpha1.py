@@ -21,14 +21,14 @@ from scw_mcp.runtime.convert import or_zero, to_sdk
 def create_endpoint(
     api: MongodbV1Alpha1API,
     *,
+    endpoint: dict[str, Any],
     instance_id: str | None = None,
-    endpoint: dict[str, Any] | None = None,
     region: str | None = None,
 ) -> Any:
     """Create a new Instance endpoint."""
     return api.create_endpoint(
+        endpoint=to_sdk(endpoint, mongodb_v1alpha1_types.EndpointSpec),
         instance_id=or_zero(instance_id, str),
-        endpoint=or_zero(to_sdk(endpoint, mongodb_v1alpha1_types.EndpointSpec), mongodb_v1alpha1_types.EndpointSpec),
         region=region,
     )
 

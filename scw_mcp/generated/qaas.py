@@ -41,9 +41,9 @@ def cancel_process(
 def create_job(
     api: QaasV1Alpha1API,
     *,
+    circuit: dict[str, Any],
     name: str | None = None,
     session_id: str | None = None,
-    circuit: dict[str, Any] | None = None,
     tags: list[str] | None = None,
     max_duration: str | None = None,
     model_id: str | None = None,
@@ -51,9 +51,9 @@ def create_job(
 ) -> Any:
     """Create a job."""
     return api.create_job(
+        circuit=to_sdk(circuit, qaas_v1alpha1_types.JobCircuit),
         name=or_zero(name, str),
         session_id=or_zero(session_id, str),
-        circuit=or_zero(to_sdk(circuit, qaas_v1alpha1_types.JobCircuit), qaas_v1alpha1_types.JobCircuit),
         tags=tags,
         max_duration=max_duration,
         model_id=model_id,
