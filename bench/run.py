@@ -2,6 +2,7 @@
 
     python bench/run.py                  # everything, 5 repeats (about 4 minutes on 2 cores)
     python bench/run.py --repeat 3 --only startup,search
+    python bench/run.py --only inputs    # seconds: minimal create calls (bench/inputs.py)
     python bench/run.py --update-readme  # also put the table into bench/README.md
 
 Each figure is measured in the same run as its reference and shown as a ratio next to it:
@@ -23,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import BENCH, machine  # noqa: E402
 
-PARTS = ("startup", "calls", "generator", "search")
+PARTS = ("startup", "calls", "generator", "search", "inputs")
 README = BENCH / "README.md"
 START, END = "<!-- bench:results:start -->", "<!-- bench:results:end -->"
 
@@ -136,6 +137,11 @@ def rows(results: dict[str, Any]) -> list[list[str]]:
                     f"{s['unanswerable_now']} queries wait for overrides not in the catalog yet" if s["unanswerable_now"] else "",
                     f"through the server: {srv['same_top3_as_in_process']}/{srv['checked']} same top-3" if srv else s.get("through_server_error", ""),
                     ">= 90%", _pf(s["top3_rate"] >= 0.9)])
+    if "inputs" in results:
+        i = results["inputs"]
+        out.append([f"create operations passing with only their schema's required fields ({i['operations']})",
+                    f"{i['rate']:.0%} ({i['passed']}/{i['operations']}), {i['required_values']} values in all",
+                    "", "", "all", _pf(i["passed"] == i["operations"])])
     return out
 
 
@@ -206,6 +212,11 @@ def main() -> int:
         import search
 
         results["search"] = search.run(log=log)
+    if "inputs" in parts:
+        log("inputs...")
+        import inputs
+
+        results["inputs"] = inputs.run(log=log)
     results["elapsed_s"] = time.perf_counter() - started
 
     out = Path(args.out)

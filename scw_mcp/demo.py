@@ -27,7 +27,7 @@ def _steps() -> list[Step]:
 
     steps: list[tuple[str, str, Callable[[], dict[str, Any]], Callable[[dict[str, Any]], None] | None]] = [
         ("Create a private network", "vpc_create_private_network",
-         lambda: {"name": "demo-net", "default_route_propagation_enabled": False}, keep("pn", "id")),
+         lambda: {"name": "demo-net"}, keep("pn", "id")),
         ("Create a server from an image label and wait until it runs", "instance_create_server",
          lambda: {"name": "demo-web", "commercial_type": "DEV1-S", "image": "ubuntu_noble", "wait": True,
                   "private_network_id": state["pn"]}, keep("server", "server.id")),

@@ -36,7 +36,7 @@ ALL = {"toolsets": ("all",)}
 
 
 def _create_network(sb, name):
-    (result,) = calls(sb, ("vpc_create_private_network", {"name": name, "default_route_propagation_enabled": False}), **ALL)
+    (result,) = calls(sb, ("vpc_create_private_network", {"name": name}), **ALL)
     assert not result.is_error, text_of(result)
     return result.structured_content
 
@@ -55,9 +55,9 @@ def test_typed_call_and_call_operation_give_the_same_result(sb):
 
 
 def test_pagination(sb):
-    for i in range(5):  # straight into the sandbox: one server spawn is enough for this test
+    for i in range(5):  # straight into the sandbox
         sb.engine.handle("POST", "/vpc/v2/regions/fr-par/private-networks", {},
-                         {"name": f"page-net-{i}", "default_route_propagation_enabled": False})
+                         {"name": f"page-net-{i}", "default_route_propagation_enabled": False})  # as the SDK sends it
     first, last, everything = calls(
         sb,
         ("vpc_list_private_networks", {"name": "page-net", "page_size": 2}),
@@ -163,7 +163,7 @@ def test_elicitation_confirms_where_the_client_supports_it(sb):
 
 
 def test_read_only_mode_refuses_before_any_request(sb):
-    (result,) = calls(sb, ("call_operation", {"name": "vpc_create_private_network", "arguments": {"name": "x", "default_route_propagation_enabled": False}}),
+    (result,) = calls(sb, ("call_operation", {"name": "vpc_create_private_network", "arguments": {"name": "x"}}),
                       read_only=True, **ALL)
     assert result.is_error and "read-only" in text_of(result)
     assert sb.requests == []
@@ -174,8 +174,8 @@ def test_policy_file_applies_to_typed_tools_and_gateway(sb, tmp_path):
     policy.write_text('deny: ["vpc_create_*"]\nregions: [fr-par]\n')
     typed, gateway, region = calls(
         sb,
-        ("vpc_create_private_network", {"name": "x", "default_route_propagation_enabled": False}),
-        ("call_operation", {"name": "vpc_create_private_network", "arguments": {"name": "x", "default_route_propagation_enabled": False}}),
+        ("vpc_create_private_network", {"name": "x"}),
+        ("call_operation", {"name": "vpc_create_private_network", "arguments": {"name": "x"}}),
         ("vpc_list_private_networks", {"region": "nl-ams"}),
         policy=load_policy(str(policy)), **ALL,
     )

@@ -73,7 +73,7 @@ def test_full_call_over_http(http_server):
             async with Client(streamable_http_client(http_server, http_client=http)) as client:
                 tools = await client.list_tools()
                 found = await client.call_tool("search_operations", {"query": "list servers"})
-                created = await client.call_tool("vpc_create_private_network", {"name": "over-http", "default_route_propagation_enabled": False})
+                created = await client.call_tool("vpc_create_private_network", {"name": "over-http"})
                 listed = await client.call_tool("vpc_list_private_networks", {"name": "over-http"})
                 return tools, found, created, listed
 

@@ -207,7 +207,7 @@ def test_audit_log_and_no_secret_anywhere(tmp_path):
         with stderr_path.open("w") as errlog:
             async with Client(raw_stdio_client(server_params(args, env), errlog=errlog), read_timeout_seconds=60) as client:
                 return [
-                    await client.call_tool("vpc_create_private_network", {"name": "audited", "default_route_propagation_enabled": False}),
+                    await client.call_tool("vpc_create_private_network", {"name": "audited"}),
                     await client.call_tool("vpc_get_private_network", {"private_network_id": "nope"}),
                 ]
 

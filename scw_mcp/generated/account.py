@@ -14,19 +14,19 @@ import scaleway.account.v3.types as account_v3_types
 from scaleway.account.v3.api import AccountV3ContractAPI
 from scaleway.account.v3.api import AccountV3ProjectAPI
 
-from scw_mcp.runtime.convert import to_sdk
+from scw_mcp.runtime.convert import or_zero, to_sdk
 
 
 def check_contract_signature(
     api: AccountV3ContractAPI,
     *,
-    contract_name: str,
+    contract_name: str | None = None,
     organization_id: str | None = None,
     contract_type: str | None = None,
 ) -> Any:
     """Check if a contract is signed for your Organization."""
     return api.check_contract_signature(
-        contract_name=contract_name,
+        contract_name=or_zero(contract_name, str),
         organization_id=organization_id,
         contract_type=contract_type,
     )
@@ -35,15 +35,15 @@ def check_contract_signature(
 def create_contract_signature(
     api: AccountV3ContractAPI,
     *,
-    contract_name: str,
-    validated: bool,
+    contract_name: str | None = None,
+    validated: bool | None = None,
     contract_type: str | None = None,
     organization_id: str | None = None,
 ) -> Any:
     """Create a signature for your Organization for the latest version of the requested contract."""
     return api.create_contract_signature(
-        contract_name=contract_name,
-        validated=validated,
+        contract_name=or_zero(contract_name, str),
+        validated=or_zero(validated, bool),
         contract_type=contract_type,
         organization_id=organization_id,
     )
@@ -52,13 +52,13 @@ def create_contract_signature(
 def create_project(
     api: AccountV3ProjectAPI,
     *,
-    description: str,
+    description: str | None = None,
     name: str | None = None,
     organization_id: str | None = None,
 ) -> Any:
     """Create a new Project for an Organization."""
     return api.create_project(
-        description=description,
+        description=or_zero(description, str),
         name=name,
         organization_id=organization_id,
     )
@@ -78,12 +78,12 @@ def delete_project(
 def delete_project_with_resources(
     api: AccountV3ProjectAPI,
     *,
-    project_name: str,
+    project_name: str | None = None,
     project_id: str | None = None,
 ) -> Any:
     """Delete an existing Project with all its resources."""
     return api.delete_project_with_resources(
-        project_name=project_name,
+        project_name=or_zero(project_name, str),
         project_id=project_id,
     )
 

@@ -12,31 +12,33 @@ from typing import Any
 
 from scaleway.annotations.v1.api import AnnotationsV1API
 
+from scw_mcp.runtime.convert import or_zero
+
 
 def create_binding(
     api: AnnotationsV1API,
     *,
-    srn: str,
-    value_id: str,
+    srn: str | None = None,
+    value_id: str | None = None,
 ) -> Any:
     """Attach a value to a resource. Fails if the resource already has a value for this key."""
     return api.create_binding(
-        srn=srn,
-        value_id=value_id,
+        srn=or_zero(srn, str),
+        value_id=or_zero(value_id, str),
     )
 
 
 def create_key(
     api: AnnotationsV1API,
     *,
-    name: str,
-    description: str,
+    name: str | None = None,
+    description: str | None = None,
     organization_id: str | None = None,
 ) -> Any:
     """Create an annotation key."""
     return api.create_key(
-        name=name,
-        description=description,
+        name=or_zero(name, str),
+        description=or_zero(description, str),
         organization_id=organization_id,
     )
 
@@ -44,27 +46,27 @@ def create_key(
 def create_value(
     api: AnnotationsV1API,
     *,
-    key_id: str,
-    name: str,
-    description: str,
+    key_id: str | None = None,
+    name: str | None = None,
+    description: str | None = None,
 ) -> Any:
     """Add a value definition to a key."""
     return api.create_value(
-        key_id=key_id,
-        name=name,
-        description=description,
+        key_id=or_zero(key_id, str),
+        name=or_zero(name, str),
+        description=or_zero(description, str),
     )
 
 
 def delete_all_bindings_matching_srn(
     api: AnnotationsV1API,
     *,
-    srn: str,
+    srn: str | None = None,
     organization_id: str | None = None,
 ) -> Any:
     """Delete ALL bindings associated with a Scaleway Resource Name."""
     return api.delete_all_bindings_matching_srn(
-        srn=srn,
+        srn=or_zero(srn, str),
         organization_id=organization_id,
     )
 
@@ -72,22 +74,22 @@ def delete_all_bindings_matching_srn(
 def delete_all_bindings_matching_value(
     api: AnnotationsV1API,
     *,
-    value_id: str,
+    value_id: str | None = None,
 ) -> Any:
     """Delete ALL bindings associated with a value."""
     return api.delete_all_bindings_matching_value(
-        value_id=value_id,
+        value_id=or_zero(value_id, str),
     )
 
 
 def delete_all_values_matching_key(
     api: AnnotationsV1API,
     *,
-    key_id: str,
+    key_id: str | None = None,
 ) -> Any:
     """Delete ALL values associated with a key. Fails if any of these values are currently bound to any resource."""
     return api.delete_all_values_matching_key(
-        key_id=key_id,
+        key_id=or_zero(key_id, str),
     )
 
 

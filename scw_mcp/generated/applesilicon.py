@@ -14,21 +14,21 @@ import scaleway.applesilicon.v1alpha1.types as applesilicon_v1alpha1_types
 from scaleway.applesilicon.v1alpha1.api import ApplesiliconV1Alpha1API
 from scaleway.applesilicon.v1alpha1.api import ApplesiliconV1Alpha1PrivateNetworkAPI
 
-from scw_mcp.runtime.convert import to_sdk
+from scw_mcp.runtime.convert import or_zero, to_sdk
 
 
 def add_server_private_network(
     api: ApplesiliconV1Alpha1PrivateNetworkAPI,
     *,
     server_id: str,
-    private_network_id: str,
+    private_network_id: str | None = None,
     zone: str | None = None,
     ipam_ip_ids: list[str] | None = None,
 ) -> Any:
     """Add a server to a Private Network."""
     return api.add_server_private_network(
         server_id=server_id,
-        private_network_id=private_network_id,
+        private_network_id=or_zero(private_network_id, str),
         zone=zone,
         ipam_ip_ids=ipam_ip_ids,
     )
@@ -37,10 +37,10 @@ def add_server_private_network(
 def batch_create_servers(
     api: ApplesiliconV1Alpha1API,
     *,
-    type: str,
-    enable_vpc: bool,
-    public_bandwidth_bps: int,
-    enable_kext: bool,
+    type: str | None = None,
+    enable_vpc: bool | None = None,
+    public_bandwidth_bps: int | None = None,
+    enable_kext: bool | None = None,
     zone: str | None = None,
     project_id: str | None = None,
     os_id: str | None = None,
@@ -49,10 +49,10 @@ def batch_create_servers(
 ) -> Any:
     """Create multiple servers atomically."""
     return api.batch_create_servers(
-        type_=type,
-        enable_vpc=enable_vpc,
-        public_bandwidth_bps=public_bandwidth_bps,
-        enable_kext=enable_kext,
+        type_=or_zero(type, str),
+        enable_vpc=or_zero(enable_vpc, bool),
+        public_bandwidth_bps=or_zero(public_bandwidth_bps, int),
+        enable_kext=or_zero(enable_kext, bool),
         zone=zone,
         project_id=project_id,
         os_id=os_id,
@@ -79,10 +79,10 @@ def create_runner(
 def create_server(
     api: ApplesiliconV1Alpha1API,
     *,
-    type: str,
-    enable_vpc: bool,
-    public_bandwidth_bps: int,
-    enable_kext: bool,
+    type: str | None = None,
+    enable_vpc: bool | None = None,
+    public_bandwidth_bps: int | None = None,
+    enable_kext: bool | None = None,
     zone: str | None = None,
     name: str | None = None,
     project_id: str | None = None,
@@ -93,10 +93,10 @@ def create_server(
 ) -> Any:
     """Create a server."""
     return api.create_server(
-        type_=type,
-        enable_vpc=enable_vpc,
-        public_bandwidth_bps=public_bandwidth_bps,
-        enable_kext=enable_kext,
+        type_=or_zero(type, str),
+        enable_vpc=or_zero(enable_vpc, bool),
+        public_bandwidth_bps=or_zero(public_bandwidth_bps, int),
+        enable_kext=or_zero(enable_kext, bool),
         zone=zone,
         name=name,
         project_id=project_id,
@@ -344,14 +344,14 @@ def reinstall_server(
     api: ApplesiliconV1Alpha1API,
     *,
     server_id: str,
-    enable_kext: bool,
+    enable_kext: bool | None = None,
     zone: str | None = None,
     os_id: str | None = None,
 ) -> Any:
     """Reinstall a server."""
     return api.reinstall_server(
         server_id=server_id,
-        enable_kext=enable_kext,
+        enable_kext=or_zero(enable_kext, bool),
         zone=zone,
         os_id=os_id,
     )
@@ -361,13 +361,13 @@ def set_server_private_networks(
     api: ApplesiliconV1Alpha1PrivateNetworkAPI,
     *,
     server_id: str,
-    per_private_network_ipam_ip_ids: dict[str, list[str]],
+    per_private_network_ipam_ip_ids: dict[str, list[str]] | None = None,
     zone: str | None = None,
 ) -> Any:
     """Set multiple Private Networks on a server."""
     return api.set_server_private_networks(
         server_id=server_id,
-        per_private_network_ipam_ip_ids=per_private_network_ipam_ip_ids,
+        per_private_network_ipam_ip_ids=or_zero(per_private_network_ipam_ip_ids, dict[str, list[str]]),
         zone=zone,
     )
 
@@ -375,12 +375,12 @@ def set_server_private_networks(
 def start_connectivity_diagnostic(
     api: ApplesiliconV1Alpha1API,
     *,
-    server_id: str,
+    server_id: str | None = None,
     zone: str | None = None,
 ) -> Any:
     """Start connectivity diagnostic."""
     return api.start_connectivity_diagnostic(
-        server_id=server_id,
+        server_id=or_zero(server_id, str),
         zone=zone,
     )
 
@@ -389,13 +389,13 @@ def update_runner(
     api: ApplesiliconV1Alpha1API,
     *,
     runner_id: str,
-    runner_configuration: dict[str, Any],
+    runner_configuration: dict[str, Any] | None = None,
     zone: str | None = None,
 ) -> Any:
     """Create a new runner configuration."""
     return api.update_runner(
         runner_id=runner_id,
-        runner_configuration=to_sdk(runner_configuration, applesilicon_v1alpha1_types.RunnerConfigurationV2),
+        runner_configuration=or_zero(to_sdk(runner_configuration, applesilicon_v1alpha1_types.RunnerConfigurationV2), applesilicon_v1alpha1_types.RunnerConfigurationV2),
         zone=zone,
     )
 

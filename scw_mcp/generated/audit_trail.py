@@ -14,15 +14,15 @@ from typing import Any
 import scaleway.audit_trail.v1alpha1.types as audit_trail_v1alpha1_types
 from scaleway.audit_trail.v1alpha1.api import AuditTrailV1Alpha1API
 
-from scw_mcp.runtime.convert import to_sdk
+from scw_mcp.runtime.convert import or_zero, to_sdk
 
 
 def create_custom_alert_rule(
     api: AuditTrailV1Alpha1API,
     *,
-    name: str,
-    query: str,
-    occurrences: int,
+    name: str | None = None,
+    query: str | None = None,
+    occurrences: int | None = None,
     region: str | None = None,
     organization_id: str | None = None,
     description: str | None = None,
@@ -31,9 +31,9 @@ def create_custom_alert_rule(
 ) -> Any:
     """Create a custom alert rule."""
     return api.create_custom_alert_rule(
-        name=name,
-        query=query,
-        occurrences=occurrences,
+        name=or_zero(name, str),
+        query=or_zero(query, str),
+        occurrences=or_zero(occurrences, int),
         region=region,
         organization_id=organization_id,
         description=description,
@@ -45,7 +45,7 @@ def create_custom_alert_rule(
 def create_export_job(
     api: AuditTrailV1Alpha1API,
     *,
-    name: str,
+    name: str | None = None,
     region: str | None = None,
     organization_id: str | None = None,
     s3: dict[str, Any] | None = None,
@@ -53,7 +53,7 @@ def create_export_job(
 ) -> Any:
     """Create an export job."""
     return api.create_export_job(
-        name=name,
+        name=or_zero(name, str),
         region=region,
         organization_id=organization_id,
         s3=to_sdk(s3, audit_trail_v1alpha1_types.ExportJobS3),

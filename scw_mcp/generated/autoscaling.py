@@ -14,14 +14,14 @@ from typing import Any
 import scaleway.autoscaling.v1alpha2.types as autoscaling_v1alpha2_types
 from scaleway.autoscaling.v1alpha2.api import AutoscalingV1Alpha2API
 
-from scw_mcp.runtime.convert import to_sdk
+from scw_mcp.runtime.convert import or_zero, to_sdk
 
 
 def create_group(
     api: AutoscalingV1Alpha2API,
     *,
-    name: str,
-    template_id: str,
+    name: str | None = None,
+    template_id: str | None = None,
     zone: str | None = None,
     project_id: str | None = None,
     tags: list[str] | None = None,
@@ -30,8 +30,8 @@ def create_group(
 ) -> Any:
     """Create an autoscaling group."""
     return api.create_group(
-        name=name,
-        template_id=template_id,
+        name=or_zero(name, str),
+        template_id=or_zero(template_id, str),
         zone=zone,
         project_id=project_id,
         tags=tags,
@@ -111,7 +111,7 @@ def list_groups(
 def list_logs(
     api: AutoscalingV1Alpha2API,
     *,
-    group_id: str,
+    group_id: str | None = None,
     zone: str | None = None,
     page_token: str | None = None,
     page_size: int | None = None,
@@ -120,7 +120,7 @@ def list_logs(
 ) -> Any:
     """List autoscaling group logs."""
     return api.list_logs(
-        group_id=group_id,
+        group_id=or_zero(group_id, str),
         zone=zone,
         page_token=page_token,
         page_size=page_size,
@@ -132,14 +132,14 @@ def list_logs(
 def list_servers(
     api: AutoscalingV1Alpha2API,
     *,
-    group_id: str,
+    group_id: str | None = None,
     zone: str | None = None,
     page_token: str | None = None,
     page_size: int | None = None,
 ) -> Any:
     """List autoscaling group servers."""
     return api.list_servers(
-        group_id=group_id,
+        group_id=or_zero(group_id, str),
         zone=zone,
         page_token=page_token,
         page_size=page_size,

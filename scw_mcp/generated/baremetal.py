@@ -16,7 +16,7 @@ import scaleway_core.bridge.scwfile as core_bridge_scwfile
 from scaleway.baremetal.v1.api import BaremetalV1API
 from scaleway.baremetal.v1.api import BaremetalV1PrivateNetworkAPI
 
-from scw_mcp.runtime.convert import to_sdk
+from scw_mcp.runtime.convert import or_zero, to_sdk
 
 
 def add_option_server(
@@ -40,13 +40,13 @@ def add_server_private_network(
     api: BaremetalV1PrivateNetworkAPI,
     *,
     server_id: str,
-    private_network_id: str,
+    private_network_id: str | None = None,
     zone: str | None = None,
 ) -> Any:
     """Add a server to a Private Network."""
     return api.add_server_private_network(
         server_id=server_id,
-        private_network_id=private_network_id,
+        private_network_id=or_zero(private_network_id, str),
         zone=zone,
     )
 
@@ -69,10 +69,10 @@ def batch_create_servers(
 def create_server(
     api: BaremetalV1API,
     *,
-    offer_id: str,
-    name: str,
-    description: str,
-    protected: bool,
+    offer_id: str | None = None,
+    name: str | None = None,
+    description: str | None = None,
+    protected: bool | None = None,
     zone: str | None = None,
     organization_id: str | None = None,
     project_id: str | None = None,
@@ -83,10 +83,10 @@ def create_server(
 ) -> Any:
     """Create an Elastic Metal server."""
     return api.create_server(
-        offer_id=offer_id,
-        name=name,
-        description=description,
-        protected=protected,
+        offer_id=or_zero(offer_id, str),
+        name=or_zero(name, str),
+        description=or_zero(description, str),
+        protected=or_zero(protected, bool),
         zone=zone,
         organization_id=organization_id,
         project_id=project_id,
@@ -156,14 +156,14 @@ def get_bmc_access(
 def get_default_partitioning_schema(
     api: BaremetalV1API,
     *,
-    offer_id: str,
-    os_id: str,
+    offer_id: str | None = None,
+    os_id: str | None = None,
     zone: str | None = None,
 ) -> Any:
     """Get default partitioning schema."""
     return api.get_default_partitioning_schema(
-        offer_id=offer_id,
-        os_id=os_id,
+        offer_id=or_zero(offer_id, str),
+        os_id=or_zero(os_id, str),
         zone=zone,
     )
 
@@ -237,9 +237,9 @@ def install_server(
     api: BaremetalV1API,
     *,
     server_id: str,
-    os_id: str,
-    hostname: str,
-    ssh_key_ids: list[str],
+    os_id: str | None = None,
+    hostname: str | None = None,
+    ssh_key_ids: list[str] | None = None,
     zone: str | None = None,
     user: str | None = None,
     password: str | None = None,
@@ -251,9 +251,9 @@ def install_server(
     """Install an Elastic Metal server."""
     return api.install_server(
         server_id=server_id,
-        os_id=os_id,
-        hostname=hostname,
-        ssh_key_ids=ssh_key_ids,
+        os_id=or_zero(os_id, str),
+        hostname=or_zero(hostname, str),
+        ssh_key_ids=or_zero(ssh_key_ids, list[str]),
         zone=zone,
         user=user,
         password=password,
@@ -445,13 +445,13 @@ def set_server_private_networks(
     api: BaremetalV1PrivateNetworkAPI,
     *,
     server_id: str,
-    private_network_ids: list[str],
+    private_network_ids: list[str] | None = None,
     zone: str | None = None,
 ) -> Any:
     """Set multiple Private Networks on a server."""
     return api.set_server_private_networks(
         server_id=server_id,
-        private_network_ids=private_network_ids,
+        private_network_ids=or_zero(private_network_ids, list[str]),
         zone=zone,
     )
 
@@ -460,13 +460,13 @@ def start_bmc_access(
     api: BaremetalV1API,
     *,
     server_id: str,
-    ip: str,
+    ip: str | None = None,
     zone: str | None = None,
 ) -> Any:
     """Start BMC access."""
     return api.start_bmc_access(
         server_id=server_id,
-        ip=ip,
+        ip=or_zero(ip, str),
         zone=zone,
     )
 
@@ -572,15 +572,15 @@ def update_setting(
 def validate_partitioning_schema(
     api: BaremetalV1API,
     *,
-    offer_id: str,
-    os_id: str,
+    offer_id: str | None = None,
+    os_id: str | None = None,
     zone: str | None = None,
     partitioning_schema: dict[str, Any] | None = None,
 ) -> Any:
     """Validate client partitioning schema."""
     return api.validate_partitioning_schema(
-        offer_id=offer_id,
-        os_id=os_id,
+        offer_id=or_zero(offer_id, str),
+        os_id=or_zero(os_id, str),
         zone=zone,
         partitioning_schema=to_sdk(partitioning_schema, baremetal_v1_types.Schema),
     )

@@ -12,19 +12,21 @@ from typing import Any
 
 from scaleway.baremetal.v3.api import BaremetalV3PrivateNetworkAPI
 
+from scw_mcp.runtime.convert import or_zero
+
 
 def add_server_private_network(
     api: BaremetalV3PrivateNetworkAPI,
     *,
     server_id: str,
-    private_network_id: str,
+    private_network_id: str | None = None,
     zone: str | None = None,
     ipam_ip_ids: list[str] | None = None,
 ) -> Any:
     """Add a server to a Private Network."""
     return api.add_server_private_network(
         server_id=server_id,
-        private_network_id=private_network_id,
+        private_network_id=or_zero(private_network_id, str),
         zone=zone,
         ipam_ip_ids=ipam_ip_ids,
     )
@@ -76,13 +78,13 @@ def set_server_private_networks(
     api: BaremetalV3PrivateNetworkAPI,
     *,
     server_id: str,
-    per_private_network_ipam_ip_ids: dict[str, list[str]],
+    per_private_network_ipam_ip_ids: dict[str, list[str]] | None = None,
     zone: str | None = None,
 ) -> Any:
     """Set multiple Private Networks on a server."""
     return api.set_server_private_networks(
         server_id=server_id,
-        per_private_network_ipam_ip_ids=per_private_network_ipam_ip_ids,
+        per_private_network_ipam_ip_ids=or_zero(per_private_network_ipam_ip_ids, dict[str, list[str]]),
         zone=zone,
     )
 

@@ -14,20 +14,20 @@ from typing import Any
 from scaleway.billing.v2.api import BillingV2API
 from scaleway.billing.v2.api import BillingV2ElectronicBillingAPI
 
-from scw_mcp.runtime.convert import to_sdk
+from scw_mcp.runtime.convert import or_zero, to_sdk
 
 
 def create_budget(
     api: BillingV2API,
     *,
-    consumption_limit: int,
-    enabled: bool,
+    consumption_limit: int | None = None,
+    enabled: bool | None = None,
     organization_id: str | None = None,
 ) -> Any:
     """Create a new budget."""
     return api.create_budget(
-        consumption_limit=consumption_limit,
-        enabled=enabled,
+        consumption_limit=or_zero(consumption_limit, int),
+        enabled=or_zero(enabled, bool),
         organization_id=organization_id,
     )
 
@@ -35,27 +35,27 @@ def create_budget(
 def create_budget_alert(
     api: BillingV2API,
     *,
-    budget_id: str,
-    threshold: int,
+    budget_id: str | None = None,
+    threshold: int | None = None,
 ) -> Any:
     """Create a new budget alert."""
     return api.create_budget_alert(
-        budget_id=budget_id,
-        threshold=threshold,
+        budget_id=or_zero(budget_id, str),
+        threshold=or_zero(threshold, int),
     )
 
 
 def create_budget_alert_notification(
     api: BillingV2API,
     *,
-    budget_alert_id: str,
+    budget_alert_id: str | None = None,
     sms_phone_numbers: list[str] | None = None,
     email_addresses: list[str] | None = None,
     webhook_urls: list[str] | None = None,
 ) -> Any:
     """Create a new budget alert notification."""
     return api.create_budget_alert_notification(
-        budget_alert_id=budget_alert_id,
+        budget_alert_id=or_zero(budget_alert_id, str),
         sms_phone_numbers=sms_phone_numbers,
         email_addresses=email_addresses,
         webhook_urls=webhook_urls,
@@ -65,14 +65,14 @@ def create_budget_alert_notification(
 def create_electronic_address(
     api: BillingV2ElectronicBillingAPI,
     *,
-    value: str,
+    value: str | None = None,
     organization_id: str | None = None,
     starts_at: str | None = None,
     stops_at: str | None = None,
 ) -> Any:
     """Create a new electronic address."""
     return api.create_electronic_address(
-        value=value,
+        value=or_zero(value, str),
         organization_id=organization_id,
         starts_at=to_sdk(starts_at, datetime),
         stops_at=to_sdk(stops_at, datetime),
@@ -200,12 +200,12 @@ def update_budget_alert(
     api: BillingV2API,
     *,
     budget_alert_id: str,
-    threshold: int,
+    threshold: int | None = None,
 ) -> Any:
     """Update a budget alert."""
     return api.update_budget_alert(
         budget_alert_id=budget_alert_id,
-        threshold=threshold,
+        threshold=or_zero(threshold, int),
     )
 
 

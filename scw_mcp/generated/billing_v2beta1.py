@@ -14,7 +14,7 @@ from typing import Any
 from scaleway.billing.v2beta1.api import BillingV2Beta1API
 from scaleway.billing.v2beta1.api import BillingV2Beta1FinOpsAPI
 
-from scw_mcp.runtime.convert import to_sdk
+from scw_mcp.runtime.convert import or_zero, to_sdk
 
 
 def download_invoice(
@@ -184,12 +184,12 @@ def list_taxes(
 def redeem_coupon(
     api: BillingV2Beta1API,
     *,
-    code: str,
+    code: str | None = None,
     organization_id: str | None = None,
 ) -> Any:
     """Redeem coupon."""
     return api.redeem_coupon(
-        code=code,
+        code=or_zero(code, str),
         organization_id=organization_id,
     )
 

@@ -13,14 +13,14 @@ from typing import Any
 import scaleway.block.v1.types as block_v1_types
 from scaleway.block.v1.api import BlockV1API
 
-from scw_mcp.runtime.convert import to_sdk
+from scw_mcp.runtime.convert import or_zero, to_sdk
 
 
 def create_snapshot(
     api: BlockV1API,
     *,
     volume_id: str,
-    public: bool,
+    public: bool | None = None,
     zone: str | None = None,
     name: str | None = None,
     project_id: str | None = None,
@@ -29,7 +29,7 @@ def create_snapshot(
     """Create a snapshot of a volume."""
     return api.create_snapshot(
         volume_id=volume_id,
-        public=public,
+        public=or_zero(public, bool),
         zone=zone,
         name=name,
         project_id=project_id,
@@ -92,15 +92,15 @@ def export_snapshot_to_object_storage(
     api: BlockV1API,
     *,
     snapshot_id: str,
-    bucket: str,
-    key: str,
+    bucket: str | None = None,
+    key: str | None = None,
     zone: str | None = None,
 ) -> Any:
     """Export a snapshot to a Scaleway Object Storage bucket."""
     return api.export_snapshot_to_object_storage(
         snapshot_id=snapshot_id,
-        bucket=bucket,
-        key=key,
+        bucket=or_zero(bucket, str),
+        key=or_zero(key, str),
         zone=zone,
     )
 
@@ -134,9 +134,9 @@ def get_volume(
 def import_snapshot_from_object_storage(
     api: BlockV1API,
     *,
-    bucket: str,
-    key: str,
-    name: str,
+    bucket: str | None = None,
+    key: str | None = None,
+    name: str | None = None,
     zone: str | None = None,
     project_id: str | None = None,
     tags: list[str] | None = None,
@@ -144,9 +144,9 @@ def import_snapshot_from_object_storage(
 ) -> Any:
     """Import a snapshot from a Scaleway Object Storage bucket."""
     return api.import_snapshot_from_object_storage(
-        bucket=bucket,
-        key=key,
-        name=name,
+        bucket=or_zero(bucket, str),
+        key=or_zero(key, str),
+        name=or_zero(name, str),
         zone=zone,
         project_id=project_id,
         tags=tags,
@@ -157,7 +157,7 @@ def import_snapshot_from_object_storage(
 def list_snapshots(
     api: BlockV1API,
     *,
-    include_deleted: bool,
+    include_deleted: bool | None = None,
     zone: str | None = None,
     order_by: str | None = None,
     project_id: str | None = None,
@@ -170,7 +170,7 @@ def list_snapshots(
 ) -> Any:
     """List all snapshots."""
     return api.list_snapshots(
-        include_deleted=include_deleted,
+        include_deleted=or_zero(include_deleted, bool),
         zone=zone,
         order_by=order_by,
         project_id=project_id,
@@ -201,7 +201,7 @@ def list_volume_types(
 def list_volumes(
     api: BlockV1API,
     *,
-    include_deleted: bool,
+    include_deleted: bool | None = None,
     zone: str | None = None,
     order_by: str | None = None,
     project_id: str | None = None,
@@ -216,7 +216,7 @@ def list_volumes(
 ) -> Any:
     """List volumes."""
     return api.list_volumes(
-        include_deleted=include_deleted,
+        include_deleted=or_zero(include_deleted, bool),
         zone=zone,
         order_by=order_by,
         project_id=project_id,

@@ -13,13 +13,13 @@ from typing import Any
 import scaleway.block.v1alpha1.types as block_v1alpha1_types
 from scaleway.block.v1alpha1.api import BlockV1Alpha1API
 
-from scw_mcp.runtime.convert import to_sdk
+from scw_mcp.runtime.convert import or_zero, to_sdk
 
 
 def create_snapshot(
     api: BlockV1Alpha1API,
     *,
-    volume_id: str,
+    volume_id: str | None = None,
     zone: str | None = None,
     name: str | None = None,
     project_id: str | None = None,
@@ -27,7 +27,7 @@ def create_snapshot(
 ) -> Any:
     """Create a snapshot of a volume."""
     return api.create_snapshot(
-        volume_id=volume_id,
+        volume_id=or_zero(volume_id, str),
         zone=zone,
         name=name,
         project_id=project_id,
@@ -88,15 +88,15 @@ def export_snapshot_to_object_storage(
     api: BlockV1Alpha1API,
     *,
     snapshot_id: str,
-    bucket: str,
-    key: str,
+    bucket: str | None = None,
+    key: str | None = None,
     zone: str | None = None,
 ) -> Any:
     """Export a snapshot to a Scaleway Object Storage bucket."""
     return api.export_snapshot_to_object_storage(
         snapshot_id=snapshot_id,
-        bucket=bucket,
-        key=key,
+        bucket=or_zero(bucket, str),
+        key=or_zero(key, str),
         zone=zone,
     )
 
@@ -130,9 +130,9 @@ def get_volume(
 def import_snapshot_from_object_storage(
     api: BlockV1Alpha1API,
     *,
-    bucket: str,
-    key: str,
-    name: str,
+    bucket: str | None = None,
+    key: str | None = None,
+    name: str | None = None,
     zone: str | None = None,
     project_id: str | None = None,
     tags: list[str] | None = None,
@@ -140,9 +140,9 @@ def import_snapshot_from_object_storage(
 ) -> Any:
     """Import a snapshot from a Scaleway Object Storage bucket."""
     return api.import_snapshot_from_object_storage(
-        bucket=bucket,
-        key=key,
-        name=name,
+        bucket=or_zero(bucket, str),
+        key=or_zero(key, str),
+        name=or_zero(name, str),
         zone=zone,
         project_id=project_id,
         tags=tags,
@@ -153,9 +153,9 @@ def import_snapshot_from_object_storage(
 def import_snapshot_from_s3(
     api: BlockV1Alpha1API,
     *,
-    bucket: str,
-    key: str,
-    name: str,
+    bucket: str | None = None,
+    key: str | None = None,
+    name: str | None = None,
     zone: str | None = None,
     project_id: str | None = None,
     tags: list[str] | None = None,
@@ -163,9 +163,9 @@ def import_snapshot_from_s3(
 ) -> Any:
     """(Deprecated in favor of `ImportSnapshotFromObjectStorage`)."""
     return api.import_snapshot_from_s3(
-        bucket=bucket,
-        key=key,
-        name=name,
+        bucket=or_zero(bucket, str),
+        key=or_zero(key, str),
+        name=or_zero(name, str),
         zone=zone,
         project_id=project_id,
         tags=tags,

@@ -14,7 +14,7 @@ import scaleway.cockpit.v1.types as cockpit_v1_types
 from scaleway.cockpit.v1.api import CockpitV1GlobalAPI
 from scaleway.cockpit.v1.api import CockpitV1RegionalAPI
 
-from scw_mcp.runtime.convert import to_sdk
+from scw_mcp.runtime.convert import or_zero, to_sdk
 
 
 def create_contact_point(
@@ -37,16 +37,16 @@ def create_contact_point(
 def create_data_source(
     api: CockpitV1RegionalAPI,
     *,
-    name: str,
     type: str,
+    name: str | None = None,
     region: str | None = None,
     project_id: str | None = None,
     retention_days: int | None = None,
 ) -> Any:
     """Create a data source."""
     return api.create_data_source(
-        name=name,
         type_=type,
+        name=or_zero(name, str),
         region=region,
         project_id=project_id,
         retention_days=retention_days,
@@ -56,9 +56,9 @@ def create_data_source(
 def create_exporter(
     api: CockpitV1RegionalAPI,
     *,
-    datasource_id: str,
-    exported_products: list[str],
-    name: str,
+    datasource_id: str | None = None,
+    exported_products: list[str] | None = None,
+    name: str | None = None,
     region: str | None = None,
     datadog_destination: dict[str, Any] | None = None,
     otlp_destination: dict[str, Any] | None = None,
@@ -66,9 +66,9 @@ def create_exporter(
 ) -> Any:
     """Create a data export."""
     return api.create_exporter(
-        datasource_id=datasource_id,
-        exported_products=exported_products,
-        name=name,
+        datasource_id=or_zero(datasource_id, str),
+        exported_products=or_zero(exported_products, list[str]),
+        name=or_zero(name, str),
         region=region,
         datadog_destination=to_sdk(datadog_destination, cockpit_v1_types.ExporterDatadogDestination),
         otlp_destination=to_sdk(otlp_destination, cockpit_v1_types.ExporterOTLPDestination),
@@ -79,13 +79,13 @@ def create_exporter(
 def create_grafana_user(
     api: CockpitV1GlobalAPI,
     *,
-    login: str,
+    login: str | None = None,
     project_id: str | None = None,
     role: str | None = None,
 ) -> Any:
     """(Deprecated) EOL 2026-01-20."""
     return api.create_grafana_user(
-        login=login,
+        login=or_zero(login, str),
         project_id=project_id,
         role=role,
     )
@@ -94,14 +94,14 @@ def create_grafana_user(
 def create_token(
     api: CockpitV1RegionalAPI,
     *,
-    name: str,
+    name: str | None = None,
     region: str | None = None,
     project_id: str | None = None,
     token_scopes: list[str] | None = None,
 ) -> Any:
     """Create a token."""
     return api.create_token(
-        name=name,
+        name=or_zero(name, str),
         region=region,
         project_id=project_id,
         token_scopes=token_scopes,

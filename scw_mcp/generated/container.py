@@ -13,7 +13,7 @@ from typing import Any
 import scaleway.container.v1.types as container_v1_types
 from scaleway.container.v1.api import ContainerV1API
 
-from scw_mcp.runtime.convert import to_sdk
+from scw_mcp.runtime.convert import or_zero, to_sdk
 
 
 def create_container(
@@ -78,15 +78,15 @@ def create_container(
 def create_domain(
     api: ContainerV1API,
     *,
-    container_id: str,
-    hostname: str,
+    container_id: str | None = None,
+    hostname: str | None = None,
     region: str | None = None,
     tags: list[str] | None = None,
 ) -> Any:
     """Create a new custom domain for the container with the specified ID."""
     return api.create_domain(
-        container_id=container_id,
-        hostname=hostname,
+        container_id=or_zero(container_id, str),
+        hostname=or_zero(hostname, str),
         region=region,
         tags=tags,
     )
@@ -118,8 +118,8 @@ def create_namespace(
 def create_trigger(
     api: ContainerV1API,
     *,
-    container_id: str,
-    name: str,
+    container_id: str | None = None,
+    name: str | None = None,
     region: str | None = None,
     description: str | None = None,
     tags: list[str] | None = None,
@@ -130,8 +130,8 @@ def create_trigger(
 ) -> Any:
     """Create a new trigger for the container with the specified ID."""
     return api.create_trigger(
-        container_id=container_id,
-        name=name,
+        container_id=or_zero(container_id, str),
+        name=or_zero(name, str),
         region=region,
         description=description,
         tags=tags,

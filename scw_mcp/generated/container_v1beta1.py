@@ -14,14 +14,14 @@ from typing import Any
 import scaleway.container.v1beta1.types as container_v1beta1_types
 from scaleway.container.v1beta1.api import ContainerV1Beta1API
 
-from scw_mcp.runtime.convert import to_sdk
+from scw_mcp.runtime.convert import or_zero, to_sdk
 
 
 def create_container(
     api: ContainerV1Beta1API,
     *,
-    namespace_id: str,
-    name: str,
+    namespace_id: str | None = None,
+    name: str | None = None,
     region: str | None = None,
     environment_variables: dict[str, str] | None = None,
     min_scale: int | None = None,
@@ -48,8 +48,8 @@ def create_container(
 ) -> Any:
     """Create a new container."""
     return api.create_container(
-        namespace_id=namespace_id,
-        name=name,
+        namespace_id=or_zero(namespace_id, str),
+        name=or_zero(name, str),
         region=region,
         environment_variables=environment_variables,
         min_scale=min_scale,
@@ -79,16 +79,16 @@ def create_container(
 def create_cron(
     api: ContainerV1Beta1API,
     *,
-    container_id: str,
-    schedule: str,
+    container_id: str | None = None,
+    schedule: str | None = None,
     region: str | None = None,
     args: dict[str, Any] | None = None,
     name: str | None = None,
 ) -> Any:
     """Create a new cron."""
     return api.create_cron(
-        container_id=container_id,
-        schedule=schedule,
+        container_id=or_zero(container_id, str),
+        schedule=or_zero(schedule, str),
         region=region,
         args=args,
         name=name,
@@ -98,14 +98,14 @@ def create_cron(
 def create_domain(
     api: ContainerV1Beta1API,
     *,
-    hostname: str,
-    container_id: str,
+    hostname: str | None = None,
+    container_id: str | None = None,
     region: str | None = None,
 ) -> Any:
     """Create a custom domain."""
     return api.create_domain(
-        hostname=hostname,
-        container_id=container_id,
+        hostname=or_zero(hostname, str),
+        container_id=or_zero(container_id, str),
         region=region,
     )
 
@@ -157,8 +157,8 @@ def create_token(
 def create_trigger(
     api: ContainerV1Beta1API,
     *,
-    name: str,
-    container_id: str,
+    name: str | None = None,
+    container_id: str | None = None,
     region: str | None = None,
     description: str | None = None,
     scw_sqs_config: dict[str, Any] | None = None,
@@ -167,8 +167,8 @@ def create_trigger(
 ) -> Any:
     """Create a trigger."""
     return api.create_trigger(
-        name=name,
-        container_id=container_id,
+        name=or_zero(name, str),
+        container_id=or_zero(container_id, str),
         region=region,
         description=description,
         scw_sqs_config=to_sdk(scw_sqs_config, container_v1beta1_types.CreateTriggerRequestMnqSqsClientConfig),
@@ -349,7 +349,7 @@ def get_trigger(
 def list_containers(
     api: ContainerV1Beta1API,
     *,
-    namespace_id: str,
+    namespace_id: str | None = None,
     region: str | None = None,
     page: int | None = None,
     page_size: int | None = None,
@@ -360,7 +360,7 @@ def list_containers(
 ) -> Any:
     """List all your containers."""
     return api.list_containers(
-        namespace_id=namespace_id,
+        namespace_id=or_zero(namespace_id, str),
         region=region,
         page=page,
         page_size=page_size,
@@ -374,7 +374,7 @@ def list_containers(
 def list_crons(
     api: ContainerV1Beta1API,
     *,
-    container_id: str,
+    container_id: str | None = None,
     region: str | None = None,
     page: int | None = None,
     page_size: int | None = None,
@@ -382,7 +382,7 @@ def list_crons(
 ) -> Any:
     """List all your crons."""
     return api.list_crons(
-        container_id=container_id,
+        container_id=or_zero(container_id, str),
         region=region,
         page=page,
         page_size=page_size,
@@ -393,7 +393,7 @@ def list_crons(
 def list_domains(
     api: ContainerV1Beta1API,
     *,
-    container_id: str,
+    container_id: str | None = None,
     region: str | None = None,
     page: int | None = None,
     page_size: int | None = None,
@@ -401,7 +401,7 @@ def list_domains(
 ) -> Any:
     """List all custom domains."""
     return api.list_domains(
-        container_id=container_id,
+        container_id=or_zero(container_id, str),
         region=region,
         page=page,
         page_size=page_size,

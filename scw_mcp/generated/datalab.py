@@ -13,17 +13,17 @@ from typing import Any
 import scaleway.datalab.v1beta1.types as datalab_v1beta1_types
 from scaleway.datalab.v1beta1.api import DatalabV1Beta1API
 
-from scw_mcp.runtime.convert import to_sdk
+from scw_mcp.runtime.convert import or_zero, to_sdk
 
 
 def create_datalab(
     api: DatalabV1Beta1API,
     *,
-    name: str,
-    description: str,
-    has_notebook: bool,
-    spark_version: str,
-    private_network_id: str,
+    name: str | None = None,
+    description: str | None = None,
+    has_notebook: bool | None = None,
+    spark_version: str | None = None,
+    private_network_id: str | None = None,
     region: str | None = None,
     project_id: str | None = None,
     tags: list[str] | None = None,
@@ -33,11 +33,11 @@ def create_datalab(
 ) -> Any:
     """Create a new cluster. In this call, one can personalize the node counts, add a notebook, choose the private network, define the persistent volume storage capacity."""
     return api.create_datalab(
-        name=name,
-        description=description,
-        has_notebook=has_notebook,
-        spark_version=spark_version,
-        private_network_id=private_network_id,
+        name=or_zero(name, str),
+        description=or_zero(description, str),
+        has_notebook=or_zero(has_notebook, bool),
+        spark_version=or_zero(spark_version, str),
+        private_network_id=or_zero(private_network_id, str),
         region=region,
         project_id=project_id,
         tags=tags,

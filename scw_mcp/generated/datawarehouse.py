@@ -13,20 +13,20 @@ from typing import Any
 import scaleway.datawarehouse.v1beta1.types as datawarehouse_v1beta1_types
 from scaleway.datawarehouse.v1beta1.api import DatawarehouseV1Beta1API
 
-from scw_mcp.runtime.convert import to_sdk
+from scw_mcp.runtime.convert import or_zero, to_sdk
 
 
 def create_database(
     api: DatawarehouseV1Beta1API,
     *,
     deployment_id: str,
-    name: str,
+    name: str | None = None,
     region: str | None = None,
 ) -> Any:
     """Create a new database within a deployment."""
     return api.create_database(
         deployment_id=deployment_id,
-        name=name,
+        name=or_zero(name, str),
         region=region,
     )
 
@@ -34,15 +34,15 @@ def create_database(
 def create_deployment(
     api: DatawarehouseV1Beta1API,
     *,
-    name: str,
-    version: str,
-    replica_count: int,
-    password: str,
-    cpu_min: int,
-    cpu_max: int,
-    ram_per_cpu: int,
     region: str | None = None,
+    name: str | None = None,
+    version: str | None = None,
+    replica_count: int | None = None,
+    password: str | None = None,
+    cpu_min: int | None = None,
     project_id: str | None = None,
+    cpu_max: int | None = None,
+    ram_per_cpu: int | None = None,
     tags: list[str] | None = None,
     shard_count: int | None = None,
     endpoints: list[dict[str, Any]] | None = None,
@@ -50,15 +50,15 @@ def create_deployment(
 ) -> Any:
     """Create a deployment."""
     return api.create_deployment(
-        name=name,
-        version=version,
-        replica_count=replica_count,
-        password=password,
-        cpu_min=cpu_min,
-        cpu_max=cpu_max,
-        ram_per_cpu=ram_per_cpu,
         region=region,
+        name=or_zero(name, str),
+        version=or_zero(version, str),
+        replica_count=or_zero(replica_count, int),
+        password=or_zero(password, str),
+        cpu_min=or_zero(cpu_min, int),
         project_id=project_id,
+        cpu_max=or_zero(cpu_max, int),
+        ram_per_cpu=or_zero(ram_per_cpu, int),
         tags=tags,
         shard_count=shard_count,
         endpoints=to_sdk(endpoints, list[datawarehouse_v1beta1_types.EndpointSpec]),
@@ -69,13 +69,13 @@ def create_deployment(
 def create_endpoint(
     api: DatawarehouseV1Beta1API,
     *,
-    deployment_id: str,
+    deployment_id: str | None = None,
     region: str | None = None,
     endpoint: dict[str, Any] | None = None,
 ) -> Any:
     """Create a new endpoint for a deployment."""
     return api.create_endpoint(
-        deployment_id=deployment_id,
+        deployment_id=or_zero(deployment_id, str),
         region=region,
         endpoint=to_sdk(endpoint, datawarehouse_v1beta1_types.EndpointSpec),
     )
@@ -85,17 +85,17 @@ def create_user(
     api: DatawarehouseV1Beta1API,
     *,
     deployment_id: str,
-    name: str,
-    password: str,
-    is_admin: bool,
+    name: str | None = None,
+    password: str | None = None,
+    is_admin: bool | None = None,
     region: str | None = None,
 ) -> Any:
     """Create a new user for a deployment."""
     return api.create_user(
         deployment_id=deployment_id,
-        name=name,
-        password=password,
-        is_admin=is_admin,
+        name=or_zero(name, str),
+        password=or_zero(password, str),
+        is_admin=or_zero(is_admin, bool),
         region=region,
     )
 

@@ -19,7 +19,7 @@ from scaleway.dedibox.v1.api import DediboxV1RpnSanAPI
 from scaleway.dedibox.v1.api import DediboxV1RpnV1API
 from scaleway.dedibox.v1.api import DediboxV1RpnV2API
 
-from scw_mcp.runtime.convert import to_sdk
+from scw_mcp.runtime.convert import or_zero, to_sdk
 
 
 def accept_rpn_invite(
@@ -37,12 +37,12 @@ def add_ip(
     api: DediboxV1RpnSanAPI,
     *,
     rpn_san_id: int,
-    ip_ids: list[int],
+    ip_ids: list[int] | None = None,
 ) -> Any:
     """Add ip."""
     return api.add_ip(
         rpn_san_id=rpn_san_id,
-        ip_ids=ip_ids,
+        ip_ids=or_zero(ip_ids, list[int]),
     )
 
 
@@ -65,12 +65,12 @@ def add_rpn_v2_members(
     api: DediboxV1RpnV2API,
     *,
     group_id: int,
-    servers: list[int],
+    servers: list[int] | None = None,
 ) -> Any:
     """Add rpn v2 members."""
     return api.add_rpn_v2_members(
         group_id=group_id,
-        servers=servers,
+        servers=or_zero(servers, list[int]),
     )
 
 
@@ -94,14 +94,14 @@ def attach_failover_ip_to_mac_address(
 def attach_failover_ips(
     api: DediboxV1API,
     *,
-    server_id: int,
-    fips_ids: list[int],
+    server_id: int | None = None,
+    fips_ids: list[int] | None = None,
     zone: str | None = None,
 ) -> Any:
     """Attach failovers on baremetal server."""
     return api.attach_failover_i_ps(
-        server_id=server_id,
-        fips_ids=fips_ids,
+        server_id=or_zero(server_id, int),
+        fips_ids=or_zero(fips_ids, list[int]),
         zone=zone,
     )
 
@@ -133,15 +133,15 @@ def cancel_server_install(
 def create_failover_ips(
     api: DediboxV1API,
     *,
-    offer_id: int,
-    quantity: int,
+    offer_id: int | None = None,
+    quantity: int | None = None,
     zone: str | None = None,
     project_id: str | None = None,
 ) -> Any:
     """Order failover IPs."""
     return api.create_failover_i_ps(
-        offer_id=offer_id,
-        quantity=quantity,
+        offer_id=or_zero(offer_id, int),
+        quantity=or_zero(quantity, int),
         zone=zone,
         project_id=project_id,
     )
@@ -162,28 +162,28 @@ def create_ipv6_block_subnet(
     api: DediboxV1IPv6BlockAPI,
     *,
     block_id: int,
-    address: str,
-    cidr: int,
+    address: str | None = None,
+    cidr: int | None = None,
 ) -> Any:
     """Create IPv6 block subnet."""
     return api.create_i_pv6_block_subnet(
         block_id=block_id,
-        address=address,
-        cidr=cidr,
+        address=or_zero(address, str),
+        cidr=or_zero(cidr, int),
     )
 
 
 def create_rpn_group(
     api: DediboxV1RpnV1API,
     *,
-    name: str,
+    name: str | None = None,
     server_ids: list[int] | None = None,
     san_server_ids: list[int] | None = None,
     project_id: str | None = None,
 ) -> Any:
     """Create rpn group."""
     return api.create_rpn_group(
-        name=name,
+        name=or_zero(name, str),
         server_ids=server_ids,
         san_server_ids=san_server_ids,
         project_id=project_id,
@@ -193,12 +193,12 @@ def create_rpn_group(
 def create_rpn_san(
     api: DediboxV1RpnSanAPI,
     *,
-    offer_id: int,
+    offer_id: int | None = None,
     project_id: str | None = None,
 ) -> Any:
     """Create rpn san."""
     return api.create_rpn_san(
-        offer_id=offer_id,
+        offer_id=or_zero(offer_id, int),
         project_id=project_id,
     )
 
@@ -206,15 +206,15 @@ def create_rpn_san(
 def create_rpn_v2_group(
     api: DediboxV1RpnV2API,
     *,
-    name: str,
-    servers: list[int],
+    name: str | None = None,
+    servers: list[int] | None = None,
     project_id: str | None = None,
     type: str | None = None,
 ) -> Any:
     """Create rpn v2 group."""
     return api.create_rpn_v2_group(
-        name=name,
-        servers=servers,
+        name=or_zero(name, str),
+        servers=or_zero(servers, list[int]),
         project_id=project_id,
         type_=type,
     )
@@ -223,16 +223,16 @@ def create_rpn_v2_group(
 def create_server(
     api: DediboxV1API,
     *,
-    offer_id: int,
-    server_option_ids: list[int],
+    offer_id: int | None = None,
+    server_option_ids: list[int] | None = None,
     zone: str | None = None,
     project_id: str | None = None,
     datacenter_name: str | None = None,
 ) -> Any:
     """Create a baremetal server."""
     return api.create_server(
-        offer_id=offer_id,
-        server_option_ids=server_option_ids,
+        offer_id=or_zero(offer_id, int),
+        server_option_ids=or_zero(server_option_ids, list[int]),
         zone=zone,
         project_id=project_id,
         datacenter_name=datacenter_name,
@@ -278,12 +278,12 @@ def delete_rpn_group_members(
     api: DediboxV1RpnV1API,
     *,
     group_id: int,
-    member_ids: list[int],
+    member_ids: list[int] | None = None,
 ) -> Any:
     """Delete rpn group members."""
     return api.delete_rpn_group_members(
         group_id=group_id,
-        member_ids=member_ids,
+        member_ids=or_zero(member_ids, list[int]),
     )
 
 
@@ -313,12 +313,12 @@ def delete_rpn_v2_members(
     api: DediboxV1RpnV2API,
     *,
     group_id: int,
-    member_ids: list[int],
+    member_ids: list[int] | None = None,
 ) -> Any:
     """Delete rpn v2 members."""
     return api.delete_rpn_v2_members(
         group_id=group_id,
-        member_ids=member_ids,
+        member_ids=or_zero(member_ids, list[int]),
     )
 
 
@@ -364,12 +364,12 @@ def detach_failover_ip_from_mac_address(
 def detach_failover_ips(
     api: DediboxV1API,
     *,
-    fips_ids: list[int],
+    fips_ids: list[int] | None = None,
     zone: str | None = None,
 ) -> Any:
     """Detach failovers on baremetal server."""
     return api.detach_failover_i_ps(
-        fips_ids=fips_ids,
+        fips_ids=or_zero(fips_ids, list[int]),
         zone=zone,
     )
 
@@ -411,12 +411,12 @@ def enable_rpn_v2_group_compatibility(
     api: DediboxV1RpnV2API,
     *,
     group_id: int,
-    rpnv1_group_id: int,
+    rpnv1_group_id: int | None = None,
 ) -> Any:
     """Enable rpn v2 group compatibility."""
     return api.enable_rpn_v2_group_compatibility(
         group_id=group_id,
-        rpnv1_group_id=rpnv1_group_id,
+        rpnv1_group_id=or_zero(rpnv1_group_id, int),
     )
 
 
@@ -511,14 +511,14 @@ def get_os(
     api: DediboxV1API,
     *,
     os_id: int,
-    server_id: int,
+    server_id: int | None = None,
     zone: str | None = None,
     project_id: str | None = None,
 ) -> Any:
     """Get an OS with a given ID."""
     return api.get_os(
         os_id=os_id,
-        server_id=server_id,
+        server_id=or_zero(server_id, int),
         zone=zone,
         project_id=project_id,
     )
@@ -693,8 +693,8 @@ def install_server(
     api: DediboxV1API,
     *,
     server_id: int,
-    os_id: int,
-    hostname: str,
+    os_id: int | None = None,
+    hostname: str | None = None,
     zone: str | None = None,
     user_login: str | None = None,
     user_password: str | None = None,
@@ -708,8 +708,8 @@ def install_server(
     """Install a baremetal server."""
     return api.install_server(
         server_id=server_id,
-        os_id=os_id,
-        hostname=hostname,
+        os_id=or_zero(os_id, int),
+        hostname=or_zero(hostname, str),
         zone=zone,
         user_login=user_login,
         user_password=user_password,
@@ -726,12 +726,12 @@ def leave_rpn_group(
     api: DediboxV1RpnV1API,
     *,
     group_id: int,
-    member_ids: list[int],
+    member_ids: list[int] | None = None,
 ) -> Any:
     """Leave rpn group."""
     return api.leave_rpn_group(
         group_id=group_id,
-        member_ids=member_ids,
+        member_ids=or_zero(member_ids, list[int]),
     )
 
 
@@ -1212,12 +1212,12 @@ def remove_ip(
     api: DediboxV1RpnSanAPI,
     *,
     rpn_san_id: int,
-    ip_ids: list[int],
+    ip_ids: list[int] | None = None,
 ) -> Any:
     """Remove ip."""
     return api.remove_ip(
         rpn_san_id=rpn_san_id,
-        ip_ids=ip_ids,
+        ip_ids=or_zero(ip_ids, list[int]),
     )
 
 
@@ -1225,13 +1225,13 @@ def rpn_group_invite(
     api: DediboxV1RpnV1API,
     *,
     group_id: int,
-    server_ids: list[int],
+    server_ids: list[int] | None = None,
     project_id: str | None = None,
 ) -> Any:
     """Rpn group invite."""
     return api.rpn_group_invite(
         group_id=group_id,
-        server_ids=server_ids,
+        server_ids=or_zero(server_ids, list[int]),
         project_id=project_id,
     )
 
@@ -1240,13 +1240,13 @@ def start_bmc_access(
     api: DediboxV1API,
     *,
     server_id: int,
-    ip: str,
+    ip: str | None = None,
     zone: str | None = None,
 ) -> Any:
     """Start BMC (Baseboard Management Controller) access for a given baremetal server."""
     return api.start_bmc_access(
         server_id=server_id,
-        ip=ip,
+        ip=or_zero(ip, str),
         zone=zone,
     )
 
@@ -1255,13 +1255,13 @@ def start_rescue(
     api: DediboxV1API,
     *,
     server_id: int,
-    os_id: int,
+    os_id: int | None = None,
     zone: str | None = None,
 ) -> Any:
     """Start in rescue baremetal server."""
     return api.start_rescue(
         server_id=server_id,
-        os_id=os_id,
+        os_id=or_zero(os_id, int),
         zone=zone,
     )
 
@@ -1322,13 +1322,13 @@ def subscribe_server_option(
     api: DediboxV1API,
     *,
     server_id: int,
-    option_id: int,
+    option_id: int | None = None,
     zone: str | None = None,
 ) -> Any:
     """Subscribe server option."""
     return api.subscribe_server_option(
         server_id=server_id,
-        option_id=option_id,
+        option_id=or_zero(option_id, int),
         zone=zone,
     )
 
@@ -1337,13 +1337,13 @@ def subscribe_storage_options(
     api: DediboxV1API,
     *,
     server_id: int,
-    options_ids: list[int],
+    options_ids: list[int] | None = None,
     zone: str | None = None,
 ) -> Any:
     """Subscribe storage server option."""
     return api.subscribe_storage_options(
         server_id=server_id,
-        options_ids=options_ids,
+        options_ids=or_zero(options_ids, list[int]),
         zone=zone,
     )
 
@@ -1365,13 +1365,13 @@ def update_raid(
     api: DediboxV1API,
     *,
     server_id: int,
-    raid_arrays: list[dict[str, Any]],
+    raid_arrays: list[dict[str, Any]] | None = None,
     zone: str | None = None,
 ) -> Any:
     """Update RAID."""
     return api.update_raid(
         server_id=server_id,
-        raid_arrays=to_sdk(raid_arrays, list[dedibox_v1_types.UpdatableRaidArray]),
+        raid_arrays=or_zero(to_sdk(raid_arrays, list[dedibox_v1_types.UpdatableRaidArray]), list[dedibox_v1_types.UpdatableRaidArray]),
         zone=zone,
     )
 
@@ -1380,13 +1380,13 @@ def update_reverse(
     api: DediboxV1API,
     *,
     ip_id: int,
-    reverse: str,
+    reverse: str | None = None,
     zone: str | None = None,
 ) -> Any:
     """Update reverse of ip."""
     return api.update_reverse(
         ip_id=ip_id,
-        reverse=reverse,
+        reverse=or_zero(reverse, str),
         zone=zone,
     )
 
@@ -1421,13 +1421,13 @@ def update_rpn_v2_vlan_for_members(
     api: DediboxV1RpnV2API,
     *,
     group_id: int,
-    member_ids: list[int],
+    member_ids: list[int] | None = None,
     vlan: int | None = None,
 ) -> Any:
     """Update rpn v2 vlan for members."""
     return api.update_rpn_v2_vlan_for_members(
         group_id=group_id,
-        member_ids=member_ids,
+        member_ids=or_zero(member_ids, list[int]),
         vlan=vlan,
     )
 

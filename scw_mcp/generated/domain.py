@@ -16,14 +16,14 @@ from scaleway.domain.v2beta1.api import DomainV2Beta1API
 from scaleway.domain.v2beta1.api import DomainV2Beta1RegistrarAPI
 from scaleway.domain.v2beta1.api import DomainV2Beta1UnauthenticatedRegistrarAPI
 
-from scw_mcp.runtime.convert import to_sdk
+from scw_mcp.runtime.convert import or_zero, to_sdk
 
 
 def buy_domains(
     api: DomainV2Beta1RegistrarAPI,
     *,
-    domains: list[str],
-    duration_in_years: int,
+    domains: list[str] | None = None,
+    duration_in_years: int | None = None,
     project_id: str | None = None,
     owner_contact_id: str | None = None,
     owner_contact: dict[str, Any] | None = None,
@@ -34,8 +34,8 @@ def buy_domains(
 ) -> Any:
     """Purchase domains."""
     return api.buy_domains(
-        domains=domains,
-        duration_in_years=duration_in_years,
+        domains=or_zero(domains, list[str]),
+        duration_in_years=or_zero(duration_in_years, int),
         project_id=project_id,
         owner_contact_id=owner_contact_id,
         owner_contact=to_sdk(owner_contact, domain_v2beta1_types.NewContact),
@@ -86,15 +86,15 @@ def clone_dns_zone(
     api: DomainV2Beta1API,
     *,
     dns_zone: str,
-    dest_dns_zone: str,
-    overwrite: bool,
+    dest_dns_zone: str | None = None,
+    overwrite: bool | None = None,
     project_id: str | None = None,
 ) -> Any:
     """Clone a DNS zone."""
     return api.clone_dns_zone(
         dns_zone=dns_zone,
-        dest_dns_zone=dest_dns_zone,
-        overwrite=overwrite,
+        dest_dns_zone=or_zero(dest_dns_zone, str),
+        overwrite=or_zero(overwrite, bool),
         project_id=project_id,
     )
 
@@ -118,13 +118,13 @@ def create_domain_host(
     api: DomainV2Beta1RegistrarAPI,
     *,
     domain: str,
-    name: str,
+    name: str | None = None,
     ips: list[str] | None = None,
 ) -> Any:
     """Create a hostname for a domain."""
     return api.create_domain_host(
         domain=domain,
-        name=name,
+        name=or_zero(name, str),
         ips=ips,
     )
 
@@ -132,12 +132,12 @@ def create_domain_host(
 def create_ssl_certificate(
     api: DomainV2Beta1API,
     *,
-    dns_zone: str,
+    dns_zone: str | None = None,
     alternative_dns_zones: list[str] | None = None,
 ) -> Any:
     """Create or get the DNS zone's TLS certificate."""
     return api.create_ssl_certificate(
-        dns_zone=dns_zone,
+        dns_zone=or_zero(dns_zone, str),
         alternative_dns_zones=alternative_dns_zones,
     )
 
@@ -408,22 +408,22 @@ def list_dns_zone_records(
     api: DomainV2Beta1API,
     *,
     dns_zone: str,
-    name: str,
     project_id: str | None = None,
     order_by: str | None = None,
     page: int | None = None,
     page_size: int | None = None,
+    name: str | None = None,
     type: str | None = None,
     id: str | None = None,
 ) -> Any:
     """List records within a DNS zone."""
     return api.list_dns_zone_records(
         dns_zone=dns_zone,
-        name=name,
         project_id=project_id,
         order_by=order_by,
         page=page,
         page_size=page_size,
+        name=or_zero(name, str),
         type_=type,
         id=id,
     )
@@ -462,7 +462,7 @@ def list_dns_zone_versions(
 def list_dns_zones(
     api: DomainV2Beta1API,
     *,
-    domain: str,
+    domain: str | None = None,
     organization_id: str | None = None,
     project_id: str | None = None,
     order_by: str | None = None,
@@ -477,7 +477,7 @@ def list_dns_zones(
 ) -> Any:
     """List DNS zones."""
     return api.list_dns_zones(
-        domain=domain,
+        domain=or_zero(domain, str),
         organization_id=organization_id,
         project_id=project_id,
         order_by=order_by,
@@ -537,16 +537,16 @@ def list_domains(
 def list_inbound_transfers(
     api: DomainV2Beta1RegistrarAPI,
     *,
-    page: int,
-    domain: str,
+    page: int | None = None,
+    domain: str | None = None,
     page_size: int | None = None,
     project_id: str | None = None,
     organization_id: str | None = None,
 ) -> Any:
     """List inbound domain transfers."""
     return api.list_inbound_transfers(
-        page=page,
-        domain=domain,
+        page=or_zero(page, int),
+        domain=or_zero(domain, str),
         page_size=page_size,
         project_id=project_id,
         organization_id=organization_id,
@@ -575,14 +575,14 @@ def list_renewable_domains(
 def list_ssl_certificates(
     api: DomainV2Beta1API,
     *,
-    dns_zone: str,
+    dns_zone: str | None = None,
     page: int | None = None,
     page_size: int | None = None,
     project_id: str | None = None,
 ) -> Any:
     """List a user's TLS certificates."""
     return api.list_ssl_certificates(
-        dns_zone=dns_zone,
+        dns_zone=or_zero(dns_zone, str),
         page=page,
         page_size=page_size,
         project_id=project_id,
@@ -646,26 +646,26 @@ def refresh_dns_zone(
     api: DomainV2Beta1API,
     *,
     dns_zone: str,
-    recreate_dns_zone: bool,
-    recreate_sub_dns_zone: bool,
+    recreate_dns_zone: bool | None = None,
+    recreate_sub_dns_zone: bool | None = None,
 ) -> Any:
     """Refresh a DNS zone."""
     return api.refresh_dns_zone(
         dns_zone=dns_zone,
-        recreate_dns_zone=recreate_dns_zone,
-        recreate_sub_dns_zone=recreate_sub_dns_zone,
+        recreate_dns_zone=or_zero(recreate_dns_zone, bool),
+        recreate_sub_dns_zone=or_zero(recreate_sub_dns_zone, bool),
     )
 
 
 def register_external_domain(
     api: DomainV2Beta1RegistrarAPI,
     *,
-    domain: str,
+    domain: str | None = None,
     project_id: str | None = None,
 ) -> Any:
     """Register an external domain."""
     return api.register_external_domain(
-        domain=domain,
+        domain=or_zero(domain, str),
         project_id=project_id,
     )
 
@@ -673,14 +673,14 @@ def register_external_domain(
 def renew_domains(
     api: DomainV2Beta1RegistrarAPI,
     *,
-    domains: list[str],
-    duration_in_years: int,
+    domains: list[str] | None = None,
+    duration_in_years: int | None = None,
     force_late_renewal: bool | None = None,
 ) -> Any:
     """Renew domains."""
     return api.renew_domains(
-        domains=domains,
-        duration_in_years=duration_in_years,
+        domains=or_zero(domains, list[str]),
+        duration_in_years=or_zero(duration_in_years, int),
         force_late_renewal=force_late_renewal,
     )
 
@@ -699,13 +699,13 @@ def restore_dns_zone_version(
 def retry_inbound_transfer(
     api: DomainV2Beta1RegistrarAPI,
     *,
-    domain: str,
+    domain: str | None = None,
     project_id: str | None = None,
     auth_code: str | None = None,
 ) -> Any:
     """Retry the inbound transfer of a domain."""
     return api.retry_inbound_transfer(
-        domain=domain,
+        domain=or_zero(domain, str),
         project_id=project_id,
         auth_code=auth_code,
     )
@@ -714,16 +714,16 @@ def retry_inbound_transfer(
 def search_available_domains(
     api: DomainV2Beta1RegistrarAPI,
     *,
-    domains: list[str],
-    strict_search: bool,
-    include_exact_match: bool,
+    domains: list[str] | None = None,
+    strict_search: bool | None = None,
+    include_exact_match: bool | None = None,
     tlds: list[str] | None = None,
 ) -> Any:
     """Search available domains."""
     return api.search_available_domains(
-        domains=domains,
-        strict_search=strict_search,
-        include_exact_match=include_exact_match,
+        domains=or_zero(domains, list[str]),
+        strict_search=or_zero(strict_search, bool),
+        include_exact_match=or_zero(include_exact_match, bool),
         tlds=tlds,
     )
 
@@ -731,14 +731,14 @@ def search_available_domains(
 def search_available_domains_console(
     api: DomainV2Beta1UnauthenticatedRegistrarAPI,
     *,
-    domain: str,
-    strict_search: bool,
+    domain: str | None = None,
+    strict_search: bool | None = None,
     tlds: list[str] | None = None,
 ) -> Any:
     """Search available domains console."""
     return api.search_available_domains_console(
-        domain=domain,
-        strict_search=strict_search,
+        domain=or_zero(domain, str),
+        strict_search=or_zero(strict_search, bool),
         tlds=tlds,
     )
 
@@ -763,7 +763,7 @@ def trade_domain(
 def transfer_in_domain(
     api: DomainV2Beta1RegistrarAPI,
     *,
-    domains: list[dict[str, Any]],
+    domains: list[dict[str, Any]] | None = None,
     project_id: str | None = None,
     owner_contact_id: str | None = None,
     owner_contact: dict[str, Any] | None = None,
@@ -774,7 +774,7 @@ def transfer_in_domain(
 ) -> Any:
     """Transfer a domain."""
     return api.transfer_in_domain(
-        domains=to_sdk(domains, list[domain_v2beta1_types.TransferInDomainRequestTransferRequest]),
+        domains=or_zero(to_sdk(domains, list[domain_v2beta1_types.TransferInDomainRequestTransferRequest]), list[domain_v2beta1_types.TransferInDomainRequestTransferRequest]),
         project_id=project_id,
         owner_contact_id=owner_contact_id,
         owner_contact=to_sdk(owner_contact, domain_v2beta1_types.NewContact),
@@ -866,12 +866,12 @@ def update_dns_zone_nameservers(
     api: DomainV2Beta1API,
     *,
     dns_zone: str,
-    ns: list[dict[str, Any]],
+    ns: list[dict[str, Any]] | None = None,
 ) -> Any:
     """Update name servers within a DNS zone."""
     return api.update_dns_zone_nameservers(
         dns_zone=dns_zone,
-        ns=to_sdk(ns, list[domain_v2beta1_types.Nameserver]),
+        ns=or_zero(to_sdk(ns, list[domain_v2beta1_types.Nameserver]), list[domain_v2beta1_types.Nameserver]),
     )
 
 
@@ -879,16 +879,16 @@ def update_dns_zone_records(
     api: DomainV2Beta1API,
     *,
     dns_zone: str,
-    changes: list[dict[str, Any]],
-    disallow_new_zone_creation: bool,
+    changes: list[dict[str, Any]] | None = None,
+    disallow_new_zone_creation: bool | None = None,
     return_all_records: bool | None = None,
     serial: int | None = None,
 ) -> Any:
     """Update records within a DNS zone."""
     return api.update_dns_zone_records(
         dns_zone=dns_zone,
-        changes=to_sdk(changes, list[domain_v2beta1_types.RecordChange]),
-        disallow_new_zone_creation=disallow_new_zone_creation,
+        changes=or_zero(to_sdk(changes, list[domain_v2beta1_types.RecordChange]), list[domain_v2beta1_types.RecordChange]),
+        disallow_new_zone_creation=or_zero(disallow_new_zone_creation, bool),
         return_all_records=return_all_records,
         serial=serial,
     )

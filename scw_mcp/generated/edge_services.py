@@ -13,7 +13,7 @@ from typing import Any
 import scaleway.edge_services.v1beta1.types as edge_services_v1beta1_types
 from scaleway.edge_services.v1beta1.api import EdgeServicesV1Beta1API
 
-from scw_mcp.runtime.convert import to_sdk
+from scw_mcp.runtime.convert import or_zero, to_sdk
 
 
 def add_route_rules(
@@ -36,14 +36,14 @@ def add_route_rules(
 def check_domain(
     api: EdgeServicesV1Beta1API,
     *,
-    fqdn: str,
-    cname: str,
+    fqdn: str | None = None,
+    cname: str | None = None,
     project_id: str | None = None,
 ) -> Any:
     """Check domain."""
     return api.check_domain(
-        fqdn=fqdn,
-        cname=cname,
+        fqdn=or_zero(fqdn, str),
+        cname=or_zero(cname, str),
         project_id=project_id,
     )
 
@@ -62,14 +62,14 @@ def check_lb_origin(
 def check_pem_chain(
     api: EdgeServicesV1Beta1API,
     *,
-    fqdn: str,
+    fqdn: str | None = None,
     project_id: str | None = None,
     secret: dict[str, Any] | None = None,
     raw: str | None = None,
 ) -> Any:
     """Check pem chain."""
     return api.check_pem_chain(
-        fqdn=fqdn,
+        fqdn=or_zero(fqdn, str),
         project_id=project_id,
         secret=to_sdk(secret, edge_services_v1beta1_types.CheckPEMChainRequestSecretChain),
         raw=raw,
@@ -142,14 +142,14 @@ def create_dns_stage(
 def create_pipeline(
     api: EdgeServicesV1Beta1API,
     *,
-    name: str,
-    description: str,
+    name: str | None = None,
+    description: str | None = None,
     project_id: str | None = None,
 ) -> Any:
     """Create pipeline."""
     return api.create_pipeline(
-        name=name,
-        description=description,
+        name=or_zero(name, str),
+        description=or_zero(description, str),
         project_id=project_id,
     )
 
@@ -157,13 +157,13 @@ def create_pipeline(
 def create_purge_request(
     api: EdgeServicesV1Beta1API,
     *,
-    pipeline_id: str,
+    pipeline_id: str | None = None,
     assets: list[str] | None = None,
     all: bool | None = None,
 ) -> Any:
     """Create purge request."""
     return api.create_purge_request(
-        pipeline_id=pipeline_id,
+        pipeline_id=or_zero(pipeline_id, str),
         assets=assets,
         all=all,
     )
@@ -210,13 +210,13 @@ def create_tls_stage(
 def create_vpc_endpoint(
     api: EdgeServicesV1Beta1API,
     *,
-    private_network_id: str,
+    private_network_id: str | None = None,
     project_id: str | None = None,
     region: str | None = None,
 ) -> Any:
     """Create VPC Endpoint."""
     return api.create_vpc_endpoint(
-        private_network_id=private_network_id,
+        private_network_id=or_zero(private_network_id, str),
         project_id=project_id,
         region=region,
     )
@@ -226,14 +226,14 @@ def create_waf_stage(
     api: EdgeServicesV1Beta1API,
     *,
     pipeline_id: str,
-    paranoia_level: int,
+    paranoia_level: int | None = None,
     mode: str | None = None,
     backend_stage_id: str | None = None,
 ) -> Any:
     """Create WAF stage."""
     return api.create_waf_stage(
         pipeline_id=pipeline_id,
-        paranoia_level=paranoia_level,
+        paranoia_level=or_zero(paranoia_level, int),
         mode=mode,
         backend_stage_id=backend_stage_id,
     )
@@ -810,7 +810,7 @@ def update_backend_stage(
     api: EdgeServicesV1Beta1API,
     *,
     backend_stage_id: str,
-    pipeline_id: str,
+    pipeline_id: str | None = None,
     scaleway_s3: dict[str, Any] | None = None,
     scaleway_lb: dict[str, Any] | None = None,
     scaleway_serverless_container: dict[str, Any] | None = None,
@@ -819,7 +819,7 @@ def update_backend_stage(
     """Update backend stage."""
     return api.update_backend_stage(
         backend_stage_id=backend_stage_id,
-        pipeline_id=pipeline_id,
+        pipeline_id=or_zero(pipeline_id, str),
         scaleway_s3=to_sdk(scaleway_s3, edge_services_v1beta1_types.ScalewayS3BackendConfig),
         scaleway_lb=to_sdk(scaleway_lb, edge_services_v1beta1_types.ScalewayLbBackendConfig),
         scaleway_serverless_container=to_sdk(scaleway_serverless_container, edge_services_v1beta1_types.ScalewayServerlessContainerBackendConfig),

@@ -12,12 +12,14 @@ from typing import Any
 
 from scaleway.file.v1alpha1.api import FileV1Alpha1API
 
+from scw_mcp.runtime.convert import or_zero
+
 
 def create_file_system(
     api: FileV1Alpha1API,
     *,
-    name: str,
-    size: int,
+    name: str | None = None,
+    size: int | None = None,
     region: str | None = None,
     project_id: str | None = None,
     type: str | None = None,
@@ -25,8 +27,8 @@ def create_file_system(
 ) -> Any:
     """Create a new filesystem."""
     return api.create_file_system(
-        name=name,
-        size=size,
+        name=or_zero(name, str),
+        size=or_zero(size, int),
         region=region,
         project_id=project_id,
         type_=type,

@@ -10,20 +10,23 @@ from __future__ import annotations
 
 from typing import Any
 
+import scaleway.flexibleip.v1alpha1.types as flexibleip_v1alpha1_types
 from scaleway.flexibleip.v1alpha1.api import FlexibleipV1Alpha1API
+
+from scw_mcp.runtime.convert import or_zero
 
 
 def attach_flexible_ip(
     api: FlexibleipV1Alpha1API,
     *,
-    fips_ids: list[str],
-    server_id: str,
+    fips_ids: list[str] | None = None,
+    server_id: str | None = None,
     zone: str | None = None,
 ) -> Any:
     """Attach an existing flexible IP to a server."""
     return api.attach_flexible_ip(
-        fips_ids=fips_ids,
-        server_id=server_id,
+        fips_ids=or_zero(fips_ids, list[str]),
+        server_id=or_zero(server_id, str),
         zone=zone,
     )
 
@@ -31,8 +34,8 @@ def attach_flexible_ip(
 def create_flexible_ip(
     api: FlexibleipV1Alpha1API,
     *,
-    description: str,
-    is_ipv6: bool,
+    description: str | None = None,
+    is_ipv6: bool | None = None,
     zone: str | None = None,
     project_id: str | None = None,
     tags: list[str] | None = None,
@@ -41,8 +44,8 @@ def create_flexible_ip(
 ) -> Any:
     """Create a new flexible IP."""
     return api.create_flexible_ip(
-        description=description,
-        is_ipv6=is_ipv6,
+        description=or_zero(description, str),
+        is_ipv6=or_zero(is_ipv6, bool),
         zone=zone,
         project_id=project_id,
         tags=tags,
@@ -80,12 +83,12 @@ def delete_mac_addr(
 def detach_flexible_ip(
     api: FlexibleipV1Alpha1API,
     *,
-    fips_ids: list[str],
+    fips_ids: list[str] | None = None,
     zone: str | None = None,
 ) -> Any:
     """Detach an existing flexible IP from a server."""
     return api.detach_flexible_ip(
-        fips_ids=fips_ids,
+        fips_ids=or_zero(fips_ids, list[str]),
         zone=zone,
     )
 
@@ -94,13 +97,13 @@ def duplicate_mac_addr(
     api: FlexibleipV1Alpha1API,
     *,
     fip_id: str,
-    duplicate_from_fip_id: str,
+    duplicate_from_fip_id: str | None = None,
     zone: str | None = None,
 ) -> Any:
     """Duplicate a virtual MAC address to another flexible IP."""
     return api.duplicate_mac_addr(
         fip_id=fip_id,
-        duplicate_from_fip_id=duplicate_from_fip_id,
+        duplicate_from_fip_id=or_zero(duplicate_from_fip_id, str),
         zone=zone,
     )
 
@@ -109,13 +112,13 @@ def generate_mac_addr(
     api: FlexibleipV1Alpha1API,
     *,
     fip_id: str,
-    mac_type: str,
+    mac_type: str | None = None,
     zone: str | None = None,
 ) -> Any:
     """Generate a virtual MAC address on an existing flexible IP."""
     return api.generate_mac_addr(
         fip_id=fip_id,
-        mac_type=mac_type,
+        mac_type=or_zero(mac_type, flexibleip_v1alpha1_types.MACAddressType),
         zone=zone,
     )
 
@@ -164,13 +167,13 @@ def move_mac_addr(
     api: FlexibleipV1Alpha1API,
     *,
     fip_id: str,
-    dst_fip_id: str,
+    dst_fip_id: str | None = None,
     zone: str | None = None,
 ) -> Any:
     """Relocate an existing virtual MAC address to a different flexible IP."""
     return api.move_mac_addr(
         fip_id=fip_id,
-        dst_fip_id=dst_fip_id,
+        dst_fip_id=or_zero(dst_fip_id, str),
         zone=zone,
     )
 

@@ -14,22 +14,22 @@ from typing import Any
 import scaleway.function.v1beta1.types as function_v1beta1_types
 from scaleway.function.v1beta1.api import FunctionV1Beta1API
 
-from scw_mcp.runtime.convert import to_sdk
+from scw_mcp.runtime.convert import or_zero, to_sdk
 
 
 def create_cron(
     api: FunctionV1Beta1API,
     *,
-    function_id: str,
-    schedule: str,
+    function_id: str | None = None,
+    schedule: str | None = None,
     region: str | None = None,
     args: dict[str, Any] | None = None,
     name: str | None = None,
 ) -> Any:
     """Create a new cron."""
     return api.create_cron(
-        function_id=function_id,
-        schedule=schedule,
+        function_id=or_zero(function_id, str),
+        schedule=or_zero(schedule, str),
         region=region,
         args=args,
         name=name,
@@ -39,14 +39,14 @@ def create_cron(
 def create_domain(
     api: FunctionV1Beta1API,
     *,
-    hostname: str,
-    function_id: str,
+    hostname: str | None = None,
+    function_id: str | None = None,
     region: str | None = None,
 ) -> Any:
     """Create a domain name binding."""
     return api.create_domain(
-        hostname=hostname,
-        function_id=function_id,
+        hostname=or_zero(hostname, str),
+        function_id=or_zero(function_id, str),
         region=region,
     )
 
@@ -141,8 +141,8 @@ def create_token(
 def create_trigger(
     api: FunctionV1Beta1API,
     *,
-    name: str,
-    function_id: str,
+    name: str | None = None,
+    function_id: str | None = None,
     region: str | None = None,
     description: str | None = None,
     scw_sqs_config: dict[str, Any] | None = None,
@@ -151,8 +151,8 @@ def create_trigger(
 ) -> Any:
     """Create a trigger."""
     return api.create_trigger(
-        name=name,
-        function_id=function_id,
+        name=or_zero(name, str),
+        function_id=or_zero(function_id, str),
         region=region,
         description=description,
         scw_sqs_config=to_sdk(scw_sqs_config, function_v1beta1_types.CreateTriggerRequestMnqSqsClientConfig),
@@ -308,13 +308,13 @@ def get_function_upload_url(
     api: FunctionV1Beta1API,
     *,
     function_id: str,
-    content_length: int,
+    content_length: int | None = None,
     region: str | None = None,
 ) -> Any:
     """Get an upload URL of a function."""
     return api.get_function_upload_url(
         function_id=function_id,
-        content_length=content_length,
+        content_length=or_zero(content_length, int),
         region=region,
     )
 
@@ -361,7 +361,7 @@ def get_trigger(
 def list_crons(
     api: FunctionV1Beta1API,
     *,
-    function_id: str,
+    function_id: str | None = None,
     region: str | None = None,
     page: int | None = None,
     page_size: int | None = None,
@@ -369,7 +369,7 @@ def list_crons(
 ) -> Any:
     """List all crons."""
     return api.list_crons(
-        function_id=function_id,
+        function_id=or_zero(function_id, str),
         region=region,
         page=page,
         page_size=page_size,
@@ -380,7 +380,7 @@ def list_crons(
 def list_domains(
     api: FunctionV1Beta1API,
     *,
-    function_id: str,
+    function_id: str | None = None,
     region: str | None = None,
     page: int | None = None,
     page_size: int | None = None,
@@ -388,7 +388,7 @@ def list_domains(
 ) -> Any:
     """List all domain name bindings."""
     return api.list_domains(
-        function_id=function_id,
+        function_id=or_zero(function_id, str),
         region=region,
         page=page,
         page_size=page_size,
@@ -410,7 +410,7 @@ def list_function_runtimes(
 def list_functions(
     api: FunctionV1Beta1API,
     *,
-    namespace_id: str,
+    namespace_id: str | None = None,
     region: str | None = None,
     page: int | None = None,
     page_size: int | None = None,
@@ -421,7 +421,7 @@ def list_functions(
 ) -> Any:
     """List all your functions."""
     return api.list_functions(
-        namespace_id=namespace_id,
+        namespace_id=or_zero(namespace_id, str),
         region=region,
         page=page,
         page_size=page_size,

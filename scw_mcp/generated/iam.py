@@ -15,7 +15,7 @@ import scaleway.iam.v1alpha1.types as iam_v1alpha1_types
 import scaleway_core.bridge.scwfile as core_bridge_scwfile
 from scaleway.iam.v1alpha1.api import IamV1Alpha1API
 
-from scw_mcp.runtime.convert import to_sdk
+from scw_mcp.runtime.convert import or_zero, to_sdk
 
 
 def add_group_member(
@@ -52,14 +52,14 @@ def add_saml_certificate(
     api: IamV1Alpha1API,
     *,
     saml_id: str,
-    type: str,
-    content: str,
+    type: str | None = None,
+    content: str | None = None,
 ) -> Any:
     """Add a SAML certificate."""
     return api.add_saml_certificate(
         saml_id=saml_id,
-        type_=type,
-        content=content,
+        type_=or_zero(type, iam_v1alpha1_types.SamlCertificateType),
+        content=or_zero(content, str),
     )
 
 
@@ -77,7 +77,7 @@ def clone_policy(
 def create_api_key(
     api: IamV1Alpha1API,
     *,
-    description: str,
+    description: str | None = None,
     application_id: str | None = None,
     user_id: str | None = None,
     expires_at: str | None = None,
@@ -85,7 +85,7 @@ def create_api_key(
 ) -> Any:
     """Create an API key."""
     return api.create_api_key(
-        description=description,
+        description=or_zero(description, str),
         application_id=application_id,
         user_id=user_id,
         expires_at=to_sdk(expires_at, datetime),
@@ -96,14 +96,14 @@ def create_api_key(
 def create_application(
     api: IamV1Alpha1API,
     *,
-    description: str,
+    description: str | None = None,
     name: str | None = None,
     organization_id: str | None = None,
     tags: list[str] | None = None,
 ) -> Any:
     """Create a new application."""
     return api.create_application(
-        description=description,
+        description=or_zero(description, str),
         name=name,
         organization_id=organization_id,
         tags=tags,
@@ -113,14 +113,14 @@ def create_application(
 def create_group(
     api: IamV1Alpha1API,
     *,
-    description: str,
+    description: str | None = None,
     organization_id: str | None = None,
     name: str | None = None,
     tags: list[str] | None = None,
 ) -> Any:
     """Create a group."""
     return api.create_group(
-        description=description,
+        description=or_zero(description, str),
         organization_id=organization_id,
         name=name,
         tags=tags,
@@ -130,20 +130,20 @@ def create_group(
 def create_jwt(
     api: IamV1Alpha1API,
     *,
-    user_id: str,
-    referrer: str,
+    user_id: str | None = None,
+    referrer: str | None = None,
 ) -> Any:
     """Create a JWT."""
     return api.create_jwt(
-        user_id=user_id,
-        referrer=referrer,
+        user_id=or_zero(user_id, str),
+        referrer=or_zero(referrer, str),
     )
 
 
 def create_policy(
     api: IamV1Alpha1API,
     *,
-    description: str,
+    description: str | None = None,
     name: str | None = None,
     organization_id: str | None = None,
     rules: list[dict[str, Any]] | None = None,
@@ -155,7 +155,7 @@ def create_policy(
 ) -> Any:
     """Create a new policy."""
     return api.create_policy(
-        description=description,
+        description=or_zero(description, str),
         name=name,
         organization_id=organization_id,
         rules=to_sdk(rules, list[iam_v1alpha1_types.RuleSpecs]),
@@ -390,28 +390,28 @@ def finish_user_web_authn_registration(
     api: IamV1Alpha1API,
     *,
     user_id: str,
-    ceremony_id: str,
-    authenticator_name: str,
-    origin: str,
-    raw_id: str,
-    client_data_json: str,
-    authenticator_data: str,
-    attestation_object: str,
-    public_key: str,
-    public_key_algorithm: int,
+    ceremony_id: str | None = None,
+    authenticator_name: str | None = None,
+    origin: str | None = None,
+    raw_id: str | None = None,
+    client_data_json: str | None = None,
+    authenticator_data: str | None = None,
+    attestation_object: str | None = None,
+    public_key: str | None = None,
+    public_key_algorithm: int | None = None,
 ) -> Any:
     """Complete a WebAuthen authenticator registration."""
     return api.finish_user_web_authn_registration(
         user_id=user_id,
-        ceremony_id=ceremony_id,
-        authenticator_name=authenticator_name,
-        origin=origin,
-        raw_id=raw_id,
-        client_data_json=client_data_json,
-        authenticator_data=authenticator_data,
-        attestation_object=attestation_object,
-        public_key=public_key,
-        public_key_algorithm=public_key_algorithm,
+        ceremony_id=or_zero(ceremony_id, str),
+        authenticator_name=or_zero(authenticator_name, str),
+        origin=or_zero(origin, str),
+        raw_id=or_zero(raw_id, str),
+        client_data_json=or_zero(client_data_json, str),
+        authenticator_data=or_zero(authenticator_data, str),
+        attestation_object=or_zero(attestation_object, str),
+        public_key=or_zero(public_key, str),
+        public_key_algorithm=or_zero(public_key_algorithm, int),
     )
 
 
@@ -597,12 +597,12 @@ def join_user_connection(
     api: IamV1Alpha1API,
     *,
     user_id: str,
-    token: str,
+    token: str | None = None,
 ) -> Any:
     """Join user connection."""
     return api.join_user_connection(
         user_id=user_id,
-        token=token,
+        token=or_zero(token, str),
     )
 
 
@@ -707,7 +707,7 @@ def list_groups(
 def list_jwts(
     api: IamV1Alpha1API,
     *,
-    audience_id: str,
+    audience_id: str | None = None,
     order_by: str | None = None,
     page_size: int | None = None,
     page: int | None = None,
@@ -715,7 +715,7 @@ def list_jwts(
 ) -> Any:
     """List JWTs."""
     return api.list_jw_ts(
-        audience_id=audience_id,
+        audience_id=or_zero(audience_id, str),
         order_by=order_by,
         page_size=page_size,
         page=page,
@@ -822,13 +822,13 @@ def list_quota(
 def list_rules(
     api: IamV1Alpha1API,
     *,
-    policy_id: str,
+    policy_id: str | None = None,
     page_size: int | None = None,
     page: int | None = None,
 ) -> Any:
     """List rules of a given policy."""
     return api.list_rules(
-        policy_id=policy_id,
+        policy_id=or_zero(policy_id, str),
         page_size=page_size,
         page=page,
     )
@@ -941,11 +941,11 @@ def lock_user(
 def parse_saml_metadata(
     api: IamV1Alpha1API,
     *,
-    file: dict[str, Any],
+    file: dict[str, Any] | None = None,
 ) -> Any:
     """Parse SAML xml metadata file."""
     return api.parse_saml_metadata(
-        file=to_sdk(file, core_bridge_scwfile.ScwFile),
+        file=or_zero(to_sdk(file, core_bridge_scwfile.ScwFile), core_bridge_scwfile.ScwFile),
     )
 
 
@@ -968,12 +968,12 @@ def remove_user_connection(
     api: IamV1Alpha1API,
     *,
     user_id: str,
-    target_user_id: str,
+    target_user_id: str | None = None,
 ) -> Any:
     """Remove user connection."""
     return api.remove_user_connection(
         user_id=user_id,
-        target_user_id=target_user_id,
+        target_user_id=or_zero(target_user_id, str),
     )
 
 
@@ -981,26 +981,26 @@ def set_group_members(
     api: IamV1Alpha1API,
     *,
     group_id: str,
-    user_ids: list[str],
-    application_ids: list[str],
+    user_ids: list[str] | None = None,
+    application_ids: list[str] | None = None,
 ) -> Any:
     """Overwrite users and applications of a group."""
     return api.set_group_members(
         group_id=group_id,
-        user_ids=user_ids,
-        application_ids=application_ids,
+        user_ids=or_zero(user_ids, list[str]),
+        application_ids=or_zero(application_ids, list[str]),
     )
 
 
 def set_organization_alias(
     api: IamV1Alpha1API,
     *,
-    alias: str,
+    alias: str | None = None,
     organization_id: str | None = None,
 ) -> Any:
     """Set your Organization's alias."""
     return api.set_organization_alias(
-        alias=alias,
+        alias=or_zero(alias, str),
         organization_id=organization_id,
     )
 
@@ -1008,13 +1008,13 @@ def set_organization_alias(
 def set_rules(
     api: IamV1Alpha1API,
     *,
-    policy_id: str,
-    rules: list[dict[str, Any]],
+    policy_id: str | None = None,
+    rules: list[dict[str, Any]] | None = None,
 ) -> Any:
     """Set rules of a given policy."""
     return api.set_rules(
-        policy_id=policy_id,
-        rules=to_sdk(rules, list[iam_v1alpha1_types.RuleSpecs]),
+        policy_id=or_zero(policy_id, str),
+        rules=or_zero(to_sdk(rules, list[iam_v1alpha1_types.RuleSpecs]), list[iam_v1alpha1_types.RuleSpecs]),
     )
 
 
@@ -1022,12 +1022,12 @@ def start_user_web_authn_registration(
     api: IamV1Alpha1API,
     *,
     user_id: str,
-    origin: str,
+    origin: str | None = None,
 ) -> Any:
     """Start registering a WebAuthn authenticator."""
     return api.start_user_web_authn_registration(
         user_id=user_id,
-        origin=origin,
+        origin=or_zero(origin, str),
     )
 
 
@@ -1215,12 +1215,12 @@ def update_user_password(
     api: IamV1Alpha1API,
     *,
     user_id: str,
-    password: str,
+    password: str | None = None,
 ) -> Any:
     """Update an user's password."""
     return api.update_user_password(
         user_id=user_id,
-        password=password,
+        password=or_zero(password, str),
     )
 
 
@@ -1228,12 +1228,12 @@ def update_user_username(
     api: IamV1Alpha1API,
     *,
     user_id: str,
-    username: str,
+    username: str | None = None,
 ) -> Any:
     """Update an user's username."""
     return api.update_user_username(
         user_id=user_id,
-        username=username,
+        username=or_zero(username, str),
     )
 
 
@@ -1254,12 +1254,12 @@ def validate_user_mfaotp(
     api: IamV1Alpha1API,
     *,
     user_id: str,
-    one_time_password: str,
+    one_time_password: str | None = None,
 ) -> Any:
     """Validate a MFA OTP."""
     return api.validate_user_mfaotp(
         user_id=user_id,
-        one_time_password=one_time_password,
+        one_time_password=or_zero(one_time_password, str),
     )
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import scaleway.inference.v1.types as inference_v1_types
 from scaleway.inference.v1.api import InferenceV1API
 
-from scw_mcp.runtime.convert import to_sdk
+from scw_mcp.runtime.convert import or_zero, to_sdk
 
 
 def create_deployment(
@@ -21,7 +21,7 @@ def create_deployment(
     *,
     model_id: str,
     node_type_name: str,
-    endpoints: list[dict[str, Any]],
+    endpoints: list[dict[str, Any]] | None = None,
     region: str | None = None,
     name: str | None = None,
     project_id: str | None = None,
@@ -35,7 +35,7 @@ def create_deployment(
     return api.create_deployment(
         model_id=model_id,
         node_type_name=node_type_name,
-        endpoints=to_sdk(endpoints, list[inference_v1_types.EndpointSpec]),
+        endpoints=or_zero(to_sdk(endpoints, list[inference_v1_types.EndpointSpec]), list[inference_v1_types.EndpointSpec]),
         region=region,
         name=name,
         project_id=project_id,
@@ -50,14 +50,14 @@ def create_deployment(
 def create_endpoint(
     api: InferenceV1API,
     *,
-    deployment_id: str,
     endpoint: dict[str, Any],
+    deployment_id: str | None = None,
     region: str | None = None,
 ) -> Any:
     """Create an endpoint."""
     return api.create_endpoint(
-        deployment_id=deployment_id,
         endpoint=to_sdk(endpoint, inference_v1_types.EndpointSpec),
+        deployment_id=or_zero(deployment_id, str),
         region=region,
     )
 
@@ -210,14 +210,14 @@ def list_models(
 def list_node_types(
     api: InferenceV1API,
     *,
-    include_disabled_types: bool,
+    include_disabled_types: bool | None = None,
     region: str | None = None,
     page: int | None = None,
     page_size: int | None = None,
 ) -> Any:
     """List available node types."""
     return api.list_node_types(
-        include_disabled_types=include_disabled_types,
+        include_disabled_types=or_zero(include_disabled_types, bool),
         region=region,
         page=page,
         page_size=page_size,

@@ -14,20 +14,20 @@ import scaleway.instance.v1.types as instance_v1_types
 from scaleway.instance.v1.api import InstanceV1API
 from scaleway.instance.v1.custom_api import InstanceUtilsV1API
 
-from scw_mcp.runtime.convert import to_sdk
+from scw_mcp.runtime.convert import or_zero, to_sdk
 
 
 def apply_block_migration(
     api: InstanceV1API,
     *,
-    validation_key: str,
+    validation_key: str | None = None,
     zone: str | None = None,
     volume_id: str | None = None,
     snapshot_id: str | None = None,
 ) -> Any:
     """Migrate a volume and/or snapshots to SBS (Scaleway Block Storage)."""
     return api.apply_block_migration(
-        validation_key=validation_key,
+        validation_key=or_zero(validation_key, str),
         zone=zone,
         volume_id=volume_id,
         snapshot_id=snapshot_id,
@@ -38,13 +38,13 @@ def attach_server_file_system(
     api: InstanceV1API,
     *,
     server_id: str,
-    filesystem_id: str,
+    filesystem_id: str | None = None,
     zone: str | None = None,
 ) -> Any:
     """Attach a filesystem volume to an Instance."""
     return api.attach_server_file_system(
         server_id=server_id,
-        filesystem_id=filesystem_id,
+        filesystem_id=or_zero(filesystem_id, str),
         zone=zone,
     )
 
@@ -53,7 +53,7 @@ def attach_server_volume(
     api: InstanceV1API,
     *,
     server_id: str,
-    volume_id: str,
+    volume_id: str | None = None,
     zone: str | None = None,
     volume_type: str | None = None,
     boot: bool | None = None,
@@ -61,7 +61,7 @@ def attach_server_volume(
     """Attach a volume to an Instance."""
     return api.attach_server_volume(
         server_id=server_id,
-        volume_id=volume_id,
+        volume_id=or_zero(volume_id, str),
         zone=zone,
         volume_type=volume_type,
         boot=boot,
@@ -176,8 +176,8 @@ def create_private_nic(
 def create_security_group(
     api: InstanceV1API,
     *,
-    description: str,
-    stateful: bool,
+    description: str | None = None,
+    stateful: bool | None = None,
     zone: str | None = None,
     name: str | None = None,
     organization: str | None = None,
@@ -191,8 +191,8 @@ def create_security_group(
 ) -> Any:
     """Create a security group."""
     return api.create_security_group(
-        description=description,
-        stateful=stateful,
+        description=or_zero(description, str),
+        stateful=or_zero(stateful, bool),
         zone=zone,
         name=name,
         organization=organization,
@@ -214,8 +214,8 @@ def create_security_group_rule(
     direction: str,
     action: str,
     ip_range: str,
-    position: int,
-    editable: bool,
+    position: int | None = None,
+    editable: bool | None = None,
     zone: str | None = None,
     dest_port_from: int | None = None,
     dest_port_to: int | None = None,
@@ -227,8 +227,8 @@ def create_security_group_rule(
         direction=direction,
         action=action,
         ip_range=ip_range,
-        position=position,
-        editable=editable,
+        position=or_zero(position, int),
+        editable=or_zero(editable, bool),
         zone=zone,
         dest_port_from=dest_port_from,
         dest_port_to=dest_port_to,
@@ -474,13 +474,13 @@ def detach_server_file_system(
     api: InstanceV1API,
     *,
     server_id: str,
-    filesystem_id: str,
+    filesystem_id: str | None = None,
     zone: str | None = None,
 ) -> Any:
     """Detach a filesystem volume from an Instance."""
     return api.detach_server_file_system(
         server_id=server_id,
-        filesystem_id=filesystem_id,
+        filesystem_id=or_zero(filesystem_id, str),
         zone=zone,
     )
 
@@ -489,13 +489,13 @@ def detach_server_volume(
     api: InstanceV1API,
     *,
     server_id: str,
-    volume_id: str,
+    volume_id: str | None = None,
     zone: str | None = None,
 ) -> Any:
     """Detach a volume from an Instance."""
     return api.detach_server_volume(
         server_id=server_id,
-        volume_id=volume_id,
+        volume_id=or_zero(volume_id, str),
         zone=zone,
     )
 
@@ -503,16 +503,16 @@ def detach_server_volume(
 def export_snapshot(
     api: InstanceV1API,
     *,
-    bucket: str,
-    key: str,
     snapshot_id: str,
+    bucket: str | None = None,
+    key: str | None = None,
     zone: str | None = None,
 ) -> Any:
     """Export a snapshot."""
     return api.export_snapshot(
-        bucket=bucket,
-        key=key,
         snapshot_id=snapshot_id,
+        bucket=or_zero(bucket, str),
+        key=or_zero(key, str),
         zone=zone,
     )
 
@@ -1071,13 +1071,13 @@ def set_all_server_user_data(
     api: InstanceUtilsV1API,
     *,
     server_id: str,
-    user_data: dict[str, str],
+    user_data: dict[str, str] | None = None,
     zone: str | None = None,
 ) -> Any:
     """Set all server user data."""
     return api.set_all_server_user_data(
         server_id=server_id,
-        user_data=to_sdk(user_data, dict[str, bytes]),
+        user_data=or_zero(to_sdk(user_data, dict[str, bytes]), dict[str, bytes]),
         zone=zone,
     )
 
@@ -1086,7 +1086,7 @@ def set_placement_group(
     api: InstanceV1API,
     *,
     placement_group_id: str,
-    name: str,
+    name: str | None = None,
     zone: str | None = None,
     organization: str | None = None,
     policy_mode: str | None = None,
@@ -1097,7 +1097,7 @@ def set_placement_group(
     """Set placement group."""
     return api.set_placement_group(
         placement_group_id=placement_group_id,
-        name=name,
+        name=or_zero(name, str),
         zone=zone,
         organization=organization,
         policy_mode=policy_mode,
@@ -1111,13 +1111,13 @@ def set_placement_group_servers(
     api: InstanceV1API,
     *,
     placement_group_id: str,
-    servers: list[str],
+    servers: list[str] | None = None,
     zone: str | None = None,
 ) -> Any:
     """Set placement group servers."""
     return api.set_placement_group_servers(
         placement_group_id=placement_group_id,
-        servers=servers,
+        servers=or_zero(servers, list[str]),
         zone=zone,
     )
 
@@ -1142,14 +1142,14 @@ def set_server_user_data(
     *,
     server_id: str,
     key: str,
-    content: str,
+    content: str | None = None,
     zone: str | None = None,
 ) -> Any:
     """Sets the content of a user data on a server for the given key."""
     return api.set_server_user_data(
         server_id=server_id,
         key=key,
-        content=to_sdk(content, bytes),
+        content=or_zero(to_sdk(content, bytes), bytes),
         zone=zone,
     )
 
@@ -1223,13 +1223,13 @@ def update_placement_group_servers(
     api: InstanceV1API,
     *,
     placement_group_id: str,
-    servers: list[str],
+    servers: list[str] | None = None,
     zone: str | None = None,
 ) -> Any:
     """Update placement group servers."""
     return api.update_placement_group_servers(
         placement_group_id=placement_group_id,
-        servers=servers,
+        servers=or_zero(servers, list[str]),
         zone=zone,
     )
 
@@ -1351,12 +1351,12 @@ def wait_instance_server(
     api: InstanceUtilsV1API,
     *,
     server_id: str,
-    zone: str,
+    zone: str | None = None,
 ) -> Any:
     """Wait instance server."""
     return api.wait_instance_server(
         server_id=server_id,
-        zone=zone,
+        zone=or_zero(zone, str),
     )
 
 

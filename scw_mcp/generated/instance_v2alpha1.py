@@ -14,19 +14,19 @@ import scaleway.instance.v2alpha1.types as instance_v2alpha1_types
 from scaleway.instance.v2alpha1.api import InstanceV2Alpha1API
 from scaleway.instance.v2alpha1.api import InstanceV2Alpha1VolumeAPI
 
-from scw_mcp.runtime.convert import to_sdk
+from scw_mcp.runtime.convert import or_zero, to_sdk
 
 
 def add_security_group_rules(
     api: InstanceV2Alpha1API,
     *,
-    security_group_id: str,
+    security_group_id: str | None = None,
     zone: str | None = None,
     security_group_rules: list[dict[str, Any]] | None = None,
 ) -> Any:
     """Add rules to a security group."""
     return api.add_security_group_rules(
-        security_group_id=security_group_id,
+        security_group_id=or_zero(security_group_id, str),
         zone=zone,
         security_group_rules=to_sdk(security_group_rules, list[instance_v2alpha1_types.SecurityGroupRuleConfig]),
     )
@@ -36,13 +36,13 @@ def attach_server_file_system(
     api: InstanceV2Alpha1API,
     *,
     server_id: str,
-    filesystem_id: str,
+    filesystem_id: str | None = None,
     zone: str | None = None,
 ) -> Any:
     """Attach a filesystem volume to an Instance."""
     return api.attach_server_file_system(
         server_id=server_id,
-        filesystem_id=filesystem_id,
+        filesystem_id=or_zero(filesystem_id, str),
         zone=zone,
     )
 
@@ -51,17 +51,17 @@ def attach_server_ip(
     api: InstanceV2Alpha1API,
     *,
     server_id: str,
-    ip_id: str,
-    default: bool,
-    move_allowed: bool,
+    ip_id: str | None = None,
+    default: bool | None = None,
+    move_allowed: bool | None = None,
     zone: str | None = None,
 ) -> Any:
     """Attach an IP to an Instance."""
     return api.attach_server_ip(
         server_id=server_id,
-        ip_id=ip_id,
-        default=default,
-        move_allowed=move_allowed,
+        ip_id=or_zero(ip_id, str),
+        default=or_zero(default, bool),
+        move_allowed=or_zero(move_allowed, bool),
         zone=zone,
     )
 
@@ -70,13 +70,13 @@ def attach_server_private_network_interface(
     api: InstanceV2Alpha1API,
     *,
     server_id: str,
-    private_network_interface_id: str,
+    private_network_interface_id: str | None = None,
     zone: str | None = None,
 ) -> Any:
     """Attach a private network interface to an Instance."""
     return api.attach_server_private_network_interface(
         server_id=server_id,
-        private_network_interface_id=private_network_interface_id,
+        private_network_interface_id=or_zero(private_network_interface_id, str),
         zone=zone,
     )
 
@@ -85,16 +85,16 @@ def attach_server_volume(
     api: InstanceV2Alpha1API,
     *,
     server_id: str,
-    volume_id: str,
-    boot_volume: bool,
+    volume_id: str | None = None,
+    boot_volume: bool | None = None,
     zone: str | None = None,
     volume_type: str | None = None,
 ) -> Any:
     """Attach a volume to an Instance."""
     return api.attach_server_volume(
         server_id=server_id,
-        volume_id=volume_id,
-        boot_volume=boot_volume,
+        volume_id=or_zero(volume_id, str),
+        boot_volume=or_zero(boot_volume, bool),
         zone=zone,
         volume_type=volume_type,
     )
@@ -116,7 +116,7 @@ def check_template(
 def create_placement_group(
     api: InstanceV2Alpha1API,
     *,
-    name: str,
+    name: str | None = None,
     zone: str | None = None,
     project_id: str | None = None,
     policy_type: str | None = None,
@@ -124,7 +124,7 @@ def create_placement_group(
 ) -> Any:
     """Create a placement group."""
     return api.create_placement_group(
-        name=name,
+        name=or_zero(name, str),
         zone=zone,
         project_id=project_id,
         policy_type=policy_type,
@@ -135,7 +135,7 @@ def create_placement_group(
 def create_private_network_interface(
     api: InstanceV2Alpha1API,
     *,
-    private_network_id: str,
+    private_network_id: str | None = None,
     zone: str | None = None,
     project_id: str | None = None,
     server_id: str | None = None,
@@ -144,7 +144,7 @@ def create_private_network_interface(
 ) -> Any:
     """Create a private network interface."""
     return api.create_private_network_interface(
-        private_network_id=private_network_id,
+        private_network_id=or_zero(private_network_id, str),
         zone=zone,
         project_id=project_id,
         server_id=server_id,
@@ -156,11 +156,11 @@ def create_private_network_interface(
 def create_security_group(
     api: InstanceV2Alpha1API,
     *,
-    name: str,
-    description: str,
-    disable_default_rules: bool,
-    project_default: bool,
-    stateless: bool,
+    name: str | None = None,
+    description: str | None = None,
+    disable_default_rules: bool | None = None,
+    project_default: bool | None = None,
+    stateless: bool | None = None,
     zone: str | None = None,
     project_id: str | None = None,
     tags: list[str] | None = None,
@@ -169,11 +169,11 @@ def create_security_group(
 ) -> Any:
     """Create a security group."""
     return api.create_security_group(
-        name=name,
-        description=description,
-        disable_default_rules=disable_default_rules,
-        project_default=project_default,
-        stateless=stateless,
+        name=or_zero(name, str),
+        description=or_zero(description, str),
+        disable_default_rules=or_zero(disable_default_rules, bool),
+        project_default=or_zero(project_default, bool),
+        stateless=or_zero(stateless, bool),
         zone=zone,
         project_id=project_id,
         tags=tags,
@@ -185,8 +185,8 @@ def create_security_group(
 def create_server(
     api: InstanceV2Alpha1API,
     *,
-    name: str,
-    server_type: str,
+    name: str | None = None,
+    server_type: str | None = None,
     zone: str | None = None,
     project_id: str | None = None,
     tags: list[str] | None = None,
@@ -197,8 +197,8 @@ def create_server(
 ) -> Any:
     """Create an Instance."""
     return api.create_server(
-        name=name,
-        server_type=server_type,
+        name=or_zero(name, str),
+        server_type=or_zero(server_type, str),
         zone=zone,
         project_id=project_id,
         tags=tags,
@@ -213,13 +213,13 @@ def create_server_from_template(
     api: InstanceV2Alpha1API,
     *,
     template_id: str,
-    name: str,
+    name: str | None = None,
     zone: str | None = None,
 ) -> Any:
     """Create a server from a template."""
     return api.create_server_from_template(
         template_id=template_id,
-        name=name,
+        name=or_zero(name, str),
         zone=zone,
     )
 
@@ -227,18 +227,18 @@ def create_server_from_template(
 def create_snapshot(
     api: InstanceV2Alpha1VolumeAPI,
     *,
-    name: str,
-    base_volume_id: str,
-    public: bool,
+    name: str | None = None,
+    base_volume_id: str | None = None,
+    public: bool | None = None,
     zone: str | None = None,
     project_id: str | None = None,
     tags: list[str] | None = None,
 ) -> Any:
     """Create a snapshot from a specified volume."""
     return api.create_snapshot(
-        name=name,
-        base_volume_id=base_volume_id,
-        public=public,
+        name=or_zero(name, str),
+        base_volume_id=or_zero(base_volume_id, str),
+        public=or_zero(public, bool),
         zone=zone,
         project_id=project_id,
         tags=tags,
@@ -248,14 +248,14 @@ def create_snapshot(
 def create_template(
     api: InstanceV2Alpha1API,
     *,
-    name: str,
-    server_type: str,
-    public_ip_v4_count: int,
-    public_ip_v6_count: int,
     zone: str | None = None,
+    name: str | None = None,
+    server_type: str | None = None,
     project_id: str | None = None,
     tags: list[str] | None = None,
     server_tags: list[str] | None = None,
+    public_ip_v4_count: int | None = None,
+    public_ip_v6_count: int | None = None,
     security_group_id: str | None = None,
     placement_group_id: str | None = None,
     volumes: list[dict[str, Any]] | None = None,
@@ -265,14 +265,14 @@ def create_template(
 ) -> Any:
     """Create a template."""
     return api.create_template(
-        name=name,
-        server_type=server_type,
-        public_ip_v4_count=public_ip_v4_count,
-        public_ip_v6_count=public_ip_v6_count,
         zone=zone,
+        name=or_zero(name, str),
+        server_type=or_zero(server_type, str),
         project_id=project_id,
         tags=tags,
         server_tags=server_tags,
+        public_ip_v4_count=or_zero(public_ip_v4_count, int),
+        public_ip_v6_count=or_zero(public_ip_v6_count, int),
         security_group_id=security_group_id,
         placement_group_id=placement_group_id,
         volumes=to_sdk(volumes, list[instance_v2alpha1_types.CreateTemplateRequestVolumeTemplate]),
@@ -285,7 +285,7 @@ def create_template(
 def create_volume(
     api: InstanceV2Alpha1VolumeAPI,
     *,
-    name: str,
+    name: str | None = None,
     zone: str | None = None,
     project_id: str | None = None,
     tags: list[str] | None = None,
@@ -295,7 +295,7 @@ def create_volume(
 ) -> Any:
     """Create a volume."""
     return api.create_volume(
-        name=name,
+        name=or_zero(name, str),
         zone=zone,
         project_id=project_id,
         tags=tags,
@@ -455,13 +455,13 @@ def detach_server_file_system(
     api: InstanceV2Alpha1API,
     *,
     server_id: str,
-    filesystem_id: str,
+    filesystem_id: str | None = None,
     zone: str | None = None,
 ) -> Any:
     """Detach a filesystem volume from an Instance."""
     return api.detach_server_file_system(
         server_id=server_id,
-        filesystem_id=filesystem_id,
+        filesystem_id=or_zero(filesystem_id, str),
         zone=zone,
     )
 
@@ -470,13 +470,13 @@ def detach_server_ip(
     api: InstanceV2Alpha1API,
     *,
     server_id: str,
-    ip_id: str,
+    ip_id: str | None = None,
     zone: str | None = None,
 ) -> Any:
     """Detach an IP from an Instance."""
     return api.detach_server_ip(
         server_id=server_id,
-        ip_id=ip_id,
+        ip_id=or_zero(ip_id, str),
         zone=zone,
     )
 
@@ -485,13 +485,13 @@ def detach_server_private_network_interface(
     api: InstanceV2Alpha1API,
     *,
     server_id: str,
-    private_network_interface_id: str,
+    private_network_interface_id: str | None = None,
     zone: str | None = None,
 ) -> Any:
     """Detach a private network interface from an Instance."""
     return api.detach_server_private_network_interface(
         server_id=server_id,
-        private_network_interface_id=private_network_interface_id,
+        private_network_interface_id=or_zero(private_network_interface_id, str),
         zone=zone,
     )
 
@@ -500,13 +500,13 @@ def detach_server_volume(
     api: InstanceV2Alpha1API,
     *,
     server_id: str,
-    volume_id: str,
+    volume_id: str | None = None,
     zone: str | None = None,
 ) -> Any:
     """Detach a volume from an Instance."""
     return api.detach_server_volume(
         server_id=server_id,
-        volume_id=volume_id,
+        volume_id=or_zero(volume_id, str),
         zone=zone,
     )
 
@@ -515,15 +515,15 @@ def export_snapshot_to_object_storage(
     api: InstanceV2Alpha1VolumeAPI,
     *,
     snapshot_id: str,
-    bucket: str,
-    object_key: str,
+    bucket: str | None = None,
+    object_key: str | None = None,
     zone: str | None = None,
 ) -> Any:
     """Export a snapshot to Object Storage."""
     return api.export_snapshot_to_object_storage(
         snapshot_id=snapshot_id,
-        bucket=bucket,
-        object_key=object_key,
+        bucket=or_zero(bucket, str),
+        object_key=or_zero(object_key, str),
         zone=zone,
     )
 
@@ -693,9 +693,9 @@ def get_volume(
 def import_snapshot_from_object_storage(
     api: InstanceV2Alpha1VolumeAPI,
     *,
-    name: str,
-    bucket: str,
-    object_key: str,
+    name: str | None = None,
+    bucket: str | None = None,
+    object_key: str | None = None,
     zone: str | None = None,
     project_id: str | None = None,
     tags: list[str] | None = None,
@@ -704,9 +704,9 @@ def import_snapshot_from_object_storage(
 ) -> Any:
     """Import a snapshot from Object Storage."""
     return api.import_snapshot_from_object_storage(
-        name=name,
-        bucket=bucket,
-        object_key=object_key,
+        name=or_zero(name, str),
+        bucket=or_zero(bucket, str),
+        object_key=or_zero(object_key, str),
         zone=zone,
         project_id=project_id,
         tags=tags,
@@ -1003,13 +1003,13 @@ def reboot_server(
 def set_security_group_rules(
     api: InstanceV2Alpha1API,
     *,
-    security_group_id: str,
+    security_group_id: str | None = None,
     zone: str | None = None,
     security_group_rules: list[dict[str, Any]] | None = None,
 ) -> Any:
     """Set all rules of a security group."""
     return api.set_security_group_rules(
-        security_group_id=security_group_id,
+        security_group_id=or_zero(security_group_id, str),
         zone=zone,
         security_group_rules=to_sdk(security_group_rules, list[instance_v2alpha1_types.SecurityGroupRuleConfig]),
     )
@@ -1019,13 +1019,13 @@ def set_server_cloud_init(
     api: InstanceV2Alpha1API,
     *,
     server_id: str,
-    content: str,
+    content: str | None = None,
     zone: str | None = None,
 ) -> Any:
     """Set cloud-init user data."""
     return api.set_server_cloud_init(
         server_id=server_id,
-        content=content,
+        content=or_zero(content, str),
         zone=zone,
     )
 
@@ -1034,13 +1034,13 @@ def set_server_default_ip(
     api: InstanceV2Alpha1API,
     *,
     server_id: str,
-    ip_id: str,
+    ip_id: str | None = None,
     zone: str | None = None,
 ) -> Any:
     """Set default IP for an Instance."""
     return api.set_server_default_ip(
         server_id=server_id,
-        ip_id=ip_id,
+        ip_id=or_zero(ip_id, str),
         zone=zone,
     )
 
@@ -1049,13 +1049,13 @@ def set_template_cloud_init(
     api: InstanceV2Alpha1API,
     *,
     template_id: str,
-    content: str,
+    content: str | None = None,
     zone: str | None = None,
 ) -> Any:
     """Set template cloud-init."""
     return api.set_template_cloud_init(
         template_id=template_id,
-        content=content,
+        content=or_zero(content, str),
         zone=zone,
     )
 
@@ -1065,14 +1065,14 @@ def set_template_user_data(
     *,
     template_id: str,
     key: str,
-    content: str,
+    content: str | None = None,
     zone: str | None = None,
 ) -> Any:
     """Set template user data."""
     return api.set_template_user_data(
         template_id=template_id,
         key=key,
-        content=content,
+        content=or_zero(content, str),
         zone=zone,
     )
 
@@ -1082,14 +1082,14 @@ def set_user_data(
     *,
     server_id: str,
     key: str,
-    content: str,
+    content: str | None = None,
     zone: str | None = None,
 ) -> Any:
     """Add/set user data."""
     return api.set_user_data(
         server_id=server_id,
         key=key,
-        content=content,
+        content=or_zero(content, str),
         zone=zone,
     )
 

@@ -12,18 +12,20 @@ from typing import Any
 
 from scaleway.interlink.v1beta1.api import InterlinkV1Beta1API
 
+from scw_mcp.runtime.convert import or_zero
+
 
 def attach_routing_policy(
     api: InterlinkV1Beta1API,
     *,
     link_id: str,
-    routing_policy_id: str,
+    routing_policy_id: str | None = None,
     region: str | None = None,
 ) -> Any:
     """Attach a routing policy."""
     return api.attach_routing_policy(
         link_id=link_id,
-        routing_policy_id=routing_policy_id,
+        routing_policy_id=or_zero(routing_policy_id, str),
         region=region,
     )
 
@@ -32,13 +34,13 @@ def attach_vpc(
     api: InterlinkV1Beta1API,
     *,
     link_id: str,
-    vpc_id: str,
+    vpc_id: str | None = None,
     region: str | None = None,
 ) -> Any:
     """Attach a VPC."""
     return api.attach_vpc(
         link_id=link_id,
-        vpc_id=vpc_id,
+        vpc_id=or_zero(vpc_id, str),
         region=region,
     )
 
@@ -46,9 +48,9 @@ def attach_vpc(
 def create_link(
     api: InterlinkV1Beta1API,
     *,
-    name: str,
-    pop_id: str,
-    bandwidth_mbps: int,
+    name: str | None = None,
+    pop_id: str | None = None,
+    bandwidth_mbps: int | None = None,
     region: str | None = None,
     project_id: str | None = None,
     tags: list[str] | None = None,
@@ -61,9 +63,9 @@ def create_link(
 ) -> Any:
     """Create a link."""
     return api.create_link(
-        name=name,
-        pop_id=pop_id,
-        bandwidth_mbps=bandwidth_mbps,
+        name=or_zero(name, str),
+        pop_id=or_zero(pop_id, str),
+        bandwidth_mbps=or_zero(bandwidth_mbps, int),
         region=region,
         project_id=project_id,
         tags=tags,
@@ -79,8 +81,8 @@ def create_link(
 def create_routing_policy(
     api: InterlinkV1Beta1API,
     *,
-    name: str,
-    is_ipv6: bool,
+    name: str | None = None,
+    is_ipv6: bool | None = None,
     region: str | None = None,
     project_id: str | None = None,
     tags: list[str] | None = None,
@@ -89,8 +91,8 @@ def create_routing_policy(
 ) -> Any:
     """Create a routing policy."""
     return api.create_routing_policy(
-        name=name,
-        is_ipv6=is_ipv6,
+        name=or_zero(name, str),
+        is_ipv6=or_zero(is_ipv6, bool),
         region=region,
         project_id=project_id,
         tags=tags,
@@ -129,13 +131,13 @@ def detach_routing_policy(
     api: InterlinkV1Beta1API,
     *,
     link_id: str,
-    routing_policy_id: str,
+    routing_policy_id: str | None = None,
     region: str | None = None,
 ) -> Any:
     """Detach a routing policy."""
     return api.detach_routing_policy(
         link_id=link_id,
-        routing_policy_id=routing_policy_id,
+        routing_policy_id=or_zero(routing_policy_id, str),
         region=region,
     )
 
@@ -403,13 +405,13 @@ def set_routing_policy(
     api: InterlinkV1Beta1API,
     *,
     link_id: str,
-    routing_policy_id: str,
+    routing_policy_id: str | None = None,
     region: str | None = None,
 ) -> Any:
     """Set a routing policy."""
     return api.set_routing_policy(
         link_id=link_id,
-        routing_policy_id=routing_policy_id,
+        routing_policy_id=or_zero(routing_policy_id, str),
         region=region,
     )
 

@@ -14,15 +14,15 @@ from typing import Any
 import scaleway.iot.v1.types as iot_v1_types
 from scaleway.iot.v1.api import IotV1API
 
-from scw_mcp.runtime.convert import to_sdk
+from scw_mcp.runtime.convert import or_zero, to_sdk
 
 
 def create_device(
     api: IotV1API,
     *,
-    hub_id: str,
-    allow_insecure: bool,
-    allow_multiple_connections: bool,
+    hub_id: str | None = None,
+    allow_insecure: bool | None = None,
+    allow_multiple_connections: bool | None = None,
     region: str | None = None,
     name: str | None = None,
     message_filters: dict[str, Any] | None = None,
@@ -30,9 +30,9 @@ def create_device(
 ) -> Any:
     """Add a device."""
     return api.create_device(
-        hub_id=hub_id,
-        allow_insecure=allow_insecure,
-        allow_multiple_connections=allow_multiple_connections,
+        hub_id=or_zero(hub_id, str),
+        allow_insecure=or_zero(allow_insecure, bool),
+        allow_multiple_connections=or_zero(allow_multiple_connections, bool),
         region=region,
         name=name,
         message_filters=to_sdk(message_filters, iot_v1_types.DeviceMessageFilters),
@@ -67,16 +67,16 @@ def create_network(
     api: IotV1API,
     *,
     type: str,
-    hub_id: str,
-    topic_prefix: str,
+    hub_id: str | None = None,
+    topic_prefix: str | None = None,
     region: str | None = None,
     name: str | None = None,
 ) -> Any:
     """Create a new network."""
     return api.create_network(
         type_=type,
-        hub_id=hub_id,
-        topic_prefix=topic_prefix,
+        hub_id=or_zero(hub_id, str),
+        topic_prefix=or_zero(topic_prefix, str),
         region=region,
         name=name,
     )
@@ -85,8 +85,8 @@ def create_network(
 def create_route(
     api: IotV1API,
     *,
-    hub_id: str,
-    topic: str,
+    hub_id: str | None = None,
+    topic: str | None = None,
     region: str | None = None,
     name: str | None = None,
     s3_config: dict[str, Any] | None = None,
@@ -95,8 +95,8 @@ def create_route(
 ) -> Any:
     """Create a route."""
     return api.create_route(
-        hub_id=hub_id,
-        topic=topic,
+        hub_id=or_zero(hub_id, str),
+        topic=or_zero(topic, str),
         region=region,
         name=name,
         s3_config=to_sdk(s3_config, iot_v1_types.CreateRouteRequestS3Config),
@@ -522,13 +522,13 @@ def set_device_certificate(
     api: IotV1API,
     *,
     device_id: str,
-    certificate_pem: str,
+    certificate_pem: str | None = None,
     region: str | None = None,
 ) -> Any:
     """Set a custom certificate on a device."""
     return api.set_device_certificate(
         device_id=device_id,
-        certificate_pem=certificate_pem,
+        certificate_pem=or_zero(certificate_pem, str),
         region=region,
     )
 
@@ -537,15 +537,15 @@ def set_hub_ca(
     api: IotV1API,
     *,
     hub_id: str,
-    ca_cert_pem: str,
-    challenge_cert_pem: str,
+    ca_cert_pem: str | None = None,
+    challenge_cert_pem: str | None = None,
     region: str | None = None,
 ) -> Any:
     """Set the certificate authority of a hub."""
     return api.set_hub_ca(
         hub_id=hub_id,
-        ca_cert_pem=ca_cert_pem,
-        challenge_cert_pem=challenge_cert_pem,
+        ca_cert_pem=or_zero(ca_cert_pem, str),
+        challenge_cert_pem=or_zero(challenge_cert_pem, str),
         region=region,
     )
 

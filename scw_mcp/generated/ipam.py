@@ -13,20 +13,20 @@ from typing import Any
 import scaleway.ipam.v1.types as ipam_v1_types
 from scaleway.ipam.v1.api import IpamV1API
 
-from scw_mcp.runtime.convert import to_sdk
+from scw_mcp.runtime.convert import or_zero, to_sdk
 
 
 def attach_ip(
     api: IpamV1API,
     *,
     ip_id: str,
-    resource: dict[str, Any],
+    resource: dict[str, Any] | None = None,
     region: str | None = None,
 ) -> Any:
     """Attach private IP to custom resource."""
     return api.attach_ip(
         ip_id=ip_id,
-        resource=to_sdk(resource, ipam_v1_types.CustomResource),
+        resource=or_zero(to_sdk(resource, ipam_v1_types.CustomResource), ipam_v1_types.CustomResource),
         region=region,
     )
 
@@ -35,7 +35,7 @@ def book_ip(
     api: IpamV1API,
     *,
     source: dict[str, Any],
-    is_ipv6: bool,
+    is_ipv6: bool | None = None,
     region: str | None = None,
     project_id: str | None = None,
     address: str | None = None,
@@ -45,7 +45,7 @@ def book_ip(
     """Reserve a new IP."""
     return api.book_ip(
         source=to_sdk(source, ipam_v1_types.Source),
-        is_ipv6=is_ipv6,
+        is_ipv6=or_zero(is_ipv6, bool),
         region=region,
         project_id=project_id,
         address=address,
@@ -58,13 +58,13 @@ def detach_ip(
     api: IpamV1API,
     *,
     ip_id: str,
-    resource: dict[str, Any],
+    resource: dict[str, Any] | None = None,
     region: str | None = None,
 ) -> Any:
     """Detach private IP from a custom resource."""
     return api.detach_ip(
         ip_id=ip_id,
-        resource=to_sdk(resource, ipam_v1_types.CustomResource),
+        resource=or_zero(to_sdk(resource, ipam_v1_types.CustomResource), ipam_v1_types.CustomResource),
         region=region,
     )
 
@@ -139,14 +139,14 @@ def move_ip(
     api: IpamV1API,
     *,
     ip_id: str,
-    from_resource: dict[str, Any],
+    from_resource: dict[str, Any] | None = None,
     region: str | None = None,
     to_resource: dict[str, Any] | None = None,
 ) -> Any:
     """Move private IP to a custom resource."""
     return api.move_ip(
         ip_id=ip_id,
-        from_resource=to_sdk(from_resource, ipam_v1_types.CustomResource),
+        from_resource=or_zero(to_sdk(from_resource, ipam_v1_types.CustomResource), ipam_v1_types.CustomResource),
         region=region,
         to_resource=to_sdk(to_resource, ipam_v1_types.CustomResource),
     )

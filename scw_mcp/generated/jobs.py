@@ -13,7 +13,7 @@ from typing import Any
 import scaleway.jobs.v1alpha2.types as jobs_v1alpha2_types
 from scaleway.jobs.v1alpha2.api import JobsV1Alpha2API
 
-from scw_mcp.runtime.convert import to_sdk
+from scw_mcp.runtime.convert import or_zero, to_sdk
 
 
 def create_job_definition(
@@ -21,11 +21,11 @@ def create_job_definition(
     *,
     cpu_limit: int,
     memory_limit: int,
-    local_storage_capacity: int,
     image_uri: str,
-    description: str,
     region: str | None = None,
+    local_storage_capacity: int | None = None,
     name: str | None = None,
+    description: str | None = None,
     command: str | None = None,
     startup_command: list[str] | None = None,
     args: list[str] | None = None,
@@ -39,11 +39,11 @@ def create_job_definition(
     return api.create_job_definition(
         cpu_limit=cpu_limit,
         memory_limit=memory_limit,
-        local_storage_capacity=local_storage_capacity,
         image_uri=image_uri,
-        description=description,
         region=region,
+        local_storage_capacity=or_zero(local_storage_capacity, int),
         name=name,
+        description=or_zero(description, str),
         command=command,
         startup_command=startup_command,
         args=args,
@@ -58,14 +58,14 @@ def create_job_definition(
 def create_secrets(
     api: JobsV1Alpha2API,
     *,
-    job_definition_id: str,
-    secrets: list[dict[str, Any]],
+    job_definition_id: str | None = None,
+    secrets: list[dict[str, Any]] | None = None,
     region: str | None = None,
 ) -> Any:
     """Create a secret reference within a job definition."""
     return api.create_secrets(
-        job_definition_id=job_definition_id,
-        secrets=to_sdk(secrets, list[jobs_v1alpha2_types.CreateSecretsRequestSecretConfig]),
+        job_definition_id=or_zero(job_definition_id, str),
+        secrets=or_zero(to_sdk(secrets, list[jobs_v1alpha2_types.CreateSecretsRequestSecretConfig]), list[jobs_v1alpha2_types.CreateSecretsRequestSecretConfig]),
         region=region,
     )
 
@@ -73,15 +73,15 @@ def create_secrets(
 def create_trigger(
     api: JobsV1Alpha2API,
     *,
-    job_definition_id: str,
-    name: str,
+    job_definition_id: str | None = None,
+    name: str | None = None,
     region: str | None = None,
     cron_config: dict[str, Any] | None = None,
 ) -> Any:
     """Create a trigger."""
     return api.create_trigger(
-        job_definition_id=job_definition_id,
-        name=name,
+        job_definition_id=or_zero(job_definition_id, str),
+        name=or_zero(name, str),
         region=region,
         cron_config=to_sdk(cron_config, jobs_v1alpha2_types.CreateTriggerRequestCronConfig),
     )
@@ -253,12 +253,12 @@ def list_job_runs(
 def list_secrets(
     api: JobsV1Alpha2API,
     *,
-    job_definition_id: str,
+    job_definition_id: str | None = None,
     region: str | None = None,
 ) -> Any:
     """List secrets references within a job definition."""
     return api.list_secrets(
-        job_definition_id=job_definition_id,
+        job_definition_id=or_zero(job_definition_id, str),
         region=region,
     )
 
@@ -266,7 +266,7 @@ def list_secrets(
 def list_triggers(
     api: JobsV1Alpha2API,
     *,
-    job_definition_id: str,
+    job_definition_id: str | None = None,
     region: str | None = None,
     page: int | None = None,
     page_size: int | None = None,
@@ -274,7 +274,7 @@ def list_triggers(
 ) -> Any:
     """List triggers of a job definition."""
     return api.list_triggers(
-        job_definition_id=job_definition_id,
+        job_definition_id=or_zero(job_definition_id, str),
         region=region,
         page=page,
         page_size=page_size,

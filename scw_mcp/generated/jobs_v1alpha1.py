@@ -13,17 +13,17 @@ from typing import Any
 import scaleway.jobs.v1alpha1.types as jobs_v1alpha1_types
 from scaleway.jobs.v1alpha1.api import JobsV1Alpha1API
 
-from scw_mcp.runtime.convert import to_sdk
+from scw_mcp.runtime.convert import or_zero, to_sdk
 
 
 def create_job_definition(
     api: JobsV1Alpha1API,
     *,
-    cpu_limit: int,
-    memory_limit: int,
-    image_uri: str,
-    command: str,
-    description: str,
+    cpu_limit: int | None = None,
+    memory_limit: int | None = None,
+    image_uri: str | None = None,
+    command: str | None = None,
+    description: str | None = None,
     region: str | None = None,
     name: str | None = None,
     local_storage_capacity: int | None = None,
@@ -34,11 +34,11 @@ def create_job_definition(
 ) -> Any:
     """Create a new job definition in a specified Project."""
     return api.create_job_definition(
-        cpu_limit=cpu_limit,
-        memory_limit=memory_limit,
-        image_uri=image_uri,
-        command=command,
-        description=description,
+        cpu_limit=or_zero(cpu_limit, int),
+        memory_limit=or_zero(memory_limit, int),
+        image_uri=or_zero(image_uri, str),
+        command=or_zero(command, str),
+        description=or_zero(description, str),
         region=region,
         name=name,
         local_storage_capacity=local_storage_capacity,
@@ -53,13 +53,13 @@ def create_job_definition_secrets(
     api: JobsV1Alpha1API,
     *,
     job_definition_id: str,
-    secrets: list[dict[str, Any]],
+    secrets: list[dict[str, Any]] | None = None,
     region: str | None = None,
 ) -> Any:
     """Create a secret reference within a job definition."""
     return api.create_job_definition_secrets(
         job_definition_id=job_definition_id,
-        secrets=to_sdk(secrets, list[jobs_v1alpha1_types.CreateJobDefinitionSecretsRequestSecretConfig]),
+        secrets=or_zero(to_sdk(secrets, list[jobs_v1alpha1_types.CreateJobDefinitionSecretsRequestSecretConfig]), list[jobs_v1alpha1_types.CreateJobDefinitionSecretsRequestSecretConfig]),
         region=region,
     )
 

@@ -13,7 +13,7 @@ from typing import Any
 import scaleway.k8s.v1.types as k8s_v1_types
 from scaleway.k8s.v1.api import K8SV1API
 
-from scw_mcp.runtime.convert import to_sdk
+from scw_mcp.runtime.convert import or_zero, to_sdk
 
 
 def add_cluster_acl_rules(
@@ -47,10 +47,10 @@ def auth_external_node(
 def create_cluster(
     api: K8SV1API,
     *,
-    type: str,
-    description: str,
     version: str,
     cni: str,
+    type: str | None = None,
+    description: str | None = None,
     region: str | None = None,
     organization_id: str | None = None,
     project_id: str | None = None,
@@ -70,10 +70,10 @@ def create_cluster(
 ) -> Any:
     """Create a new Cluster."""
     return api.create_cluster(
-        type_=type,
-        description=description,
         version=version,
         cni=cni,
+        type_=or_zero(type, str),
+        description=or_zero(description, str),
         region=region,
         organization_id=organization_id,
         project_id=project_id,
@@ -98,13 +98,13 @@ def create_pool(
     *,
     cluster_id: str,
     node_type: str,
-    autoscaling: bool,
     size: int,
-    autohealing: bool,
-    public_ip_disabled: bool,
+    autoscaling: bool | None = None,
     region: str | None = None,
     name: str | None = None,
     placement_group_id: str | None = None,
+    autohealing: bool | None = None,
+    public_ip_disabled: bool | None = None,
     min_size: int | None = None,
     max_size: int | None = None,
     container_runtime: str | None = None,
@@ -126,13 +126,13 @@ def create_pool(
     return api.create_pool(
         cluster_id=cluster_id,
         node_type=node_type,
-        autoscaling=autoscaling,
         size=size,
-        autohealing=autohealing,
-        public_ip_disabled=public_ip_disabled,
+        autoscaling=or_zero(autoscaling, bool),
         region=region,
         name=name,
         placement_group_id=placement_group_id,
+        autohealing=or_zero(autohealing, bool),
+        public_ip_disabled=or_zero(public_ip_disabled, bool),
         min_size=min_size,
         max_size=max_size,
         container_runtime=container_runtime,
@@ -169,13 +169,13 @@ def delete_cluster(
     api: K8SV1API,
     *,
     cluster_id: str,
-    with_additional_resources: bool,
+    with_additional_resources: bool | None = None,
     region: str | None = None,
 ) -> Any:
     """Delete a Cluster."""
     return api.delete_cluster(
         cluster_id=cluster_id,
-        with_additional_resources=with_additional_resources,
+        with_additional_resources=or_zero(with_additional_resources, bool),
         region=region,
     )
 
@@ -184,13 +184,13 @@ def delete_node(
     api: K8SV1API,
     *,
     node_id: str,
-    skip_drain: bool,
+    skip_drain: bool | None = None,
     region: str | None = None,
 ) -> Any:
     """Delete a Node in a Cluster."""
     return api.delete_node(
         node_id=node_id,
-        skip_drain=skip_drain,
+        skip_drain=or_zero(skip_drain, bool),
         region=region,
     )
 
@@ -505,13 +505,13 @@ def set_cluster_type(
     api: K8SV1API,
     *,
     cluster_id: str,
-    type: str,
+    type: str | None = None,
     region: str | None = None,
 ) -> Any:
     """Change the Cluster type."""
     return api.set_cluster_type(
         cluster_id=cluster_id,
-        type_=type,
+        type_=or_zero(type, str),
         region=region,
     )
 
@@ -630,14 +630,14 @@ def upgrade_cluster(
     *,
     cluster_id: str,
     version: str,
-    upgrade_pools: bool,
+    upgrade_pools: bool | None = None,
     region: str | None = None,
 ) -> Any:
     """Upgrade a Cluster."""
     return api.upgrade_cluster(
         cluster_id=cluster_id,
         version=version,
-        upgrade_pools=upgrade_pools,
+        upgrade_pools=or_zero(upgrade_pools, bool),
         region=region,
     )
 

@@ -13,19 +13,19 @@ from typing import Any
 import scaleway.kafka.v1alpha1.types as kafka_v1alpha1_types
 from scaleway.kafka.v1alpha1.api import KafkaV1Alpha1API
 
-from scw_mcp.runtime.convert import to_sdk
+from scw_mcp.runtime.convert import or_zero, to_sdk
 
 
 def create_cluster(
     api: KafkaV1Alpha1API,
     *,
-    version: str,
-    node_amount: int,
-    node_type: str,
+    version: str | None = None,
+    node_amount: int | None = None,
     region: str | None = None,
     project_id: str | None = None,
     name: str | None = None,
     tags: list[str] | None = None,
+    node_type: str | None = None,
     volume: dict[str, Any] | None = None,
     endpoints: list[dict[str, Any]] | None = None,
     user_name: str | None = None,
@@ -35,13 +35,13 @@ def create_cluster(
 ) -> Any:
     """Create a Kafka cluster."""
     return api.create_cluster(
-        version=version,
-        node_amount=node_amount,
-        node_type=node_type,
+        version=or_zero(version, str),
+        node_amount=or_zero(node_amount, int),
         region=region,
         project_id=project_id,
         name=name,
         tags=tags,
+        node_type=or_zero(node_type, str),
         volume=to_sdk(volume, kafka_v1alpha1_types.CreateClusterRequestVolumeSpec),
         endpoints=to_sdk(endpoints, list[kafka_v1alpha1_types.EndpointSpec]),
         user_name=user_name,
@@ -54,14 +54,14 @@ def create_cluster(
 def create_endpoint(
     api: KafkaV1Alpha1API,
     *,
-    cluster_id: str,
     endpoint: dict[str, Any],
+    cluster_id: str | None = None,
     region: str | None = None,
 ) -> Any:
     """Create a new Kafka cluster endpoint."""
     return api.create_endpoint(
-        cluster_id=cluster_id,
         endpoint=to_sdk(endpoint, kafka_v1alpha1_types.EndpointSpec),
+        cluster_id=or_zero(cluster_id, str),
         region=region,
     )
 

@@ -13,13 +13,13 @@ from typing import Any
 import scaleway.key_manager.v1alpha1.types as key_manager_v1alpha1_types
 from scaleway.key_manager.v1alpha1.api import KeyManagerV1Alpha1API
 
-from scw_mcp.runtime.convert import to_sdk
+from scw_mcp.runtime.convert import or_zero, to_sdk
 
 
 def create_key(
     api: KeyManagerV1Alpha1API,
     *,
-    unprotected: bool,
+    unprotected: bool | None = None,
     region: str | None = None,
     project_id: str | None = None,
     name: str | None = None,
@@ -31,7 +31,7 @@ def create_key(
 ) -> Any:
     """Create a key."""
     return api.create_key(
-        unprotected=unprotected,
+        unprotected=or_zero(unprotected, bool),
         region=region,
         project_id=project_id,
         name=name,
@@ -47,14 +47,14 @@ def decrypt(
     api: KeyManagerV1Alpha1API,
     *,
     key_id: str,
-    ciphertext: str,
+    ciphertext: str | None = None,
     region: str | None = None,
     associated_data: str | None = None,
 ) -> Any:
     """Decrypt an encrypted payload."""
     return api.decrypt(
         key_id=key_id,
-        ciphertext=ciphertext,
+        ciphertext=or_zero(ciphertext, str),
         region=region,
         associated_data=associated_data,
     )
@@ -116,14 +116,14 @@ def encrypt(
     api: KeyManagerV1Alpha1API,
     *,
     key_id: str,
-    plaintext: str,
+    plaintext: str | None = None,
     region: str | None = None,
     associated_data: str | None = None,
 ) -> Any:
     """Encrypt a payload."""
     return api.encrypt(
         key_id=key_id,
-        plaintext=plaintext,
+        plaintext=or_zero(plaintext, str),
         region=region,
         associated_data=associated_data,
     )
@@ -133,14 +133,14 @@ def generate_data_key(
     api: KeyManagerV1Alpha1API,
     *,
     key_id: str,
-    without_plaintext: bool,
+    without_plaintext: bool | None = None,
     region: str | None = None,
     algorithm: str | None = None,
 ) -> Any:
     """Create a data encryption key."""
     return api.generate_data_key(
         key_id=key_id,
-        without_plaintext=without_plaintext,
+        without_plaintext=or_zero(without_plaintext, bool),
         region=region,
         algorithm=algorithm,
     )
@@ -176,14 +176,14 @@ def import_key_material(
     api: KeyManagerV1Alpha1API,
     *,
     key_id: str,
-    key_material: str,
+    key_material: str | None = None,
     region: str | None = None,
     salt: str | None = None,
 ) -> Any:
     """Import key material."""
     return api.import_key_material(
         key_id=key_id,
-        key_material=key_material,
+        key_material=or_zero(key_material, str),
         region=region,
         salt=salt,
     )
@@ -205,7 +205,7 @@ def list_algorithms(
 def list_keys(
     api: KeyManagerV1Alpha1API,
     *,
-    scheduled_for_deletion: bool,
+    scheduled_for_deletion: bool | None = None,
     region: str | None = None,
     organization_id: str | None = None,
     project_id: str | None = None,
@@ -218,7 +218,7 @@ def list_keys(
 ) -> Any:
     """List keys."""
     return api.list_keys(
-        scheduled_for_deletion=scheduled_for_deletion,
+        scheduled_for_deletion=or_zero(scheduled_for_deletion, bool),
         region=region,
         organization_id=organization_id,
         project_id=project_id,
@@ -274,13 +274,13 @@ def sign(
     api: KeyManagerV1Alpha1API,
     *,
     key_id: str,
-    digest: str,
+    digest: str | None = None,
     region: str | None = None,
 ) -> Any:
     """Sign a message digest."""
     return api.sign(
         key_id=key_id,
-        digest=digest,
+        digest=or_zero(digest, str),
         region=region,
     )
 
@@ -302,14 +302,14 @@ def unwrap_key(
     api: KeyManagerV1Alpha1API,
     *,
     key_id: str,
-    ciphertext: str,
+    ciphertext: str | None = None,
     region: str | None = None,
     associated_data: str | None = None,
 ) -> Any:
     """Unwrap a key."""
     return api.unwrap_key(
         key_id=key_id,
-        ciphertext=ciphertext,
+        ciphertext=or_zero(ciphertext, str),
         region=region,
         associated_data=associated_data,
     )
@@ -340,15 +340,15 @@ def verify(
     api: KeyManagerV1Alpha1API,
     *,
     key_id: str,
-    digest: str,
-    signature: str,
+    digest: str | None = None,
+    signature: str | None = None,
     region: str | None = None,
 ) -> Any:
     """Verify a message signature."""
     return api.verify(
         key_id=key_id,
-        digest=digest,
-        signature=signature,
+        digest=or_zero(digest, str),
+        signature=or_zero(signature, str),
         region=region,
     )
 
@@ -357,14 +357,14 @@ def wrap_key(
     api: KeyManagerV1Alpha1API,
     *,
     key_id: str,
-    plaintext: str,
+    plaintext: str | None = None,
     region: str | None = None,
     associated_data: str | None = None,
 ) -> Any:
     """Wrap a key."""
     return api.wrap_key(
         key_id=key_id,
-        plaintext=plaintext,
+        plaintext=or_zero(plaintext, str),
         region=region,
         associated_data=associated_data,
     )

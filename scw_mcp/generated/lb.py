@@ -14,20 +14,20 @@ import scaleway.lb.v1.types as lb_v1_types
 from scaleway.lb.v1.api import LbV1API
 from scaleway.lb.v1.api import LbV1ZonedAPI
 
-from scw_mcp.runtime.convert import to_sdk
+from scw_mcp.runtime.convert import or_zero, to_sdk
 
 
 def add_backend_servers(
     api: LbV1API,
     *,
     backend_id: str,
-    server_ip: list[str],
+    server_ip: list[str] | None = None,
     region: str | None = None,
 ) -> Any:
     """Add a set of servers in a given backend."""
     return api.add_backend_servers(
         backend_id=backend_id,
-        server_ip=server_ip,
+        server_ip=or_zero(server_ip, list[str]),
         region=region,
     )
 
@@ -59,9 +59,9 @@ def create_acl(
     api: LbV1API,
     *,
     frontend_id: str,
-    action: dict[str, Any],
-    index: int,
-    description: str,
+    action: dict[str, Any] | None = None,
+    index: int | None = None,
+    description: str | None = None,
     region: str | None = None,
     name: str | None = None,
     match: dict[str, Any] | None = None,
@@ -69,9 +69,9 @@ def create_acl(
     """Create an ACL for a given frontend."""
     return api.create_acl(
         frontend_id=frontend_id,
-        action=to_sdk(action, lb_v1_types.AclAction),
-        index=index,
-        description=description,
+        action=or_zero(to_sdk(action, lb_v1_types.AclAction), lb_v1_types.AclAction),
+        index=or_zero(index, int),
+        description=or_zero(description, str),
         region=region,
         name=name,
         match=to_sdk(match, lb_v1_types.AclMatch),
@@ -83,12 +83,12 @@ def create_backend(
     *,
     forward_protocol: str,
     forward_port: int,
-    forward_port_algorithm: str,
-    sticky_sessions: str,
-    sticky_sessions_cookie_name: str,
     lb_id: str,
-    health_check: dict[str, Any],
-    server_ip: list[str],
+    forward_port_algorithm: str | None = None,
+    sticky_sessions: str | None = None,
+    sticky_sessions_cookie_name: str | None = None,
+    health_check: dict[str, Any] | None = None,
+    server_ip: list[str] | None = None,
     region: str | None = None,
     name: str | None = None,
     send_proxy_v2: bool | None = None,
@@ -110,12 +110,12 @@ def create_backend(
     return api.create_backend(
         forward_protocol=forward_protocol,
         forward_port=forward_port,
-        forward_port_algorithm=forward_port_algorithm,
-        sticky_sessions=sticky_sessions,
-        sticky_sessions_cookie_name=sticky_sessions_cookie_name,
         lb_id=lb_id,
-        health_check=to_sdk(health_check, lb_v1_types.HealthCheck),
-        server_ip=server_ip,
+        forward_port_algorithm=or_zero(forward_port_algorithm, lb_v1_types.ForwardPortAlgorithm),
+        sticky_sessions=or_zero(sticky_sessions, lb_v1_types.StickySessionsType),
+        sticky_sessions_cookie_name=or_zero(sticky_sessions_cookie_name, str),
+        health_check=or_zero(to_sdk(health_check, lb_v1_types.HealthCheck), lb_v1_types.HealthCheck),
+        server_ip=or_zero(server_ip, list[str]),
         region=region,
         name=name,
         send_proxy_v2=send_proxy_v2,
@@ -160,8 +160,8 @@ def create_frontend(
     inbound_port: int,
     lb_id: str,
     backend_id: str,
-    enable_http3: bool,
-    enable_access_logs: bool,
+    enable_http3: bool | None = None,
+    enable_access_logs: bool | None = None,
     region: str | None = None,
     name: str | None = None,
     timeout_client: str | None = None,
@@ -174,8 +174,8 @@ def create_frontend(
         inbound_port=inbound_port,
         lb_id=lb_id,
         backend_id=backend_id,
-        enable_http3=enable_http3,
-        enable_access_logs=enable_access_logs,
+        enable_http3=or_zero(enable_http3, bool),
+        enable_access_logs=or_zero(enable_access_logs, bool),
         region=region,
         name=name,
         timeout_client=timeout_client,
@@ -188,7 +188,7 @@ def create_frontend(
 def create_ip(
     api: LbV1API,
     *,
-    is_ipv6: bool,
+    is_ipv6: bool | None = None,
     region: str | None = None,
     organization_id: str | None = None,
     project_id: str | None = None,
@@ -197,7 +197,7 @@ def create_ip(
 ) -> Any:
     """Create an IP."""
     return api.create_ip(
-        is_ipv6=is_ipv6,
+        is_ipv6=or_zero(is_ipv6, bool),
         region=region,
         organization_id=organization_id,
         project_id=project_id,
@@ -209,8 +209,8 @@ def create_ip(
 def create_lb(
     api: LbV1API,
     *,
-    description: str,
-    type: str,
+    description: str | None = None,
+    type: str | None = None,
     region: str | None = None,
     organization_id: str | None = None,
     project_id: str | None = None,
@@ -224,8 +224,8 @@ def create_lb(
 ) -> Any:
     """Create a load balancer."""
     return api.create_lb(
-        description=description,
-        type_=type,
+        description=or_zero(description, str),
+        type_=or_zero(type, str),
         region=region,
         organization_id=organization_id,
         project_id=project_id,
@@ -242,15 +242,15 @@ def create_lb(
 def create_route(
     api: LbV1API,
     *,
-    frontend_id: str,
-    backend_id: str,
+    frontend_id: str | None = None,
+    backend_id: str | None = None,
     region: str | None = None,
     match: dict[str, Any] | None = None,
 ) -> Any:
     """Create a backend redirection."""
     return api.create_route(
-        frontend_id=frontend_id,
-        backend_id=backend_id,
+        frontend_id=or_zero(frontend_id, str),
+        backend_id=or_zero(backend_id, str),
         region=region,
         match=to_sdk(match, lb_v1_types.RouteMatch),
     )
@@ -259,7 +259,7 @@ def create_route(
 def create_subscriber(
     api: LbV1API,
     *,
-    name: str,
+    name: str | None = None,
     region: str | None = None,
     email_config: dict[str, Any] | None = None,
     webhook_config: dict[str, Any] | None = None,
@@ -268,7 +268,7 @@ def create_subscriber(
 ) -> Any:
     """Create a subscriber, webhook or email."""
     return api.create_subscriber(
-        name=name,
+        name=or_zero(name, str),
         region=region,
         email_config=to_sdk(email_config, lb_v1_types.SubscriberEmailConfig),
         webhook_config=to_sdk(webhook_config, lb_v1_types.SubscriberWebhookConfig),
@@ -333,13 +333,13 @@ def delete_lb(
     api: LbV1API,
     *,
     lb_id: str,
-    release_ip: bool,
+    release_ip: bool | None = None,
     region: str | None = None,
 ) -> Any:
     """Delete a load balancer."""
     return api.delete_lb(
         lb_id=lb_id,
-        release_ip=release_ip,
+        release_ip=or_zero(release_ip, bool),
         region=region,
     )
 
@@ -739,13 +739,13 @@ def migrate_lb(
     api: LbV1API,
     *,
     lb_id: str,
-    type: str,
+    type: str | None = None,
     region: str | None = None,
 ) -> Any:
     """Migrate a load balancer."""
     return api.migrate_lb(
         lb_id=lb_id,
-        type_=type,
+        type_=or_zero(type, str),
         region=region,
     )
 
@@ -767,13 +767,13 @@ def remove_backend_servers(
     api: LbV1API,
     *,
     backend_id: str,
-    server_ip: list[str],
+    server_ip: list[str] | None = None,
     region: str | None = None,
 ) -> Any:
     """Remove a set of servers for a given backend."""
     return api.remove_backend_servers(
         backend_id=backend_id,
-        server_ip=server_ip,
+        server_ip=or_zero(server_ip, list[str]),
         region=region,
     )
 
@@ -781,14 +781,14 @@ def remove_backend_servers(
 def set_acls(
     api: LbV1ZonedAPI,
     *,
-    acls: list[dict[str, Any]],
     frontend_id: str,
+    acls: list[dict[str, Any]] | None = None,
     zone: str | None = None,
 ) -> Any:
     """Define all ACLs for a given frontend."""
     return api.set_acls(
-        acls=to_sdk(acls, list[lb_v1_types.AclSpec]),
         frontend_id=frontend_id,
+        acls=or_zero(to_sdk(acls, list[lb_v1_types.AclSpec]), list[lb_v1_types.AclSpec]),
         zone=zone,
     )
 
@@ -797,13 +797,13 @@ def set_backend_servers(
     api: LbV1API,
     *,
     backend_id: str,
-    server_ip: list[str],
+    server_ip: list[str] | None = None,
     region: str | None = None,
 ) -> Any:
     """Define all servers in a given backend."""
     return api.set_backend_servers(
         backend_id=backend_id,
-        server_ip=server_ip,
+        server_ip=or_zero(server_ip, list[str]),
         region=region,
     )
 
@@ -812,13 +812,13 @@ def subscribe_to_lb(
     api: LbV1API,
     *,
     lb_id: str,
-    subscriber_id: str,
+    subscriber_id: str | None = None,
     region: str | None = None,
 ) -> Any:
     """Subscribe a subscriber to a given load balancer."""
     return api.subscribe_to_lb(
         lb_id=lb_id,
-        subscriber_id=subscriber_id,
+        subscriber_id=or_zero(subscriber_id, str),
         region=region,
     )
 
@@ -840,9 +840,9 @@ def update_acl(
     api: LbV1API,
     *,
     acl_id: str,
-    name: str,
-    action: dict[str, Any],
-    index: int,
+    name: str | None = None,
+    action: dict[str, Any] | None = None,
+    index: int | None = None,
     region: str | None = None,
     match: dict[str, Any] | None = None,
     description: str | None = None,
@@ -850,9 +850,9 @@ def update_acl(
     """Update an ACL."""
     return api.update_acl(
         acl_id=acl_id,
-        name=name,
-        action=to_sdk(action, lb_v1_types.AclAction),
-        index=index,
+        name=or_zero(name, str),
+        action=or_zero(to_sdk(action, lb_v1_types.AclAction), lb_v1_types.AclAction),
+        index=or_zero(index, int),
         region=region,
         match=to_sdk(match, lb_v1_types.AclMatch),
         description=description,
@@ -863,12 +863,12 @@ def update_backend(
     api: LbV1API,
     *,
     backend_id: str,
-    name: str,
-    forward_protocol: str,
-    forward_port: int,
-    forward_port_algorithm: str,
-    sticky_sessions: str,
-    sticky_sessions_cookie_name: str,
+    name: str | None = None,
+    forward_protocol: str | None = None,
+    forward_port: int | None = None,
+    forward_port_algorithm: str | None = None,
+    sticky_sessions: str | None = None,
+    sticky_sessions_cookie_name: str | None = None,
     region: str | None = None,
     send_proxy_v2: bool | None = None,
     timeout_server: str | None = None,
@@ -888,12 +888,12 @@ def update_backend(
     """Update a backend in a given load balancer."""
     return api.update_backend(
         backend_id=backend_id,
-        name=name,
-        forward_protocol=forward_protocol,
-        forward_port=forward_port,
-        forward_port_algorithm=forward_port_algorithm,
-        sticky_sessions=sticky_sessions,
-        sticky_sessions_cookie_name=sticky_sessions_cookie_name,
+        name=or_zero(name, str),
+        forward_protocol=or_zero(forward_protocol, lb_v1_types.Protocol),
+        forward_port=or_zero(forward_port, int),
+        forward_port_algorithm=or_zero(forward_port_algorithm, lb_v1_types.ForwardPortAlgorithm),
+        sticky_sessions=or_zero(sticky_sessions, lb_v1_types.StickySessionsType),
+        sticky_sessions_cookie_name=or_zero(sticky_sessions_cookie_name, str),
         region=region,
         send_proxy_v2=send_proxy_v2,
         timeout_server=timeout_server,
@@ -916,13 +916,13 @@ def update_certificate(
     api: LbV1API,
     *,
     certificate_id: str,
-    name: str,
+    name: str | None = None,
     region: str | None = None,
 ) -> Any:
     """Update a TLS certificate."""
     return api.update_certificate(
         certificate_id=certificate_id,
-        name=name,
+        name=or_zero(name, str),
         region=region,
     )
 
@@ -931,10 +931,10 @@ def update_frontend(
     api: LbV1API,
     *,
     frontend_id: str,
-    name: str,
-    inbound_port: int,
-    backend_id: str,
-    enable_http3: bool,
+    name: str | None = None,
+    inbound_port: int | None = None,
+    backend_id: str | None = None,
+    enable_http3: bool | None = None,
     region: str | None = None,
     timeout_client: str | None = None,
     certificate_id: str | None = None,
@@ -945,10 +945,10 @@ def update_frontend(
     """Update a frontend."""
     return api.update_frontend(
         frontend_id=frontend_id,
-        name=name,
-        inbound_port=inbound_port,
-        backend_id=backend_id,
-        enable_http3=enable_http3,
+        name=or_zero(name, str),
+        inbound_port=or_zero(inbound_port, int),
+        backend_id=or_zero(backend_id, str),
+        enable_http3=or_zero(enable_http3, bool),
         region=region,
         timeout_client=timeout_client,
         certificate_id=certificate_id,
@@ -961,13 +961,13 @@ def update_frontend(
 def update_health_check(
     api: LbV1API,
     *,
-    port: int,
-    check_max_retries: int,
     backend_id: str,
-    check_send_proxy: bool,
+    port: int | None = None,
+    check_max_retries: int | None = None,
     region: str | None = None,
     check_delay: str | None = None,
     check_timeout: str | None = None,
+    check_send_proxy: bool | None = None,
     tcp_config: dict[str, Any] | None = None,
     mysql_config: dict[str, Any] | None = None,
     pgsql_config: dict[str, Any] | None = None,
@@ -979,13 +979,13 @@ def update_health_check(
 ) -> Any:
     """Update an health check for a given backend."""
     return api.update_health_check(
-        port=port,
-        check_max_retries=check_max_retries,
         backend_id=backend_id,
-        check_send_proxy=check_send_proxy,
+        port=or_zero(port, int),
+        check_max_retries=or_zero(check_max_retries, int),
         region=region,
         check_delay=check_delay,
         check_timeout=check_timeout,
+        check_send_proxy=or_zero(check_send_proxy, bool),
         tcp_config=to_sdk(tcp_config, lb_v1_types.HealthCheckTcpConfig),
         mysql_config=to_sdk(mysql_config, lb_v1_types.HealthCheckMysqlConfig),
         pgsql_config=to_sdk(pgsql_config, lb_v1_types.HealthCheckPgsqlConfig),
@@ -1020,8 +1020,8 @@ def update_lb(
     api: LbV1API,
     *,
     lb_id: str,
-    name: str,
-    description: str,
+    name: str | None = None,
+    description: str | None = None,
     region: str | None = None,
     tags: list[str] | None = None,
     ssl_compatibility_level: str | None = None,
@@ -1029,8 +1029,8 @@ def update_lb(
     """Update a load balancer."""
     return api.update_lb(
         lb_id=lb_id,
-        name=name,
-        description=description,
+        name=or_zero(name, str),
+        description=or_zero(description, str),
         region=region,
         tags=tags,
         ssl_compatibility_level=ssl_compatibility_level,
@@ -1041,14 +1041,14 @@ def update_route(
     api: LbV1API,
     *,
     route_id: str,
-    backend_id: str,
+    backend_id: str | None = None,
     region: str | None = None,
     match: dict[str, Any] | None = None,
 ) -> Any:
     """Edit a backend redirection."""
     return api.update_route(
         route_id=route_id,
-        backend_id=backend_id,
+        backend_id=or_zero(backend_id, str),
         region=region,
         match=to_sdk(match, lb_v1_types.RouteMatch),
     )
@@ -1058,7 +1058,7 @@ def update_subscriber(
     api: LbV1API,
     *,
     subscriber_id: str,
-    name: str,
+    name: str | None = None,
     region: str | None = None,
     email_config: dict[str, Any] | None = None,
     webhook_config: dict[str, Any] | None = None,
@@ -1066,7 +1066,7 @@ def update_subscriber(
     """Update a subscriber."""
     return api.update_subscriber(
         subscriber_id=subscriber_id,
-        name=name,
+        name=or_zero(name, str),
         region=region,
         email_config=to_sdk(email_config, lb_v1_types.SubscriberEmailConfig),
         webhook_config=to_sdk(webhook_config, lb_v1_types.SubscriberWebhookConfig),
@@ -1077,13 +1077,13 @@ def zoned_add_backend_servers(
     api: LbV1ZonedAPI,
     *,
     backend_id: str,
-    server_ip: list[str],
+    server_ip: list[str] | None = None,
     zone: str | None = None,
 ) -> Any:
     """Add a set of backend servers to a given backend."""
     return api.add_backend_servers(
         backend_id=backend_id,
-        server_ip=server_ip,
+        server_ip=or_zero(server_ip, list[str]),
         zone=zone,
     )
 
@@ -1092,7 +1092,7 @@ def zoned_attach_private_network(
     api: LbV1ZonedAPI,
     *,
     lb_id: str,
-    private_network_id: str,
+    private_network_id: str | None = None,
     zone: str | None = None,
     static_config: dict[str, Any] | None = None,
     dhcp_config: dict[str, Any] | None = None,
@@ -1102,7 +1102,7 @@ def zoned_attach_private_network(
     """Attach a Load Balancer to a Private Network."""
     return api.attach_private_network(
         lb_id=lb_id,
-        private_network_id=private_network_id,
+        private_network_id=or_zero(private_network_id, str),
         zone=zone,
         static_config=to_sdk(static_config, lb_v1_types.PrivateNetworkStaticConfig),
         dhcp_config=to_sdk(dhcp_config, lb_v1_types.PrivateNetworkDHCPConfig),
@@ -1115,9 +1115,9 @@ def zoned_create_acl(
     api: LbV1ZonedAPI,
     *,
     frontend_id: str,
-    action: dict[str, Any],
-    index: int,
-    description: str,
+    action: dict[str, Any] | None = None,
+    index: int | None = None,
+    description: str | None = None,
     zone: str | None = None,
     name: str | None = None,
     match: dict[str, Any] | None = None,
@@ -1125,9 +1125,9 @@ def zoned_create_acl(
     """Create an ACL for a given frontend."""
     return api.create_acl(
         frontend_id=frontend_id,
-        action=to_sdk(action, lb_v1_types.AclAction),
-        index=index,
-        description=description,
+        action=or_zero(to_sdk(action, lb_v1_types.AclAction), lb_v1_types.AclAction),
+        index=or_zero(index, int),
+        description=or_zero(description, str),
         zone=zone,
         name=name,
         match=to_sdk(match, lb_v1_types.AclMatch),
@@ -1139,12 +1139,12 @@ def zoned_create_backend(
     *,
     forward_protocol: str,
     forward_port: int,
-    forward_port_algorithm: str,
-    sticky_sessions: str,
-    sticky_sessions_cookie_name: str,
     lb_id: str,
-    health_check: dict[str, Any],
-    server_ip: list[str],
+    forward_port_algorithm: str | None = None,
+    sticky_sessions: str | None = None,
+    sticky_sessions_cookie_name: str | None = None,
+    health_check: dict[str, Any] | None = None,
+    server_ip: list[str] | None = None,
     zone: str | None = None,
     name: str | None = None,
     send_proxy_v2: bool | None = None,
@@ -1166,12 +1166,12 @@ def zoned_create_backend(
     return api.create_backend(
         forward_protocol=forward_protocol,
         forward_port=forward_port,
-        forward_port_algorithm=forward_port_algorithm,
-        sticky_sessions=sticky_sessions,
-        sticky_sessions_cookie_name=sticky_sessions_cookie_name,
         lb_id=lb_id,
-        health_check=to_sdk(health_check, lb_v1_types.HealthCheck),
-        server_ip=server_ip,
+        forward_port_algorithm=or_zero(forward_port_algorithm, lb_v1_types.ForwardPortAlgorithm),
+        sticky_sessions=or_zero(sticky_sessions, lb_v1_types.StickySessionsType),
+        sticky_sessions_cookie_name=or_zero(sticky_sessions_cookie_name, str),
+        health_check=or_zero(to_sdk(health_check, lb_v1_types.HealthCheck), lb_v1_types.HealthCheck),
+        server_ip=or_zero(server_ip, list[str]),
         zone=zone,
         name=name,
         send_proxy_v2=send_proxy_v2,
@@ -1216,8 +1216,8 @@ def zoned_create_frontend(
     inbound_port: int,
     lb_id: str,
     backend_id: str,
-    enable_http3: bool,
-    enable_access_logs: bool,
+    enable_http3: bool | None = None,
+    enable_access_logs: bool | None = None,
     zone: str | None = None,
     name: str | None = None,
     timeout_client: str | None = None,
@@ -1230,8 +1230,8 @@ def zoned_create_frontend(
         inbound_port=inbound_port,
         lb_id=lb_id,
         backend_id=backend_id,
-        enable_http3=enable_http3,
-        enable_access_logs=enable_access_logs,
+        enable_http3=or_zero(enable_http3, bool),
+        enable_access_logs=or_zero(enable_access_logs, bool),
         zone=zone,
         name=name,
         timeout_client=timeout_client,
@@ -1244,7 +1244,7 @@ def zoned_create_frontend(
 def zoned_create_ip(
     api: LbV1ZonedAPI,
     *,
-    is_ipv6: bool,
+    is_ipv6: bool | None = None,
     zone: str | None = None,
     organization_id: str | None = None,
     project_id: str | None = None,
@@ -1253,7 +1253,7 @@ def zoned_create_ip(
 ) -> Any:
     """Create an IP address."""
     return api.create_ip(
-        is_ipv6=is_ipv6,
+        is_ipv6=or_zero(is_ipv6, bool),
         zone=zone,
         organization_id=organization_id,
         project_id=project_id,
@@ -1265,8 +1265,8 @@ def zoned_create_ip(
 def zoned_create_lb(
     api: LbV1ZonedAPI,
     *,
-    description: str,
-    type: str,
+    description: str | None = None,
+    type: str | None = None,
     zone: str | None = None,
     organization_id: str | None = None,
     project_id: str | None = None,
@@ -1280,8 +1280,8 @@ def zoned_create_lb(
 ) -> Any:
     """Create a Load Balancer."""
     return api.create_lb(
-        description=description,
-        type_=type,
+        description=or_zero(description, str),
+        type_=or_zero(type, str),
         zone=zone,
         organization_id=organization_id,
         project_id=project_id,
@@ -1298,15 +1298,15 @@ def zoned_create_lb(
 def zoned_create_route(
     api: LbV1ZonedAPI,
     *,
-    frontend_id: str,
-    backend_id: str,
+    frontend_id: str | None = None,
+    backend_id: str | None = None,
     zone: str | None = None,
     match: dict[str, Any] | None = None,
 ) -> Any:
     """Create a route."""
     return api.create_route(
-        frontend_id=frontend_id,
-        backend_id=backend_id,
+        frontend_id=or_zero(frontend_id, str),
+        backend_id=or_zero(backend_id, str),
         zone=zone,
         match=to_sdk(match, lb_v1_types.RouteMatch),
     )
@@ -1315,7 +1315,7 @@ def zoned_create_route(
 def zoned_create_subscriber(
     api: LbV1ZonedAPI,
     *,
-    name: str,
+    name: str | None = None,
     zone: str | None = None,
     email_config: dict[str, Any] | None = None,
     webhook_config: dict[str, Any] | None = None,
@@ -1324,7 +1324,7 @@ def zoned_create_subscriber(
 ) -> Any:
     """Create a subscriber."""
     return api.create_subscriber(
-        name=name,
+        name=or_zero(name, str),
         zone=zone,
         email_config=to_sdk(email_config, lb_v1_types.SubscriberEmailConfig),
         webhook_config=to_sdk(webhook_config, lb_v1_types.SubscriberWebhookConfig),
@@ -1389,13 +1389,13 @@ def zoned_delete_lb(
     api: LbV1ZonedAPI,
     *,
     lb_id: str,
-    release_ip: bool,
+    release_ip: bool | None = None,
     zone: str | None = None,
 ) -> Any:
     """Delete a Load Balancer."""
     return api.delete_lb(
         lb_id=lb_id,
-        release_ip=release_ip,
+        release_ip=or_zero(release_ip, bool),
         zone=zone,
     )
 
@@ -1430,13 +1430,13 @@ def zoned_detach_private_network(
     api: LbV1ZonedAPI,
     *,
     lb_id: str,
-    private_network_id: str,
+    private_network_id: str | None = None,
     zone: str | None = None,
 ) -> Any:
     """Detach Load Balancer from Private Network."""
     return api.detach_private_network(
         lb_id=lb_id,
-        private_network_id=private_network_id,
+        private_network_id=or_zero(private_network_id, str),
         zone=zone,
     )
 
@@ -1795,13 +1795,13 @@ def zoned_migrate_lb(
     api: LbV1ZonedAPI,
     *,
     lb_id: str,
-    type: str,
+    type: str | None = None,
     zone: str | None = None,
 ) -> Any:
     """Migrate a Load Balancer."""
     return api.migrate_lb(
         lb_id=lb_id,
-        type_=type,
+        type_=or_zero(type, str),
         zone=zone,
     )
 
@@ -1823,13 +1823,13 @@ def zoned_remove_backend_servers(
     api: LbV1ZonedAPI,
     *,
     backend_id: str,
-    server_ip: list[str],
+    server_ip: list[str] | None = None,
     zone: str | None = None,
 ) -> Any:
     """Remove a set of servers for a given backend."""
     return api.remove_backend_servers(
         backend_id=backend_id,
-        server_ip=server_ip,
+        server_ip=or_zero(server_ip, list[str]),
         zone=zone,
     )
 
@@ -1838,13 +1838,13 @@ def zoned_set_backend_servers(
     api: LbV1ZonedAPI,
     *,
     backend_id: str,
-    server_ip: list[str],
+    server_ip: list[str] | None = None,
     zone: str | None = None,
 ) -> Any:
     """Define all backend servers for a given backend."""
     return api.set_backend_servers(
         backend_id=backend_id,
-        server_ip=server_ip,
+        server_ip=or_zero(server_ip, list[str]),
         zone=zone,
     )
 
@@ -1853,13 +1853,13 @@ def zoned_subscribe_to_lb(
     api: LbV1ZonedAPI,
     *,
     lb_id: str,
-    subscriber_id: str,
+    subscriber_id: str | None = None,
     zone: str | None = None,
 ) -> Any:
     """Subscribe a subscriber to alerts for a given Load Balancer."""
     return api.subscribe_to_lb(
         lb_id=lb_id,
-        subscriber_id=subscriber_id,
+        subscriber_id=or_zero(subscriber_id, str),
         zone=zone,
     )
 
@@ -1881,9 +1881,9 @@ def zoned_update_acl(
     api: LbV1ZonedAPI,
     *,
     acl_id: str,
-    name: str,
-    action: dict[str, Any],
-    index: int,
+    name: str | None = None,
+    action: dict[str, Any] | None = None,
+    index: int | None = None,
     zone: str | None = None,
     match: dict[str, Any] | None = None,
     description: str | None = None,
@@ -1891,9 +1891,9 @@ def zoned_update_acl(
     """Update an ACL."""
     return api.update_acl(
         acl_id=acl_id,
-        name=name,
-        action=to_sdk(action, lb_v1_types.AclAction),
-        index=index,
+        name=or_zero(name, str),
+        action=or_zero(to_sdk(action, lb_v1_types.AclAction), lb_v1_types.AclAction),
+        index=or_zero(index, int),
         zone=zone,
         match=to_sdk(match, lb_v1_types.AclMatch),
         description=description,
@@ -1904,12 +1904,12 @@ def zoned_update_backend(
     api: LbV1ZonedAPI,
     *,
     backend_id: str,
-    name: str,
-    forward_protocol: str,
-    forward_port: int,
-    forward_port_algorithm: str,
-    sticky_sessions: str,
-    sticky_sessions_cookie_name: str,
+    name: str | None = None,
+    forward_protocol: str | None = None,
+    forward_port: int | None = None,
+    forward_port_algorithm: str | None = None,
+    sticky_sessions: str | None = None,
+    sticky_sessions_cookie_name: str | None = None,
     zone: str | None = None,
     send_proxy_v2: bool | None = None,
     timeout_server: str | None = None,
@@ -1929,12 +1929,12 @@ def zoned_update_backend(
     """Update a backend of a given Load Balancer."""
     return api.update_backend(
         backend_id=backend_id,
-        name=name,
-        forward_protocol=forward_protocol,
-        forward_port=forward_port,
-        forward_port_algorithm=forward_port_algorithm,
-        sticky_sessions=sticky_sessions,
-        sticky_sessions_cookie_name=sticky_sessions_cookie_name,
+        name=or_zero(name, str),
+        forward_protocol=or_zero(forward_protocol, lb_v1_types.Protocol),
+        forward_port=or_zero(forward_port, int),
+        forward_port_algorithm=or_zero(forward_port_algorithm, lb_v1_types.ForwardPortAlgorithm),
+        sticky_sessions=or_zero(sticky_sessions, lb_v1_types.StickySessionsType),
+        sticky_sessions_cookie_name=or_zero(sticky_sessions_cookie_name, str),
         zone=zone,
         send_proxy_v2=send_proxy_v2,
         timeout_server=timeout_server,
@@ -1957,13 +1957,13 @@ def zoned_update_certificate(
     api: LbV1ZonedAPI,
     *,
     certificate_id: str,
-    name: str,
+    name: str | None = None,
     zone: str | None = None,
 ) -> Any:
     """Update an SSL/TLS certificate."""
     return api.update_certificate(
         certificate_id=certificate_id,
-        name=name,
+        name=or_zero(name, str),
         zone=zone,
     )
 
@@ -1972,10 +1972,10 @@ def zoned_update_frontend(
     api: LbV1ZonedAPI,
     *,
     frontend_id: str,
-    name: str,
-    inbound_port: int,
-    backend_id: str,
-    enable_http3: bool,
+    name: str | None = None,
+    inbound_port: int | None = None,
+    backend_id: str | None = None,
+    enable_http3: bool | None = None,
     zone: str | None = None,
     timeout_client: str | None = None,
     certificate_id: str | None = None,
@@ -1986,10 +1986,10 @@ def zoned_update_frontend(
     """Update a frontend."""
     return api.update_frontend(
         frontend_id=frontend_id,
-        name=name,
-        inbound_port=inbound_port,
-        backend_id=backend_id,
-        enable_http3=enable_http3,
+        name=or_zero(name, str),
+        inbound_port=or_zero(inbound_port, int),
+        backend_id=or_zero(backend_id, str),
+        enable_http3=or_zero(enable_http3, bool),
         zone=zone,
         timeout_client=timeout_client,
         certificate_id=certificate_id,
@@ -2002,13 +2002,13 @@ def zoned_update_frontend(
 def zoned_update_health_check(
     api: LbV1ZonedAPI,
     *,
-    port: int,
-    check_max_retries: int,
     backend_id: str,
-    check_send_proxy: bool,
+    port: int | None = None,
+    check_max_retries: int | None = None,
     zone: str | None = None,
     check_delay: str | None = None,
     check_timeout: str | None = None,
+    check_send_proxy: bool | None = None,
     tcp_config: dict[str, Any] | None = None,
     mysql_config: dict[str, Any] | None = None,
     pgsql_config: dict[str, Any] | None = None,
@@ -2020,13 +2020,13 @@ def zoned_update_health_check(
 ) -> Any:
     """Update a health check for a given backend."""
     return api.update_health_check(
-        port=port,
-        check_max_retries=check_max_retries,
         backend_id=backend_id,
-        check_send_proxy=check_send_proxy,
+        port=or_zero(port, int),
+        check_max_retries=or_zero(check_max_retries, int),
         zone=zone,
         check_delay=check_delay,
         check_timeout=check_timeout,
+        check_send_proxy=or_zero(check_send_proxy, bool),
         tcp_config=to_sdk(tcp_config, lb_v1_types.HealthCheckTcpConfig),
         mysql_config=to_sdk(mysql_config, lb_v1_types.HealthCheckMysqlConfig),
         pgsql_config=to_sdk(pgsql_config, lb_v1_types.HealthCheckPgsqlConfig),
@@ -2061,8 +2061,8 @@ def zoned_update_lb(
     api: LbV1ZonedAPI,
     *,
     lb_id: str,
-    name: str,
-    description: str,
+    name: str | None = None,
+    description: str | None = None,
     zone: str | None = None,
     tags: list[str] | None = None,
     ssl_compatibility_level: str | None = None,
@@ -2070,8 +2070,8 @@ def zoned_update_lb(
     """Update a Load Balancer."""
     return api.update_lb(
         lb_id=lb_id,
-        name=name,
-        description=description,
+        name=or_zero(name, str),
+        description=or_zero(description, str),
         zone=zone,
         tags=tags,
         ssl_compatibility_level=ssl_compatibility_level,
@@ -2082,14 +2082,14 @@ def zoned_update_route(
     api: LbV1ZonedAPI,
     *,
     route_id: str,
-    backend_id: str,
+    backend_id: str | None = None,
     zone: str | None = None,
     match: dict[str, Any] | None = None,
 ) -> Any:
     """Update a route."""
     return api.update_route(
         route_id=route_id,
-        backend_id=backend_id,
+        backend_id=or_zero(backend_id, str),
         zone=zone,
         match=to_sdk(match, lb_v1_types.RouteMatch),
     )
@@ -2099,7 +2099,7 @@ def zoned_update_subscriber(
     api: LbV1ZonedAPI,
     *,
     subscriber_id: str,
-    name: str,
+    name: str | None = None,
     zone: str | None = None,
     email_config: dict[str, Any] | None = None,
     webhook_config: dict[str, Any] | None = None,
@@ -2107,7 +2107,7 @@ def zoned_update_subscriber(
     """Update a subscriber."""
     return api.update_subscriber(
         subscriber_id=subscriber_id,
-        name=name,
+        name=or_zero(name, str),
         zone=zone,
         email_config=to_sdk(email_config, lb_v1_types.SubscriberEmailConfig),
         webhook_config=to_sdk(webhook_config, lb_v1_types.SubscriberWebhookConfig),

@@ -13,19 +13,19 @@ from typing import Any
 import scaleway.mailbox.v1alpha1.types as mailbox_v1alpha1_types
 from scaleway.mailbox.v1alpha1.api import MailboxV1Alpha1API
 
-from scw_mcp.runtime.convert import to_sdk
+from scw_mcp.runtime.convert import or_zero, to_sdk
 
 
 def batch_create_mailboxes(
     api: MailboxV1Alpha1API,
     *,
-    domain_id: str,
+    domain_id: str | None = None,
     mailboxes: list[dict[str, Any]] | None = None,
     subscription_period: str | None = None,
 ) -> Any:
     """Create one or more mailboxes."""
     return api.batch_create_mailboxes(
-        domain_id=domain_id,
+        domain_id=or_zero(domain_id, str),
         mailboxes=to_sdk(mailboxes, list[mailbox_v1alpha1_types.BatchCreateMailboxesRequestMailboxParameters]),
         subscription_period=subscription_period,
     )
@@ -34,14 +34,14 @@ def batch_create_mailboxes(
 def create_alias(
     api: MailboxV1Alpha1API,
     *,
-    local_part: str,
-    mailbox_id: str,
+    local_part: str | None = None,
+    mailbox_id: str | None = None,
     description: str | None = None,
 ) -> Any:
     """Create an alias for a mailbox."""
     return api.create_alias(
-        local_part=local_part,
-        mailbox_id=mailbox_id,
+        local_part=or_zero(local_part, str),
+        mailbox_id=or_zero(mailbox_id, str),
         description=description,
     )
 
@@ -49,12 +49,12 @@ def create_alias(
 def create_domain(
     api: MailboxV1Alpha1API,
     *,
-    name: str,
+    name: str | None = None,
     project_id: str | None = None,
 ) -> Any:
     """Register a domain in a project."""
     return api.create_domain(
-        name=name,
+        name=or_zero(name, str),
         project_id=project_id,
     )
 

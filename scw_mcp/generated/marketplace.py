@@ -12,6 +12,8 @@ from typing import Any
 
 from scaleway.marketplace.v2.api import MarketplaceV2API
 
+from scw_mcp.runtime.convert import or_zero
+
 
 def get_category(
     api: MarketplaceV2API,
@@ -73,7 +75,7 @@ def list_categories(
 def list_images(
     api: MarketplaceV2API,
     *,
-    include_eol: bool,
+    include_eol: bool | None = None,
     page_size: int | None = None,
     page: int | None = None,
     order_by: str | None = None,
@@ -82,7 +84,7 @@ def list_images(
 ) -> Any:
     """List marketplace images."""
     return api.list_images(
-        include_eol=include_eol,
+        include_eol=or_zero(include_eol, bool),
         page_size=page_size,
         page=page,
         order_by=order_by,
@@ -121,14 +123,14 @@ def list_local_images(
 def list_versions(
     api: MarketplaceV2API,
     *,
-    image_id: str,
+    image_id: str | None = None,
     page_size: int | None = None,
     page: int | None = None,
     order_by: str | None = None,
 ) -> Any:
     """List versions of an Image."""
     return api.list_versions(
-        image_id=image_id,
+        image_id=or_zero(image_id, str),
         page_size=page_size,
         page=page,
         order_by=order_by,

@@ -15,7 +15,7 @@ from scaleway.mnq.v1beta1.api import MnqV1Beta1NatsAPI
 from scaleway.mnq.v1beta1.api import MnqV1Beta1SnsAPI
 from scaleway.mnq.v1beta1.api import MnqV1Beta1SqsAPI
 
-from scw_mcp.runtime.convert import to_sdk
+from scw_mcp.runtime.convert import or_zero, to_sdk
 
 
 def activate_sns(
@@ -62,13 +62,13 @@ def create_nats_account(
 def create_nats_credentials(
     api: MnqV1Beta1NatsAPI,
     *,
-    nats_account_id: str,
+    nats_account_id: str | None = None,
     region: str | None = None,
     name: str | None = None,
 ) -> Any:
     """Create NATS credentials."""
     return api.create_nats_credentials(
-        nats_account_id=nats_account_id,
+        nats_account_id=or_zero(nats_account_id, str),
         region=region,
         name=name,
     )

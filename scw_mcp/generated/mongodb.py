@@ -15,7 +15,7 @@ import scaleway.mongodb.v1.types as mongodb_v1_types
 from scaleway.mongodb.v1.api import MongodbV1API
 from scaleway.mongodb.v1.custom_api import MongodbUtilsV1API
 
-from scw_mcp.runtime.convert import to_sdk
+from scw_mcp.runtime.convert import or_zero, to_sdk
 
 
 def apply_maintenance(
@@ -34,14 +34,14 @@ def apply_maintenance(
 def create_endpoint(
     api: MongodbV1API,
     *,
-    instance_id: str,
     endpoint: dict[str, Any],
+    instance_id: str | None = None,
     region: str | None = None,
 ) -> Any:
     """Create a new Instance endpoint."""
     return api.create_endpoint(
-        instance_id=instance_id,
         endpoint=to_sdk(endpoint, mongodb_v1_types.EndpointSpec),
+        instance_id=or_zero(instance_id, str),
         region=region,
     )
 
@@ -80,15 +80,15 @@ def create_instance(
 def create_snapshot(
     api: MongodbV1API,
     *,
-    instance_id: str,
-    name: str,
+    instance_id: str | None = None,
+    name: str | None = None,
     region: str | None = None,
     expires_at: str | None = None,
 ) -> Any:
     """Create a Database Instance snapshot."""
     return api.create_snapshot(
-        instance_id=instance_id,
-        name=name,
+        instance_id=or_zero(instance_id, str),
+        name=or_zero(name, str),
         region=region,
         expires_at=to_sdk(expires_at, datetime),
     )
@@ -98,15 +98,15 @@ def create_user(
     api: MongodbV1API,
     *,
     instance_id: str,
-    name: str,
-    password: str,
+    name: str | None = None,
+    password: str | None = None,
     region: str | None = None,
 ) -> Any:
     """Create an user on a Database Instance."""
     return api.create_user(
         instance_id=instance_id,
-        name=name,
-        password=password,
+        name=or_zero(name, str),
+        password=or_zero(password, str),
         region=region,
     )
 
@@ -266,7 +266,7 @@ def list_instances(
 def list_maintenances(
     api: MongodbV1API,
     *,
-    instance_id: str,
+    instance_id: str | None = None,
     region: str | None = None,
     order_by: str | None = None,
     page: int | None = None,
@@ -274,7 +274,7 @@ def list_maintenances(
 ) -> Any:
     """List all the maintenances of a MongoDB® Database Instance."""
     return api.list_maintenances(
-        instance_id=instance_id,
+        instance_id=or_zero(instance_id, str),
         region=region,
         order_by=order_by,
         page=page,
@@ -366,19 +366,19 @@ def restore_snapshot(
     api: MongodbV1API,
     *,
     snapshot_id: str,
-    instance_name: str,
-    node_type: str,
-    node_amount: int,
-    volume_type: str,
+    instance_name: str | None = None,
+    node_type: str | None = None,
+    node_amount: int | None = None,
+    volume_type: str | None = None,
     region: str | None = None,
 ) -> Any:
     """Restore a Database Instance snapshot."""
     return api.restore_snapshot(
         snapshot_id=snapshot_id,
-        instance_name=instance_name,
-        node_type=node_type,
-        node_amount=node_amount,
-        volume_type=volume_type,
+        instance_name=or_zero(instance_name, str),
+        node_type=or_zero(node_type, str),
+        node_amount=or_zero(node_amount, int),
+        volume_type=or_zero(volume_type, mongodb_v1_types.VolumeType),
         region=region,
     )
 
@@ -387,14 +387,14 @@ def set_user_role(
     api: MongodbV1API,
     *,
     instance_id: str,
-    user_name: str,
+    user_name: str | None = None,
     region: str | None = None,
     roles: list[dict[str, Any]] | None = None,
 ) -> Any:
     """Apply user roles."""
     return api.set_user_role(
         instance_id=instance_id,
-        user_name=user_name,
+        user_name=or_zero(user_name, str),
         region=region,
         roles=to_sdk(roles, list[mongodb_v1_types.UserRole]),
     )
@@ -477,15 +477,15 @@ def upgrade_instance(
 def utils_create_snapshot(
     api: MongodbUtilsV1API,
     *,
-    instance_id: str,
-    name: str,
+    instance_id: str | None = None,
+    name: str | None = None,
     region: str | None = None,
     expires_at: str | None = None,
 ) -> Any:
     """Create a Database Instance snapshot."""
     return api.create_snapshot(
-        instance_id=instance_id,
-        name=name,
+        instance_id=or_zero(instance_id, str),
+        name=or_zero(name, str),
         region=region,
         expires_at=to_sdk(expires_at, datetime),
     )

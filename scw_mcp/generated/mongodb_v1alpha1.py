@@ -15,20 +15,20 @@ import scaleway.mongodb.v1alpha1.types as mongodb_v1alpha1_types
 from scaleway.mongodb.v1alpha1.api import MongodbV1Alpha1API
 from scaleway.mongodb.v1alpha1.custom_api import MongodbUtilsV1Alpha1API
 
-from scw_mcp.runtime.convert import to_sdk
+from scw_mcp.runtime.convert import or_zero, to_sdk
 
 
 def create_endpoint(
     api: MongodbV1Alpha1API,
     *,
-    instance_id: str,
     endpoint: dict[str, Any],
+    instance_id: str | None = None,
     region: str | None = None,
 ) -> Any:
     """Create a new Instance endpoint."""
     return api.create_endpoint(
-        instance_id=instance_id,
         endpoint=to_sdk(endpoint, mongodb_v1alpha1_types.EndpointSpec),
+        instance_id=or_zero(instance_id, str),
         region=region,
     )
 
@@ -36,11 +36,11 @@ def create_endpoint(
 def create_instance(
     api: MongodbV1Alpha1API,
     *,
-    version: str,
-    node_number: int,
-    node_type: str,
-    user_name: str,
-    password: str,
+    version: str | None = None,
+    node_number: int | None = None,
+    node_type: str | None = None,
+    user_name: str | None = None,
+    password: str | None = None,
     region: str | None = None,
     project_id: str | None = None,
     name: str | None = None,
@@ -50,11 +50,11 @@ def create_instance(
 ) -> Any:
     """Create a MongoDB® Database Instance."""
     return api.create_instance(
-        version=version,
-        node_number=node_number,
-        node_type=node_type,
-        user_name=user_name,
-        password=password,
+        version=or_zero(version, str),
+        node_number=or_zero(node_number, int),
+        node_type=or_zero(node_type, str),
+        user_name=or_zero(user_name, str),
+        password=or_zero(password, str),
         region=region,
         project_id=project_id,
         name=name,
@@ -68,14 +68,14 @@ def create_snapshot(
     api: MongodbV1Alpha1API,
     *,
     instance_id: str,
-    name: str,
+    name: str | None = None,
     region: str | None = None,
     expires_at: str | None = None,
 ) -> Any:
     """Create a Database Instance snapshot."""
     return api.create_snapshot(
         instance_id=instance_id,
-        name=name,
+        name=or_zero(name, str),
         region=region,
         expires_at=to_sdk(expires_at, datetime),
     )
@@ -85,15 +85,15 @@ def create_user(
     api: MongodbV1Alpha1API,
     *,
     instance_id: str,
-    name: str,
-    password: str,
+    name: str | None = None,
+    password: str | None = None,
     region: str | None = None,
 ) -> Any:
     """Create an user on a Database Instance."""
     return api.create_user(
         instance_id=instance_id,
-        name=name,
-        password=password,
+        name=or_zero(name, str),
+        password=or_zero(password, str),
         region=region,
     )
 
@@ -300,19 +300,19 @@ def restore_snapshot(
     api: MongodbV1Alpha1API,
     *,
     snapshot_id: str,
-    instance_name: str,
-    node_type: str,
-    node_number: int,
-    volume: dict[str, Any],
+    instance_name: str | None = None,
+    node_type: str | None = None,
+    node_number: int | None = None,
+    volume: dict[str, Any] | None = None,
     region: str | None = None,
 ) -> Any:
     """Restore a Database Instance snapshot."""
     return api.restore_snapshot(
         snapshot_id=snapshot_id,
-        instance_name=instance_name,
-        node_type=node_type,
-        node_number=node_number,
-        volume=to_sdk(volume, mongodb_v1alpha1_types.RestoreSnapshotRequestVolumeDetails),
+        instance_name=or_zero(instance_name, str),
+        node_type=or_zero(node_type, str),
+        node_number=or_zero(node_number, int),
+        volume=or_zero(to_sdk(volume, mongodb_v1alpha1_types.RestoreSnapshotRequestVolumeDetails), mongodb_v1alpha1_types.RestoreSnapshotRequestVolumeDetails),
         region=region,
     )
 
@@ -321,14 +321,14 @@ def set_user_role(
     api: MongodbV1Alpha1API,
     *,
     instance_id: str,
-    user_name: str,
+    user_name: str | None = None,
     region: str | None = None,
     roles: list[dict[str, Any]] | None = None,
 ) -> Any:
     """Apply user roles."""
     return api.set_user_role(
         instance_id=instance_id,
-        user_name=user_name,
+        user_name=or_zero(user_name, str),
         region=region,
         roles=to_sdk(roles, list[mongodb_v1alpha1_types.UserRole]),
     )
@@ -404,14 +404,14 @@ def utils_create_snapshot(
     api: MongodbUtilsV1Alpha1API,
     *,
     instance_id: str,
-    name: str,
+    name: str | None = None,
     region: str | None = None,
     expires_at: str | None = None,
 ) -> Any:
     """Create a Database Instance snapshot."""
     return api.create_snapshot(
         instance_id=instance_id,
-        name=name,
+        name=or_zero(name, str),
         region=region,
         expires_at=to_sdk(expires_at, datetime),
     )

@@ -12,27 +12,29 @@ from typing import Any
 
 from scaleway.partner.v1.api import PartnerV1API
 
+from scw_mcp.runtime.convert import or_zero
+
 
 def create_organization(
     api: PartnerV1API,
     *,
-    partner_id: str,
-    email: str,
-    organization_name: str,
-    owner_firstname: str,
-    owner_lastname: str,
-    customer_id: str,
+    partner_id: str | None = None,
+    email: str | None = None,
+    organization_name: str | None = None,
+    owner_firstname: str | None = None,
+    owner_lastname: str | None = None,
+    customer_id: str | None = None,
     phone_number: str | None = None,
     siren_number: str | None = None,
 ) -> Any:
     """Create a new organization."""
     return api.create_organization(
-        partner_id=partner_id,
-        email=email,
-        organization_name=organization_name,
-        owner_firstname=owner_firstname,
-        owner_lastname=owner_lastname,
-        customer_id=customer_id,
+        partner_id=or_zero(partner_id, str),
+        email=or_zero(email, str),
+        organization_name=or_zero(organization_name, str),
+        owner_firstname=or_zero(owner_firstname, str),
+        owner_lastname=or_zero(owner_lastname, str),
+        customer_id=or_zero(customer_id, str),
         phone_number=phone_number,
         siren_number=siren_number,
     )
@@ -86,16 +88,16 @@ def lock_organization(
 def request_admin_role(
     api: PartnerV1API,
     *,
-    username: str,
-    email: str,
-    password: str,
+    username: str | None = None,
+    email: str | None = None,
+    password: str | None = None,
     organization_id: str | None = None,
 ) -> Any:
     """Invite a partner user in the customer organization."""
     return api.request_admin_role(
-        username=username,
-        email=email,
-        password=password,
+        username=or_zero(username, str),
+        email=or_zero(email, str),
+        password=or_zero(password, str),
         organization_id=organization_id,
     )
 

@@ -13,7 +13,7 @@ from typing import Any
 import scaleway.qaas.v1alpha1.types as qaas_v1alpha1_types
 from scaleway.qaas.v1alpha1.api import QaasV1Alpha1API
 
-from scw_mcp.runtime.convert import to_sdk
+from scw_mcp.runtime.convert import or_zero, to_sdk
 
 
 def cancel_job(
@@ -41,9 +41,9 @@ def cancel_process(
 def create_job(
     api: QaasV1Alpha1API,
     *,
-    name: str,
-    session_id: str,
     circuit: dict[str, Any],
+    name: str | None = None,
+    session_id: str | None = None,
     tags: list[str] | None = None,
     max_duration: str | None = None,
     model_id: str | None = None,
@@ -51,9 +51,9 @@ def create_job(
 ) -> Any:
     """Create a job."""
     return api.create_job(
-        name=name,
-        session_id=session_id,
         circuit=to_sdk(circuit, qaas_v1alpha1_types.JobCircuit),
+        name=or_zero(name, str),
+        session_id=or_zero(session_id, str),
         tags=tags,
         max_duration=max_duration,
         model_id=model_id,
@@ -77,7 +77,7 @@ def create_model(
 def create_process(
     api: QaasV1Alpha1API,
     *,
-    name: str,
+    name: str | None = None,
     project_id: str | None = None,
     platform_id: str | None = None,
     application_id: str | None = None,
@@ -86,7 +86,7 @@ def create_process(
 ) -> Any:
     """Create a process."""
     return api.create_process(
-        name=name,
+        name=or_zero(name, str),
         project_id=project_id,
         platform_id=platform_id,
         application_id=application_id,
@@ -98,7 +98,7 @@ def create_process(
 def create_session(
     api: QaasV1Alpha1API,
     *,
-    platform_id: str,
+    platform_id: str | None = None,
     project_id: str | None = None,
     name: str | None = None,
     max_idle_duration: str | None = None,
@@ -111,7 +111,7 @@ def create_session(
 ) -> Any:
     """Create a session."""
     return api.create_session(
-        platform_id=platform_id,
+        platform_id=or_zero(platform_id, str),
         project_id=project_id,
         name=name,
         max_idle_duration=max_idle_duration,

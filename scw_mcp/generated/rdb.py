@@ -14,20 +14,20 @@ from typing import Any
 import scaleway.rdb.v1.types as rdb_v1_types
 from scaleway.rdb.v1.api import RdbV1API
 
-from scw_mcp.runtime.convert import to_sdk
+from scw_mcp.runtime.convert import or_zero, to_sdk
 
 
 def add_instance_acl_rules(
     api: RdbV1API,
     *,
     instance_id: str,
-    rules: list[dict[str, Any]],
+    rules: list[dict[str, Any]] | None = None,
     region: str | None = None,
 ) -> Any:
     """Add an ACL rule to a Database Instance."""
     return api.add_instance_acl_rules(
         instance_id=instance_id,
-        rules=to_sdk(rules, list[rdb_v1_types.ACLRuleRequest]),
+        rules=or_zero(to_sdk(rules, list[rdb_v1_types.ACLRuleRequest]), list[rdb_v1_types.ACLRuleRequest]),
         region=region,
     )
 
@@ -36,13 +36,13 @@ def add_instance_settings(
     api: RdbV1API,
     *,
     instance_id: str,
-    settings: list[dict[str, Any]],
+    settings: list[dict[str, Any]] | None = None,
     region: str | None = None,
 ) -> Any:
     """Add Database Instance advanced settings."""
     return api.add_instance_settings(
         instance_id=instance_id,
-        settings=to_sdk(settings, list[rdb_v1_types.InstanceSetting]),
+        settings=or_zero(to_sdk(settings, list[rdb_v1_types.InstanceSetting]), list[rdb_v1_types.InstanceSetting]),
         region=region,
     )
 
@@ -64,14 +64,14 @@ def clone_instance(
     api: RdbV1API,
     *,
     instance_id: str,
-    name: str,
+    name: str | None = None,
     region: str | None = None,
     node_type: str | None = None,
 ) -> Any:
     """Clone a Database Instance."""
     return api.clone_instance(
         instance_id=instance_id,
-        name=name,
+        name=or_zero(name, str),
         region=region,
         node_type=node_type,
     )
@@ -81,13 +81,13 @@ def create_database(
     api: RdbV1API,
     *,
     instance_id: str,
-    name: str,
+    name: str | None = None,
     region: str | None = None,
 ) -> Any:
     """Create a database in a Database Instance."""
     return api.create_database(
         instance_id=instance_id,
-        name=name,
+        name=or_zero(name, str),
         region=region,
     )
 
@@ -133,14 +133,14 @@ def create_instance(
     user_name: str,
     password: str,
     node_type: str,
-    is_ha_cluster: bool,
-    disable_backup: bool,
-    volume_size: int,
-    backup_same_region: bool,
     region: str | None = None,
     organization_id: str | None = None,
     project_id: str | None = None,
     name: str | None = None,
+    is_ha_cluster: bool | None = None,
+    disable_backup: bool | None = None,
+    volume_size: int | None = None,
+    backup_same_region: bool | None = None,
     high_availability_mode: str | None = None,
     tags: list[str] | None = None,
     init_settings: list[dict[str, Any]] | None = None,
@@ -154,14 +154,14 @@ def create_instance(
         user_name=user_name,
         password=password,
         node_type=node_type,
-        is_ha_cluster=is_ha_cluster,
-        disable_backup=disable_backup,
-        volume_size=volume_size,
-        backup_same_region=backup_same_region,
         region=region,
         organization_id=organization_id,
         project_id=project_id,
         name=name,
+        is_ha_cluster=or_zero(is_ha_cluster, bool),
+        disable_backup=or_zero(disable_backup, bool),
+        volume_size=or_zero(volume_size, int),
+        backup_same_region=or_zero(backup_same_region, bool),
         high_availability_mode=high_availability_mode,
         tags=tags,
         init_settings=to_sdk(init_settings, list[rdb_v1_types.InstanceSetting]),
@@ -175,7 +175,7 @@ def create_instance_from_snapshot(
     api: RdbV1API,
     *,
     snapshot_id: str,
-    instance_name: str,
+    instance_name: str | None = None,
     region: str | None = None,
     is_ha_cluster: bool | None = None,
     high_availability_mode: str | None = None,
@@ -184,7 +184,7 @@ def create_instance_from_snapshot(
     """Create a new Database Instance from a snapshot."""
     return api.create_instance_from_snapshot(
         snapshot_id=snapshot_id,
-        instance_name=instance_name,
+        instance_name=or_zero(instance_name, str),
         region=region,
         is_ha_cluster=is_ha_cluster,
         high_availability_mode=high_availability_mode,
@@ -213,13 +213,13 @@ def create_read_replica_endpoint(
     api: RdbV1API,
     *,
     read_replica_id: str,
-    endpoint_spec: list[dict[str, Any]],
+    endpoint_spec: list[dict[str, Any]] | None = None,
     region: str | None = None,
 ) -> Any:
     """Create an endpoint for a Read Replica."""
     return api.create_read_replica_endpoint(
         read_replica_id=read_replica_id,
-        endpoint_spec=to_sdk(endpoint_spec, list[rdb_v1_types.ReadReplicaEndpointSpec]),
+        endpoint_spec=or_zero(to_sdk(endpoint_spec, list[rdb_v1_types.ReadReplicaEndpointSpec]), list[rdb_v1_types.ReadReplicaEndpointSpec]),
         region=region,
     )
 
@@ -245,17 +245,17 @@ def create_user(
     api: RdbV1API,
     *,
     instance_id: str,
-    name: str,
-    password: str,
-    is_admin: bool,
+    name: str | None = None,
+    password: str | None = None,
+    is_admin: bool | None = None,
     region: str | None = None,
 ) -> Any:
     """Create a user for a Database Instance."""
     return api.create_user(
         instance_id=instance_id,
-        name=name,
-        password=password,
-        is_admin=is_admin,
+        name=or_zero(name, str),
+        password=or_zero(password, str),
+        is_admin=or_zero(is_admin, bool),
         region=region,
     )
 
@@ -318,13 +318,13 @@ def delete_instance_acl_rules(
     api: RdbV1API,
     *,
     instance_id: str,
-    acl_rule_ips: list[str],
+    acl_rule_ips: list[str] | None = None,
     region: str | None = None,
 ) -> Any:
     """Delete ACL rules of a Database Instance."""
     return api.delete_instance_acl_rules(
         instance_id=instance_id,
-        acl_rule_ips=acl_rule_ips,
+        acl_rule_ips=or_zero(acl_rule_ips, list[str]),
         region=region,
     )
 
@@ -333,13 +333,13 @@ def delete_instance_settings(
     api: RdbV1API,
     *,
     instance_id: str,
-    setting_names: list[str],
+    setting_names: list[str] | None = None,
     region: str | None = None,
 ) -> Any:
     """Delete Database Instance advanced settings."""
     return api.delete_instance_settings(
         instance_id=instance_id,
-        setting_names=setting_names,
+        setting_names=or_zero(setting_names, list[str]),
         region=region,
     )
 
@@ -654,14 +654,14 @@ def list_instances(
 def list_node_types(
     api: RdbV1API,
     *,
-    include_disabled_types: bool,
+    include_disabled_types: bool | None = None,
     region: str | None = None,
     page: int | None = None,
     page_size: int | None = None,
 ) -> Any:
     """List available node types."""
     return api.list_node_types(
-        include_disabled_types=include_disabled_types,
+        include_disabled_types=or_zero(include_disabled_types, bool),
         region=region,
         page=page,
         page_size=page_size,
@@ -741,13 +741,13 @@ def migrate_endpoint(
     api: RdbV1API,
     *,
     endpoint_id: str,
-    instance_id: str,
+    instance_id: str | None = None,
     region: str | None = None,
 ) -> Any:
     """Migrate an existing instance endpoint to another instance."""
     return api.migrate_endpoint(
         endpoint_id=endpoint_id,
-        instance_id=instance_id,
+        instance_id=or_zero(instance_id, str),
         region=region,
     )
 
@@ -840,14 +840,14 @@ def restore_database_backup(
     api: RdbV1API,
     *,
     database_backup_id: str,
-    instance_id: str,
+    instance_id: str | None = None,
     region: str | None = None,
     database_name: str | None = None,
 ) -> Any:
     """Restore a database backup."""
     return api.restore_database_backup(
         database_backup_id=database_backup_id,
-        instance_id=instance_id,
+        instance_id=or_zero(instance_id, str),
         region=region,
         database_name=database_name,
     )
@@ -857,13 +857,13 @@ def set_instance_acl_rules(
     api: RdbV1API,
     *,
     instance_id: str,
-    rules: list[dict[str, Any]],
+    rules: list[dict[str, Any]] | None = None,
     region: str | None = None,
 ) -> Any:
     """Set ACL rules for a Database Instance."""
     return api.set_instance_acl_rules(
         instance_id=instance_id,
-        rules=to_sdk(rules, list[rdb_v1_types.ACLRuleRequest]),
+        rules=or_zero(to_sdk(rules, list[rdb_v1_types.ACLRuleRequest]), list[rdb_v1_types.ACLRuleRequest]),
         region=region,
     )
 
@@ -872,13 +872,13 @@ def set_instance_settings(
     api: RdbV1API,
     *,
     instance_id: str,
-    settings: list[dict[str, Any]],
+    settings: list[dict[str, Any]] | None = None,
     region: str | None = None,
 ) -> Any:
     """Set Database Instance advanced settings."""
     return api.set_instance_settings(
         instance_id=instance_id,
-        settings=to_sdk(settings, list[rdb_v1_types.InstanceSetting]),
+        settings=or_zero(to_sdk(settings, list[rdb_v1_types.InstanceSetting]), list[rdb_v1_types.InstanceSetting]),
         region=region,
     )
 
@@ -887,16 +887,16 @@ def set_privilege(
     api: RdbV1API,
     *,
     instance_id: str,
-    database_name: str,
-    user_name: str,
+    database_name: str | None = None,
+    user_name: str | None = None,
     region: str | None = None,
     permission: str | None = None,
 ) -> Any:
     """Set user privileges for a database."""
     return api.set_privilege(
         instance_id=instance_id,
-        database_name=database_name,
-        user_name=user_name,
+        database_name=or_zero(database_name, str),
+        user_name=or_zero(user_name, str),
         region=region,
         permission=permission,
     )

@@ -14,20 +14,20 @@ from typing import Any
 import scaleway.redis.v1.types as redis_v1_types
 from scaleway.redis.v1.api import RedisV1API
 
-from scw_mcp.runtime.convert import to_sdk
+from scw_mcp.runtime.convert import or_zero, to_sdk
 
 
 def add_acl_rules(
     api: RedisV1API,
     *,
     cluster_id: str,
-    acl_rules: list[dict[str, Any]],
+    acl_rules: list[dict[str, Any]] | None = None,
     zone: str | None = None,
 ) -> Any:
     """Add ACL rules for a cluster."""
     return api.add_acl_rules(
         cluster_id=cluster_id,
-        acl_rules=to_sdk(acl_rules, list[redis_v1_types.ACLRuleSpec]),
+        acl_rules=or_zero(to_sdk(acl_rules, list[redis_v1_types.ACLRuleSpec]), list[redis_v1_types.ACLRuleSpec]),
         zone=zone,
     )
 
@@ -36,13 +36,13 @@ def add_cluster_settings(
     api: RedisV1API,
     *,
     cluster_id: str,
-    settings: list[dict[str, Any]],
+    settings: list[dict[str, Any]] | None = None,
     zone: str | None = None,
 ) -> Any:
     """Add advanced settings."""
     return api.add_cluster_settings(
         cluster_id=cluster_id,
-        settings=to_sdk(settings, list[redis_v1_types.ClusterSetting]),
+        settings=or_zero(to_sdk(settings, list[redis_v1_types.ClusterSetting]), list[redis_v1_types.ClusterSetting]),
         zone=zone,
     )
 
@@ -51,13 +51,13 @@ def add_endpoints(
     api: RedisV1API,
     *,
     cluster_id: str,
-    endpoints: list[dict[str, Any]],
+    endpoints: list[dict[str, Any]] | None = None,
     zone: str | None = None,
 ) -> Any:
     """Add endpoints for a cluster."""
     return api.add_endpoints(
         cluster_id=cluster_id,
-        endpoints=to_sdk(endpoints, list[redis_v1_types.EndpointSpec]),
+        endpoints=or_zero(to_sdk(endpoints, list[redis_v1_types.EndpointSpec]), list[redis_v1_types.EndpointSpec]),
         zone=zone,
     )
 
@@ -69,11 +69,11 @@ def create_cluster(
     node_type: str,
     user_name: str,
     password: str,
-    tls_enabled: bool,
     zone: str | None = None,
     project_id: str | None = None,
     name: str | None = None,
     tags: list[str] | None = None,
+    tls_enabled: bool | None = None,
     cluster_size: int | None = None,
     acl_rules: list[dict[str, Any]] | None = None,
     endpoints: list[dict[str, Any]] | None = None,
@@ -85,11 +85,11 @@ def create_cluster(
         node_type=node_type,
         user_name=user_name,
         password=password,
-        tls_enabled=tls_enabled,
         zone=zone,
         project_id=project_id,
         name=name,
         tags=tags,
+        tls_enabled=or_zero(tls_enabled, bool),
         cluster_size=cluster_size,
         acl_rules=to_sdk(acl_rules, list[redis_v1_types.ACLRuleSpec]),
         endpoints=to_sdk(endpoints, list[redis_v1_types.EndpointSpec]),
@@ -225,9 +225,9 @@ def get_endpoint(
 def list_cluster_versions(
     api: RedisV1API,
     *,
-    include_disabled: bool,
-    include_beta: bool,
-    include_deprecated: bool,
+    include_disabled: bool | None = None,
+    include_beta: bool | None = None,
+    include_deprecated: bool | None = None,
     zone: str | None = None,
     version: str | None = None,
     page: int | None = None,
@@ -235,9 +235,9 @@ def list_cluster_versions(
 ) -> Any:
     """List available Redis™ versions."""
     return api.list_cluster_versions(
-        include_disabled=include_disabled,
-        include_beta=include_beta,
-        include_deprecated=include_deprecated,
+        include_disabled=or_zero(include_disabled, bool),
+        include_beta=or_zero(include_beta, bool),
+        include_deprecated=or_zero(include_deprecated, bool),
         zone=zone,
         version=version,
         page=page,
@@ -275,14 +275,14 @@ def list_clusters(
 def list_node_types(
     api: RedisV1API,
     *,
-    include_disabled_types: bool,
+    include_disabled_types: bool | None = None,
     zone: str | None = None,
     page: int | None = None,
     page_size: int | None = None,
 ) -> Any:
     """List available node types."""
     return api.list_node_types(
-        include_disabled_types=include_disabled_types,
+        include_disabled_types=or_zero(include_disabled_types, bool),
         zone=zone,
         page=page,
         page_size=page_size,
@@ -325,13 +325,13 @@ def set_acl_rules(
     api: RedisV1API,
     *,
     cluster_id: str,
-    acl_rules: list[dict[str, Any]],
+    acl_rules: list[dict[str, Any]] | None = None,
     zone: str | None = None,
 ) -> Any:
     """Set ACL rules for a cluster."""
     return api.set_acl_rules(
         cluster_id=cluster_id,
-        acl_rules=to_sdk(acl_rules, list[redis_v1_types.ACLRuleSpec]),
+        acl_rules=or_zero(to_sdk(acl_rules, list[redis_v1_types.ACLRuleSpec]), list[redis_v1_types.ACLRuleSpec]),
         zone=zone,
     )
 
@@ -340,13 +340,13 @@ def set_cluster_settings(
     api: RedisV1API,
     *,
     cluster_id: str,
-    settings: list[dict[str, Any]],
+    settings: list[dict[str, Any]] | None = None,
     zone: str | None = None,
 ) -> Any:
     """Set advanced settings."""
     return api.set_cluster_settings(
         cluster_id=cluster_id,
-        settings=to_sdk(settings, list[redis_v1_types.ClusterSetting]),
+        settings=or_zero(to_sdk(settings, list[redis_v1_types.ClusterSetting]), list[redis_v1_types.ClusterSetting]),
         zone=zone,
     )
 
@@ -355,13 +355,13 @@ def set_endpoints(
     api: RedisV1API,
     *,
     cluster_id: str,
-    endpoints: list[dict[str, Any]],
+    endpoints: list[dict[str, Any]] | None = None,
     zone: str | None = None,
 ) -> Any:
     """Set endpoints for a cluster."""
     return api.set_endpoints(
         cluster_id=cluster_id,
-        endpoints=to_sdk(endpoints, list[redis_v1_types.EndpointSpec]),
+        endpoints=or_zero(to_sdk(endpoints, list[redis_v1_types.EndpointSpec]), list[redis_v1_types.EndpointSpec]),
         zone=zone,
     )
 

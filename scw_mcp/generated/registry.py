@@ -12,12 +12,14 @@ from typing import Any
 
 from scaleway.registry.v1.api import RegistryV1API
 
+from scw_mcp.runtime.convert import or_zero
+
 
 def create_namespace(
     api: RegistryV1API,
     *,
-    description: str,
-    is_public: bool,
+    description: str | None = None,
+    is_public: bool | None = None,
     region: str | None = None,
     name: str | None = None,
     organization_id: str | None = None,
@@ -25,8 +27,8 @@ def create_namespace(
 ) -> Any:
     """Create a namespace."""
     return api.create_namespace(
-        description=description,
-        is_public=is_public,
+        description=or_zero(description, str),
+        is_public=or_zero(is_public, bool),
         region=region,
         name=name,
         organization_id=organization_id,

@@ -13,20 +13,20 @@ from typing import Any
 import scaleway.s2s_vpn.v1alpha1.types as s2s_vpn_v1alpha1_types
 from scaleway.s2s_vpn.v1alpha1.api import S2SVpnV1Alpha1API
 
-from scw_mcp.runtime.convert import to_sdk
+from scw_mcp.runtime.convert import or_zero, to_sdk
 
 
 def change_connection_psk(
     api: S2SVpnV1Alpha1API,
     *,
     connection_id: str,
-    secret: dict[str, Any],
+    secret: dict[str, Any] | None = None,
     region: str | None = None,
 ) -> Any:
     """Change pre-shared key."""
     return api.change_connection_psk(
         connection_id=connection_id,
-        secret=to_sdk(secret, s2s_vpn_v1alpha1_types.ChangeConnectionPskRequestSecret),
+        secret=or_zero(to_sdk(secret, s2s_vpn_v1alpha1_types.ChangeConnectionPskRequestSecret), s2s_vpn_v1alpha1_types.ChangeConnectionPskRequestSecret),
         region=region,
     )
 
@@ -34,34 +34,34 @@ def change_connection_psk(
 def create_connection(
     api: S2SVpnV1Alpha1API,
     *,
-    name: str,
-    is_ipv6: bool,
     initiation_policy: str,
-    ikev2_ciphers: list[dict[str, Any]],
-    esp_ciphers: list[dict[str, Any]],
-    enable_route_propagation: bool,
-    vpn_gateway_id: str,
-    customer_gateway_id: str,
+    name: str | None = None,
+    is_ipv6: bool | None = None,
     region: str | None = None,
     project_id: str | None = None,
     tags: list[str] | None = None,
+    ikev2_ciphers: list[dict[str, Any]] | None = None,
+    esp_ciphers: list[dict[str, Any]] | None = None,
+    enable_route_propagation: bool | None = None,
+    vpn_gateway_id: str | None = None,
+    customer_gateway_id: str | None = None,
     secret: dict[str, Any] | None = None,
     bgp_config_ipv4: dict[str, Any] | None = None,
     bgp_config_ipv6: dict[str, Any] | None = None,
 ) -> Any:
     """Create a connection."""
     return api.create_connection(
-        name=name,
-        is_ipv6=is_ipv6,
         initiation_policy=initiation_policy,
-        ikev2_ciphers=to_sdk(ikev2_ciphers, list[s2s_vpn_v1alpha1_types.ConnectionCipher]),
-        esp_ciphers=to_sdk(esp_ciphers, list[s2s_vpn_v1alpha1_types.ConnectionCipher]),
-        enable_route_propagation=enable_route_propagation,
-        vpn_gateway_id=vpn_gateway_id,
-        customer_gateway_id=customer_gateway_id,
+        name=or_zero(name, str),
+        is_ipv6=or_zero(is_ipv6, bool),
         region=region,
         project_id=project_id,
         tags=tags,
+        ikev2_ciphers=or_zero(to_sdk(ikev2_ciphers, list[s2s_vpn_v1alpha1_types.ConnectionCipher]), list[s2s_vpn_v1alpha1_types.ConnectionCipher]),
+        esp_ciphers=or_zero(to_sdk(esp_ciphers, list[s2s_vpn_v1alpha1_types.ConnectionCipher]), list[s2s_vpn_v1alpha1_types.ConnectionCipher]),
+        enable_route_propagation=or_zero(enable_route_propagation, bool),
+        vpn_gateway_id=or_zero(vpn_gateway_id, str),
+        customer_gateway_id=or_zero(customer_gateway_id, str),
         secret=to_sdk(secret, s2s_vpn_v1alpha1_types.CreateConnectionRequestSecret),
         bgp_config_ipv4=to_sdk(bgp_config_ipv4, s2s_vpn_v1alpha1_types.CreateConnectionRequestBgpConfig),
         bgp_config_ipv6=to_sdk(bgp_config_ipv6, s2s_vpn_v1alpha1_types.CreateConnectionRequestBgpConfig),
@@ -71,8 +71,8 @@ def create_connection(
 def create_customer_gateway(
     api: S2SVpnV1Alpha1API,
     *,
-    name: str,
-    asn: int,
+    name: str | None = None,
+    asn: int | None = None,
     region: str | None = None,
     project_id: str | None = None,
     tags: list[str] | None = None,
@@ -81,8 +81,8 @@ def create_customer_gateway(
 ) -> Any:
     """Create a customer gateway."""
     return api.create_customer_gateway(
-        name=name,
-        asn=asn,
+        name=or_zero(name, str),
+        asn=or_zero(asn, int),
         region=region,
         project_id=project_id,
         tags=tags,
@@ -94,8 +94,8 @@ def create_customer_gateway(
 def create_routing_policy(
     api: S2SVpnV1Alpha1API,
     *,
-    name: str,
-    is_ipv6: bool,
+    name: str | None = None,
+    is_ipv6: bool | None = None,
     region: str | None = None,
     project_id: str | None = None,
     tags: list[str] | None = None,
@@ -104,8 +104,8 @@ def create_routing_policy(
 ) -> Any:
     """Create a routing policy."""
     return api.create_routing_policy(
-        name=name,
-        is_ipv6=is_ipv6,
+        name=or_zero(name, str),
+        is_ipv6=or_zero(is_ipv6, bool),
         region=region,
         project_id=project_id,
         tags=tags,
@@ -117,9 +117,9 @@ def create_routing_policy(
 def create_vpn_gateway(
     api: S2SVpnV1Alpha1API,
     *,
-    name: str,
-    gateway_type: str,
-    private_network_id: str,
+    name: str | None = None,
+    gateway_type: str | None = None,
+    private_network_id: str | None = None,
     region: str | None = None,
     project_id: str | None = None,
     tags: list[str] | None = None,
@@ -131,9 +131,9 @@ def create_vpn_gateway(
 ) -> Any:
     """Create VPN gateway."""
     return api.create_vpn_gateway(
-        name=name,
-        gateway_type=gateway_type,
-        private_network_id=private_network_id,
+        name=or_zero(name, str),
+        gateway_type=or_zero(gateway_type, str),
+        private_network_id=or_zero(private_network_id, str),
         region=region,
         project_id=project_id,
         tags=tags,

@@ -13,13 +13,13 @@ from typing import Any
 
 from scaleway.search.v1alpha1.api import SearchV1Alpha1API
 
-from scw_mcp.runtime.convert import to_sdk
+from scw_mcp.runtime.convert import or_zero, to_sdk
 
 
 def search_resources(
     api: SearchV1Alpha1API,
     *,
-    query: str,
+    query: str | None = None,
     organization_id: str | None = None,
     project_ids: list[str] | None = None,
     types: list[str] | None = None,
@@ -34,7 +34,7 @@ def search_resources(
 ) -> Any:
     """Search API."""
     return api.search_resources(
-        query=query,
+        query=or_zero(query, str),
         organization_id=organization_id,
         project_ids=project_ids,
         types=types,

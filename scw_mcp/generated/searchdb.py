@@ -13,15 +13,15 @@ from typing import Any
 import scaleway.searchdb.v1alpha1.types as searchdb_v1alpha1_types
 from scaleway.searchdb.v1alpha1.api import SearchdbV1Alpha1API
 
-from scw_mcp.runtime.convert import to_sdk
+from scw_mcp.runtime.convert import or_zero, to_sdk
 
 
 def create_deployment(
     api: SearchdbV1Alpha1API,
     *,
-    name: str,
-    node_type: str,
-    version: str,
+    name: str | None = None,
+    node_type: str | None = None,
+    version: str | None = None,
     region: str | None = None,
     project_id: str | None = None,
     tags: list[str] | None = None,
@@ -34,9 +34,9 @@ def create_deployment(
 ) -> Any:
     """Create a new Cloud Essentials for OpenSearch deployment."""
     return api.create_deployment(
-        name=name,
-        node_type=node_type,
-        version=version,
+        name=or_zero(name, str),
+        node_type=or_zero(node_type, str),
+        version=or_zero(version, str),
         region=region,
         project_id=project_id,
         tags=tags,
@@ -52,13 +52,13 @@ def create_deployment(
 def create_endpoint(
     api: SearchdbV1Alpha1API,
     *,
-    deployment_id: str,
+    deployment_id: str | None = None,
     region: str | None = None,
     endpoint_spec: dict[str, Any] | None = None,
 ) -> Any:
     """Create a new endpoint on a deployment."""
     return api.create_endpoint(
-        deployment_id=deployment_id,
+        deployment_id=or_zero(deployment_id, str),
         region=region,
         endpoint_spec=to_sdk(endpoint_spec, searchdb_v1alpha1_types.EndpointSpec),
     )
@@ -68,15 +68,15 @@ def create_user(
     api: SearchdbV1Alpha1API,
     *,
     deployment_id: str,
-    username: str,
-    password: str,
+    username: str | None = None,
+    password: str | None = None,
     region: str | None = None,
 ) -> Any:
     """Create a new user."""
     return api.create_user(
         deployment_id=deployment_id,
-        username=username,
-        password=password,
+        username=or_zero(username, str),
+        password=or_zero(password, str),
         region=region,
     )
 

@@ -13,7 +13,7 @@ from typing import Any
 import scaleway.secret.v1beta1.types as secret_v1beta1_types
 from scaleway.secret.v1beta1.api import SecretV1Beta1API
 
-from scw_mcp.runtime.convert import to_sdk
+from scw_mcp.runtime.convert import or_zero, to_sdk
 
 
 def access_secret_version(
@@ -34,17 +34,17 @@ def access_secret_version(
 def access_secret_version_by_path(
     api: SecretV1Beta1API,
     *,
-    secret_path: str,
-    secret_name: str,
     revision: str,
+    secret_path: str | None = None,
+    secret_name: str | None = None,
     region: str | None = None,
     project_id: str | None = None,
 ) -> Any:
     """Access a secret's version using the secret's name and path."""
     return api.access_secret_version_by_path(
-        secret_path=secret_path,
-        secret_name=secret_name,
         revision=revision,
+        secret_path=or_zero(secret_path, str),
+        secret_name=or_zero(secret_name, str),
         region=region,
         project_id=project_id,
     )
@@ -68,7 +68,7 @@ def add_secret_owner(
 def browse_secrets(
     api: SecretV1Beta1API,
     *,
-    prefix: str,
+    prefix: str | None = None,
     region: str | None = None,
     project_id: str | None = None,
     order_by: str | None = None,
@@ -79,7 +79,7 @@ def browse_secrets(
 ) -> Any:
     """Browse secrets."""
     return api.browse_secrets(
-        prefix=prefix,
+        prefix=or_zero(prefix, str),
         region=region,
         project_id=project_id,
         order_by=order_by,
@@ -93,8 +93,8 @@ def browse_secrets(
 def create_secret(
     api: SecretV1Beta1API,
     *,
-    name: str,
-    protected: bool,
+    name: str | None = None,
+    protected: bool | None = None,
     region: str | None = None,
     project_id: str | None = None,
     tags: list[str] | None = None,
@@ -106,8 +106,8 @@ def create_secret(
 ) -> Any:
     """Create a secret."""
     return api.create_secret(
-        name=name,
-        protected=protected,
+        name=or_zero(name, str),
+        protected=or_zero(protected, bool),
         region=region,
         project_id=project_id,
         tags=tags,
@@ -123,7 +123,7 @@ def create_secret_version(
     api: SecretV1Beta1API,
     *,
     secret_id: str,
-    data: str,
+    data: str | None = None,
     region: str | None = None,
     description: str | None = None,
     disable_previous: bool | None = None,
@@ -132,7 +132,7 @@ def create_secret_version(
     """Create a version."""
     return api.create_secret_version(
         secret_id=secret_id,
-        data=data,
+        data=or_zero(data, str),
         region=region,
         description=description,
         disable_previous=disable_previous,
@@ -265,7 +265,7 @@ def list_secret_versions(
 def list_secrets(
     api: SecretV1Beta1API,
     *,
-    scheduled_for_deletion: bool,
+    scheduled_for_deletion: bool | None = None,
     region: str | None = None,
     organization_id: str | None = None,
     project_id: str | None = None,
@@ -280,7 +280,7 @@ def list_secrets(
 ) -> Any:
     """List secrets."""
     return api.list_secrets(
-        scheduled_for_deletion=scheduled_for_deletion,
+        scheduled_for_deletion=or_zero(scheduled_for_deletion, bool),
         region=region,
         organization_id=organization_id,
         project_id=project_id,

@@ -12,22 +12,24 @@ from typing import Any
 
 from scaleway.serverless_sqldb.v1alpha1.api import ServerlessSqldbV1Alpha1API
 
+from scw_mcp.runtime.convert import or_zero
+
 
 def create_database(
     api: ServerlessSqldbV1Alpha1API,
     *,
-    name: str,
-    cpu_min: int,
-    cpu_max: int,
+    name: str | None = None,
+    cpu_min: int | None = None,
+    cpu_max: int | None = None,
     region: str | None = None,
     project_id: str | None = None,
     from_backup_id: str | None = None,
 ) -> Any:
     """Create a new Serverless SQL Database."""
     return api.create_database(
-        name=name,
-        cpu_min=cpu_min,
-        cpu_max=cpu_max,
+        name=or_zero(name, str),
+        cpu_min=or_zero(cpu_min, int),
+        cpu_max=or_zero(cpu_max, int),
         region=region,
         project_id=project_id,
         from_backup_id=from_backup_id,
@@ -89,7 +91,7 @@ def get_database_backup(
 def list_database_backups(
     api: ServerlessSqldbV1Alpha1API,
     *,
-    database_id: str,
+    database_id: str | None = None,
     region: str | None = None,
     organization_id: str | None = None,
     project_id: str | None = None,
@@ -99,7 +101,7 @@ def list_database_backups(
 ) -> Any:
     """List your Serverless SQL Database backups."""
     return api.list_database_backups(
-        database_id=database_id,
+        database_id=or_zero(database_id, str),
         region=region,
         organization_id=organization_id,
         project_id=project_id,
@@ -136,13 +138,13 @@ def restore_database_from_backup(
     api: ServerlessSqldbV1Alpha1API,
     *,
     database_id: str,
-    backup_id: str,
+    backup_id: str | None = None,
     region: str | None = None,
 ) -> Any:
     """Restore a database from a backup."""
     return api.restore_database_from_backup(
         database_id=database_id,
-        backup_id=backup_id,
+        backup_id=or_zero(backup_id, str),
         region=region,
     )
 

@@ -14,13 +14,13 @@ from typing import Any
 import scaleway.tem.v1alpha1.types as tem_v1alpha1_types
 from scaleway.tem.v1alpha1.api import TemV1Alpha1API
 
-from scw_mcp.runtime.convert import to_sdk
+from scw_mcp.runtime.convert import or_zero, to_sdk
 
 
 def bulk_create_blocklists(
     api: TemV1Alpha1API,
     *,
-    domain_id: str,
+    domain_id: str | None = None,
     region: str | None = None,
     emails: list[str] | None = None,
     type: str | None = None,
@@ -28,7 +28,7 @@ def bulk_create_blocklists(
 ) -> Any:
     """Bulk create blocklists."""
     return api.bulk_create_blocklists(
-        domain_id=domain_id,
+        domain_id=or_zero(domain_id, str),
         region=region,
         emails=emails,
         type_=type,
@@ -65,16 +65,16 @@ def check_domain(
 def create_domain(
     api: TemV1Alpha1API,
     *,
-    domain_name: str,
-    autoconfig: bool,
+    domain_name: str | None = None,
+    autoconfig: bool | None = None,
     region: str | None = None,
     project_id: str | None = None,
     accept_tos: bool | None = None,
 ) -> Any:
     """Register a domain in a project."""
     return api.create_domain(
-        domain_name=domain_name,
-        autoconfig=autoconfig,
+        domain_name=or_zero(domain_name, str),
+        autoconfig=or_zero(autoconfig, bool),
         region=region,
         project_id=project_id,
         accept_tos=accept_tos,
@@ -85,9 +85,9 @@ def create_email(
     api: TemV1Alpha1API,
     *,
     from_: dict[str, Any],
-    subject: str,
-    text: str,
-    html: str,
+    subject: str | None = None,
+    text: str | None = None,
+    html: str | None = None,
     region: str | None = None,
     to: list[dict[str, Any]] | None = None,
     cc: list[dict[str, Any]] | None = None,
@@ -100,9 +100,9 @@ def create_email(
     """Send an email."""
     return api.create_email(
         from_=to_sdk(from_, tem_v1alpha1_types.CreateEmailRequestAddress),
-        subject=subject,
-        text=text,
-        html=html,
+        subject=or_zero(subject, str),
+        text=or_zero(text, str),
+        html=or_zero(html, str),
         region=region,
         to=to_sdk(to, list[tem_v1alpha1_types.CreateEmailRequestAddress]),
         cc=to_sdk(cc, list[tem_v1alpha1_types.CreateEmailRequestAddress]),
@@ -117,18 +117,18 @@ def create_email(
 def create_webhook(
     api: TemV1Alpha1API,
     *,
-    domain_id: str,
-    name: str,
-    sns_arn: str,
+    domain_id: str | None = None,
+    name: str | None = None,
+    sns_arn: str | None = None,
     region: str | None = None,
     project_id: str | None = None,
     event_types: list[str] | None = None,
 ) -> Any:
     """Create a Webhook."""
     return api.create_webhook(
-        domain_id=domain_id,
-        name=name,
-        sns_arn=sns_arn,
+        domain_id=or_zero(domain_id, str),
+        name=or_zero(name, str),
+        sns_arn=or_zero(sns_arn, str),
         region=region,
         project_id=project_id,
         event_types=event_types,
@@ -263,7 +263,7 @@ def get_webhook(
 def list_blocklists(
     api: TemV1Alpha1API,
     *,
-    domain_id: str,
+    domain_id: str | None = None,
     region: str | None = None,
     order_by: str | None = None,
     page: int | None = None,
@@ -274,7 +274,7 @@ def list_blocklists(
 ) -> Any:
     """List blocklists."""
     return api.list_blocklists(
-        domain_id=domain_id,
+        domain_id=or_zero(domain_id, str),
         region=region,
         order_by=order_by,
         page=page,

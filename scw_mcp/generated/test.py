@@ -12,32 +12,34 @@ from typing import Any
 
 from scaleway.test.v1.api import TestV1API
 
+from scw_mcp.runtime.convert import or_zero
+
 
 def create_human(
     api: TestV1API,
     *,
-    height: float,
-    shoe_size: float,
-    altitude_in_meter: int,
-    altitude_in_millimeter: int,
-    fingers_count: int,
-    hair_count: int,
-    is_happy: bool,
-    name: str,
+    height: float | None = None,
+    shoe_size: float | None = None,
+    altitude_in_meter: int | None = None,
+    altitude_in_millimeter: int | None = None,
+    fingers_count: int | None = None,
+    hair_count: int | None = None,
+    is_happy: bool | None = None,
+    name: str | None = None,
     eyes_color: str | None = None,
     organization_id: str | None = None,
     project_id: str | None = None,
 ) -> Any:
     """Create a new human."""
     return api.create_human(
-        height=height,
-        shoe_size=shoe_size,
-        altitude_in_meter=altitude_in_meter,
-        altitude_in_millimeter=altitude_in_millimeter,
-        fingers_count=fingers_count,
-        hair_count=hair_count,
-        is_happy=is_happy,
-        name=name,
+        height=or_zero(height, float),
+        shoe_size=or_zero(shoe_size, float),
+        altitude_in_meter=or_zero(altitude_in_meter, int),
+        altitude_in_millimeter=or_zero(altitude_in_millimeter, int),
+        fingers_count=or_zero(fingers_count, int),
+        hair_count=or_zero(hair_count, int),
+        is_happy=or_zero(is_happy, bool),
+        name=or_zero(name, str),
         eyes_color=eyes_color,
         organization_id=organization_id,
         project_id=project_id,
@@ -88,11 +90,11 @@ def list_humans(
 def register(
     api: TestV1API,
     *,
-    username: str,
+    username: str | None = None,
 ) -> Any:
     """Register a user."""
     return api.register(
-        username=username,
+        username=or_zero(username, str),
     )
 
 

@@ -13,20 +13,20 @@ from typing import Any
 import scaleway.vpc.v2.types as vpc_v2_types
 from scaleway.vpc.v2.api import VpcV2API
 
-from scw_mcp.runtime.convert import to_sdk
+from scw_mcp.runtime.convert import or_zero, to_sdk
 
 
 def add_private_network_object_storage_private_access(
     api: VpcV2API,
     *,
     vpc_id: str,
-    private_network_id: str,
+    private_network_id: str | None = None,
     region: str | None = None,
 ) -> Any:
     """Add a Private Network to an Object Storage private access."""
     return api.add_private_network_object_storage_private_access(
         vpc_id=vpc_id,
-        private_network_id=private_network_id,
+        private_network_id=or_zero(private_network_id, str),
         region=region,
     )
 
@@ -34,20 +34,20 @@ def add_private_network_object_storage_private_access(
 def create_ingress_rule(
     api: VpcV2API,
     *,
-    vpc_id: str,
-    source: str,
-    nexthop_resource_ip: str,
-    nexthop_private_network_id: str,
+    vpc_id: str | None = None,
+    source: str | None = None,
+    nexthop_resource_ip: str | None = None,
+    nexthop_private_network_id: str | None = None,
     region: str | None = None,
     description: str | None = None,
     tags: list[str] | None = None,
 ) -> Any:
     """Create an ingress rule."""
     return api.create_ingress_rule(
-        vpc_id=vpc_id,
-        source=source,
-        nexthop_resource_ip=nexthop_resource_ip,
-        nexthop_private_network_id=nexthop_private_network_id,
+        vpc_id=or_zero(vpc_id, str),
+        source=or_zero(source, str),
+        nexthop_resource_ip=or_zero(nexthop_resource_ip, str),
+        nexthop_private_network_id=or_zero(nexthop_private_network_id, str),
         region=region,
         description=description,
         tags=tags,
@@ -57,7 +57,7 @@ def create_ingress_rule(
 def create_private_network(
     api: VpcV2API,
     *,
-    default_route_propagation_enabled: bool,
+    default_route_propagation_enabled: bool | None = None,
     region: str | None = None,
     name: str | None = None,
     project_id: str | None = None,
@@ -67,7 +67,7 @@ def create_private_network(
 ) -> Any:
     """Create a Private Network."""
     return api.create_private_network(
-        default_route_propagation_enabled=default_route_propagation_enabled,
+        default_route_propagation_enabled=or_zero(default_route_propagation_enabled, bool),
         region=region,
         name=name,
         project_id=project_id,
@@ -80,9 +80,9 @@ def create_private_network(
 def create_route(
     api: VpcV2API,
     *,
-    description: str,
-    vpc_id: str,
-    destination: str,
+    description: str | None = None,
+    vpc_id: str | None = None,
+    destination: str | None = None,
     region: str | None = None,
     tags: list[str] | None = None,
     nexthop_resource_id: str | None = None,
@@ -91,9 +91,9 @@ def create_route(
 ) -> Any:
     """Create a Route."""
     return api.create_route(
-        description=description,
-        vpc_id=vpc_id,
-        destination=destination,
+        description=or_zero(description, str),
+        vpc_id=or_zero(vpc_id, str),
+        destination=or_zero(destination, str),
         region=region,
         tags=tags,
         nexthop_resource_id=nexthop_resource_id,
@@ -105,8 +105,8 @@ def create_route(
 def create_vpc(
     api: VpcV2API,
     *,
-    enable_routing: bool,
-    enable_transitivity: bool,
+    enable_routing: bool | None = None,
+    enable_transitivity: bool | None = None,
     region: str | None = None,
     name: str | None = None,
     project_id: str | None = None,
@@ -114,8 +114,8 @@ def create_vpc(
 ) -> Any:
     """Create a VPC."""
     return api.create_vpc(
-        enable_routing=enable_routing,
-        enable_transitivity=enable_transitivity,
+        enable_routing=or_zero(enable_routing, bool),
+        enable_transitivity=or_zero(enable_transitivity, bool),
         region=region,
         name=name,
         project_id=project_id,
@@ -126,16 +126,16 @@ def create_vpc(
 def create_vpc_connector(
     api: VpcV2API,
     *,
-    vpc_id: str,
-    target_vpc_id: str,
+    vpc_id: str | None = None,
+    target_vpc_id: str | None = None,
     region: str | None = None,
     name: str | None = None,
     tags: list[str] | None = None,
 ) -> Any:
     """Create a VPC connector."""
     return api.create_vpc_connector(
-        vpc_id=vpc_id,
-        target_vpc_id=target_vpc_id,
+        vpc_id=or_zero(vpc_id, str),
+        target_vpc_id=or_zero(target_vpc_id, str),
         region=region,
         name=name,
         tags=tags,
@@ -293,13 +293,13 @@ def get_acl(
     api: VpcV2API,
     *,
     vpc_id: str,
-    is_ipv6: bool,
+    is_ipv6: bool | None = None,
     region: str | None = None,
 ) -> Any:
     """Get ACL Rules for VPC."""
     return api.get_acl(
         vpc_id=vpc_id,
-        is_ipv6=is_ipv6,
+        is_ipv6=or_zero(is_ipv6, bool),
         region=region,
     )
 
@@ -543,17 +543,17 @@ def set_acl(
     api: VpcV2API,
     *,
     vpc_id: str,
-    rules: list[dict[str, Any]],
-    is_ipv6: bool,
     default_policy: str,
+    rules: list[dict[str, Any]] | None = None,
+    is_ipv6: bool | None = None,
     region: str | None = None,
 ) -> Any:
     """Set VPC ACL rules."""
     return api.set_acl(
         vpc_id=vpc_id,
-        rules=to_sdk(rules, list[vpc_v2_types.AclRule]),
-        is_ipv6=is_ipv6,
         default_policy=default_policy,
+        rules=or_zero(to_sdk(rules, list[vpc_v2_types.AclRule]), list[vpc_v2_types.AclRule]),
+        is_ipv6=or_zero(is_ipv6, bool),
         region=region,
     )
 
@@ -562,13 +562,13 @@ def set_private_networks_object_storage_private_access(
     api: VpcV2API,
     *,
     vpc_id: str,
-    private_network_ids: list[str],
+    private_network_ids: list[str] | None = None,
     region: str | None = None,
 ) -> Any:
     """Set Object Storage private access Private Networks."""
     return api.set_private_networks_object_storage_private_access(
         vpc_id=vpc_id,
-        private_network_ids=private_network_ids,
+        private_network_ids=or_zero(private_network_ids, list[str]),
         region=region,
     )
 

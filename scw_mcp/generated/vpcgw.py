@@ -13,20 +13,20 @@ from typing import Any
 import scaleway.vpcgw.v2.types as vpcgw_v2_types
 from scaleway.vpcgw.v2.api import VpcgwV2API
 
-from scw_mcp.runtime.convert import to_sdk
+from scw_mcp.runtime.convert import or_zero, to_sdk
 
 
 def add_bastion_allowed_ips(
     api: VpcgwV2API,
     *,
     gateway_id: str,
-    ip_range: str,
+    ip_range: str | None = None,
     zone: str | None = None,
 ) -> Any:
     """Add allowed IP range to SSH bastion."""
     return api.add_bastion_allowed_i_ps(
         gateway_id=gateway_id,
-        ip_range=ip_range,
+        ip_range=or_zero(ip_range, str),
         zone=zone,
     )
 
@@ -34,9 +34,9 @@ def add_bastion_allowed_ips(
 def create_gateway(
     api: VpcgwV2API,
     *,
-    type: str,
-    enable_smtp: bool,
-    enable_bastion: bool,
+    type: str | None = None,
+    enable_smtp: bool | None = None,
+    enable_bastion: bool | None = None,
     zone: str | None = None,
     project_id: str | None = None,
     name: str | None = None,
@@ -46,9 +46,9 @@ def create_gateway(
 ) -> Any:
     """Create a Public Gateway."""
     return api.create_gateway(
-        type_=type,
-        enable_smtp=enable_smtp,
-        enable_bastion=enable_bastion,
+        type_=or_zero(type, str),
+        enable_smtp=or_zero(enable_smtp, bool),
+        enable_bastion=or_zero(enable_bastion, bool),
         zone=zone,
         project_id=project_id,
         name=name,
@@ -63,8 +63,8 @@ def create_gateway_network(
     *,
     gateway_id: str,
     private_network_id: str,
-    enable_masquerade: bool,
-    push_default_route: bool,
+    enable_masquerade: bool | None = None,
+    push_default_route: bool | None = None,
     zone: str | None = None,
     ipam_ip_id: str | None = None,
 ) -> Any:
@@ -72,8 +72,8 @@ def create_gateway_network(
     return api.create_gateway_network(
         gateway_id=gateway_id,
         private_network_id=private_network_id,
-        enable_masquerade=enable_masquerade,
-        push_default_route=push_default_route,
+        enable_masquerade=or_zero(enable_masquerade, bool),
+        push_default_route=or_zero(push_default_route, bool),
         zone=zone,
         ipam_ip_id=ipam_ip_id,
     )
@@ -97,19 +97,19 @@ def create_ip(
 def create_pat_rule(
     api: VpcgwV2API,
     *,
-    gateway_id: str,
-    public_port: int,
-    private_ip: str,
-    private_port: int,
+    gateway_id: str | None = None,
+    public_port: int | None = None,
+    private_ip: str | None = None,
+    private_port: int | None = None,
     zone: str | None = None,
     protocol: str | None = None,
 ) -> Any:
     """Create a PAT rule."""
     return api.create_pat_rule(
-        gateway_id=gateway_id,
-        public_port=public_port,
-        private_ip=private_ip,
-        private_port=private_port,
+        gateway_id=or_zero(gateway_id, str),
+        public_port=or_zero(public_port, int),
+        private_ip=or_zero(private_ip, str),
+        private_port=or_zero(private_port, int),
         zone=zone,
         protocol=protocol,
     )
@@ -134,13 +134,13 @@ def delete_gateway(
     api: VpcgwV2API,
     *,
     gateway_id: str,
-    delete_ip: bool,
+    delete_ip: bool | None = None,
     zone: str | None = None,
 ) -> Any:
     """Delete a Public Gateway."""
     return api.delete_gateway(
         gateway_id=gateway_id,
-        delete_ip=delete_ip,
+        delete_ip=or_zero(delete_ip, bool),
         zone=zone,
     )
 
@@ -386,14 +386,14 @@ def set_bastion_allowed_ips(
 def set_pat_rules(
     api: VpcgwV2API,
     *,
-    gateway_id: str,
-    pat_rules: list[dict[str, Any]],
+    gateway_id: str | None = None,
+    pat_rules: list[dict[str, Any]] | None = None,
     zone: str | None = None,
 ) -> Any:
     """Set all PAT rules."""
     return api.set_pat_rules(
-        gateway_id=gateway_id,
-        pat_rules=to_sdk(pat_rules, list[vpcgw_v2_types.SetPatRulesRequestRule]),
+        gateway_id=or_zero(gateway_id, str),
+        pat_rules=or_zero(to_sdk(pat_rules, list[vpcgw_v2_types.SetPatRulesRequestRule]), list[vpcgw_v2_types.SetPatRulesRequestRule]),
         zone=zone,
     )
 

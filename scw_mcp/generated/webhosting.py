@@ -22,20 +22,20 @@ from scaleway.webhosting.v1.api import WebhostingV1MailAccountAPI
 from scaleway.webhosting.v1.api import WebhostingV1OfferAPI
 from scaleway.webhosting.v1.api import WebhostingV1WebsiteAPI
 
-from scw_mcp.runtime.convert import to_sdk
+from scw_mcp.runtime.convert import or_zero, to_sdk
 
 
 def add_custom_domain(
     api: WebhostingV1HostingAPI,
     *,
     hosting_id: str,
-    domain_name: str,
+    domain_name: str | None = None,
     region: str | None = None,
 ) -> Any:
     """Attach a custom domain to a webhosting as an alias to the main domain."""
     return api.add_custom_domain(
         hosting_id=hosting_id,
-        domain_name=domain_name,
+        domain_name=or_zero(domain_name, str),
         region=region,
     )
 
@@ -44,15 +44,15 @@ def assign_database_user(
     api: WebhostingV1DatabaseAPI,
     *,
     hosting_id: str,
-    username: str,
     database_name: str,
+    username: str | None = None,
     region: str | None = None,
 ) -> Any:
     """"Assign a database user to a database"."""
     return api.assign_database_user(
         hosting_id=hosting_id,
-        username=username,
         database_name=database_name,
+        username=or_zero(username, str),
         region=region,
     )
 
@@ -62,14 +62,14 @@ def change_database_user_password(
     *,
     hosting_id: str,
     username: str,
-    password: str,
+    password: str | None = None,
     region: str | None = None,
 ) -> Any:
     """"Change the password of a database user"."""
     return api.change_database_user_password(
         hosting_id=hosting_id,
         username=username,
-        password=password,
+        password=or_zero(password, str),
         region=region,
     )
 
@@ -79,14 +79,14 @@ def change_ftp_account_password(
     *,
     hosting_id: str,
     username: str,
-    password: str,
+    password: str | None = None,
     region: str | None = None,
 ) -> Any:
     """Change ftp account password."""
     return api.change_ftp_account_password(
         hosting_id=hosting_id,
         username=username,
-        password=password,
+        password=or_zero(password, str),
         region=region,
     )
 
@@ -95,17 +95,17 @@ def change_mail_account_password(
     api: WebhostingV1MailAccountAPI,
     *,
     hosting_id: str,
-    domain: str,
-    username: str,
-    password: str,
+    domain: str | None = None,
+    username: str | None = None,
+    password: str | None = None,
     region: str | None = None,
 ) -> Any:
     """Update the password of a mail account within your hosting plan."""
     return api.change_mail_account_password(
         hosting_id=hosting_id,
-        domain=domain,
-        username=username,
-        password=password,
+        domain=or_zero(domain, str),
+        username=or_zero(username, str),
+        password=or_zero(password, str),
         region=region,
     )
 
@@ -113,14 +113,14 @@ def change_mail_account_password(
 def check_free_domain_availability(
     api: WebhostingV1FreeDomainAPI,
     *,
-    slug: str,
-    root_domain: str,
+    slug: str | None = None,
+    root_domain: str | None = None,
     region: str | None = None,
 ) -> Any:
     """Check whether a given slug and free domain combination is available."""
     return api.check_free_domain_availability(
-        slug=slug,
-        root_domain=root_domain,
+        slug=or_zero(slug, str),
+        root_domain=or_zero(root_domain, str),
         region=region,
     )
 
@@ -144,7 +144,7 @@ def create_database(
     api: WebhostingV1DatabaseAPI,
     *,
     hosting_id: str,
-    database_name: str,
+    database_name: str | None = None,
     region: str | None = None,
     new_user: dict[str, Any] | None = None,
     existing_username: str | None = None,
@@ -152,7 +152,7 @@ def create_database(
     """"Create a new database within your hosting plan"."""
     return api.create_database(
         hosting_id=hosting_id,
-        database_name=database_name,
+        database_name=or_zero(database_name, str),
         region=region,
         new_user=to_sdk(new_user, webhosting_v1_types.CreateDatabaseRequestUser),
         existing_username=existing_username,
@@ -163,15 +163,15 @@ def create_database_user(
     api: WebhostingV1DatabaseAPI,
     *,
     hosting_id: str,
-    username: str,
-    password: str,
+    username: str | None = None,
+    password: str | None = None,
     region: str | None = None,
 ) -> Any:
     """"Create a new database user"."""
     return api.create_database_user(
         hosting_id=hosting_id,
-        username=username,
-        password=password,
+        username=or_zero(username, str),
+        password=or_zero(password, str),
         region=region,
     )
 
@@ -180,17 +180,17 @@ def create_ftp_account(
     api: WebhostingV1FtpAccountAPI,
     *,
     hosting_id: str,
-    username: str,
-    path: str,
-    password: str,
+    username: str | None = None,
+    path: str | None = None,
+    password: str | None = None,
     region: str | None = None,
 ) -> Any:
     """Create a new FTP account within your hosting plan."""
     return api.create_ftp_account(
         hosting_id=hosting_id,
-        username=username,
-        path=path,
-        password=password,
+        username=or_zero(username, str),
+        path=or_zero(path, str),
+        password=or_zero(password, str),
         region=region,
     )
 
@@ -198,9 +198,9 @@ def create_ftp_account(
 def create_hosting(
     api: WebhostingV1HostingAPI,
     *,
-    offer_id: str,
-    email: str,
-    domain: str,
+    offer_id: str | None = None,
+    email: str | None = None,
+    domain: str | None = None,
     region: str | None = None,
     project_id: str | None = None,
     tags: list[str] | None = None,
@@ -214,9 +214,9 @@ def create_hosting(
 ) -> Any:
     """Order a Web Hosting plan."""
     return api.create_hosting(
-        offer_id=offer_id,
-        email=email,
-        domain=domain,
+        offer_id=or_zero(offer_id, str),
+        email=or_zero(email, str),
+        domain=or_zero(domain, str),
         region=region,
         project_id=project_id,
         tags=tags,
@@ -234,17 +234,17 @@ def create_mail_account(
     api: WebhostingV1MailAccountAPI,
     *,
     hosting_id: str,
-    domain: str,
-    username: str,
-    password: str,
+    domain: str | None = None,
+    username: str | None = None,
+    password: str | None = None,
     region: str | None = None,
 ) -> Any:
     """Create a new mail account within your hosting plan."""
     return api.create_mail_account(
         hosting_id=hosting_id,
-        domain=domain,
-        username=username,
-        password=password,
+        domain=or_zero(domain, str),
+        username=or_zero(username, str),
+        password=or_zero(password, str),
         region=region,
     )
 
@@ -266,13 +266,13 @@ def create_website(
     api: WebhostingV1WebsiteAPI,
     *,
     hosting_id: str,
-    domain_name: str,
+    domain_name: str | None = None,
     region: str | None = None,
 ) -> Any:
     """Create a new website and attach it to a webhosting."""
     return api.create_website(
         hosting_id=hosting_id,
-        domain_name=domain_name,
+        domain_name=or_zero(domain_name, str),
         region=region,
     )
 
@@ -468,13 +468,13 @@ def list_backup_items(
     api: WebhostingV1BackupAPI,
     *,
     hosting_id: str,
-    backup_id: str,
+    backup_id: str | None = None,
     region: str | None = None,
 ) -> Any:
     """List items within a specific backup, grouped by type."""
     return api.list_backup_items(
         hosting_id=hosting_id,
-        backup_id=backup_id,
+        backup_id=or_zero(backup_id, str),
         region=region,
     )
 
@@ -696,15 +696,15 @@ def migrate_control_panel(
     api: WebhostingV1HostingAPI,
     *,
     hosting_id: str,
-    control_panel_name: str,
-    offer_id: str,
+    control_panel_name: str | None = None,
+    offer_id: str | None = None,
     region: str | None = None,
 ) -> Any:
     """Migrate a hosting to a new control panel."""
     return api.migrate_control_panel(
         hosting_id=hosting_id,
-        control_panel_name=control_panel_name,
-        offer_id=offer_id,
+        control_panel_name=or_zero(control_panel_name, str),
+        offer_id=or_zero(offer_id, str),
         region=region,
     )
 
@@ -713,13 +713,13 @@ def remove_custom_domain(
     api: WebhostingV1HostingAPI,
     *,
     hosting_id: str,
-    domain_name: str,
+    domain_name: str | None = None,
     region: str | None = None,
 ) -> Any:
     """Detach a custom domain from a webhosting."""
     return api.remove_custom_domain(
         hosting_id=hosting_id,
-        domain_name=domain_name,
+        domain_name=or_zero(domain_name, str),
         region=region,
     )
 
@@ -743,15 +743,15 @@ def remove_mail_account(
     api: WebhostingV1MailAccountAPI,
     *,
     hosting_id: str,
-    domain: str,
-    username: str,
+    domain: str | None = None,
+    username: str | None = None,
     region: str | None = None,
 ) -> Any:
     """Delete a mail account within your hosting plan."""
     return api.remove_mail_account(
         hosting_id=hosting_id,
-        domain=domain,
-        username=username,
+        domain=or_zero(domain, str),
+        username=or_zero(username, str),
         region=region,
     )
 
@@ -830,13 +830,13 @@ def restore_backup_items(
 def search_domains(
     api: WebhostingV1DnsAPI,
     *,
-    domain_name: str,
+    domain_name: str | None = None,
     region: str | None = None,
     project_id: str | None = None,
 ) -> Any:
     """Search for available domains based on domain name."""
     return api.search_domains(
-        domain_name=domain_name,
+        domain_name=or_zero(domain_name, str),
         region=region,
         project_id=project_id,
     )
@@ -871,15 +871,15 @@ def unassign_database_user(
     api: WebhostingV1DatabaseAPI,
     *,
     hosting_id: str,
-    username: str,
     database_name: str,
+    username: str | None = None,
     region: str | None = None,
 ) -> Any:
     """"Unassign a database user from a database"."""
     return api.unassign_database_user(
         hosting_id=hosting_id,
-        username=username,
         database_name=database_name,
+        username=or_zero(username, str),
         region=region,
     )
 
@@ -913,13 +913,13 @@ def update_hosting_free_domain(
     api: WebhostingV1HostingAPI,
     *,
     hosting_id: str,
-    free_domain: str,
+    free_domain: str | None = None,
     region: str | None = None,
 ) -> Any:
     """Update the free domain of a Web Hosting plan."""
     return api.update_hosting_free_domain(
         hosting_id=hosting_id,
-        free_domain=free_domain,
+        free_domain=or_zero(free_domain, str),
         region=region,
     )
 

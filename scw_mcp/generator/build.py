@@ -10,6 +10,7 @@ import re
 import types
 import typing
 from collections import defaultdict
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -22,8 +23,9 @@ from . import names
 from .config import GeneratorConfig
 from .docstrings import parse_docstring
 from .introspect import SdkMethod, discover_classes, read_methods, sdk_version
-from .routes import private_routes, routes_for
 from .model import Field, ModuleSpec, ObjectDef, Operation, SdkModel, TypeRef, Wait
+from .required import RequiredTable, path_parameters
+from .routes import private_routes, routes_for
 from .typedocs import class_field_docs
 
 _SCALARS = {str: "string", int: "integer", float: "number", bool: "boolean", bytes: "bytes"}
@@ -104,6 +106,7 @@ def _load(python: str) -> type:
 
 @lru_cache(maxsize=None)
 def object_def(python: str) -> ObjectDef:
+    """A nested SDK class; no field required yet (`_collect_objects` applies the table)."""
     cls = _load(python)
     docs = class_field_docs(cls)
     hints = typing.get_type_hints(cls)
@@ -113,16 +116,17 @@ def object_def(python: str) -> ObjectDef:
         has_default, default = _json_default(f.default)
         if f.default_factory is not dataclasses.MISSING:  # type: ignore[misc]
             has_default = False
-        required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING  # type: ignore[misc]
+        no_default = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING  # type: ignore[misc]
         fields.append(
             Field(
                 name=names.wire_name(f.name),
                 sdk_name=f.name,
                 type=ref,
-                required=required and not _is_optional(hints[f.name]),
+                required=False,
                 description=docs.get(f.name, "") or _describe_type(ref),
                 has_default=has_default,
                 default=default,
+                sdk_required=no_default and not _is_optional(hints[f.name]),
             )
         )
     return ObjectDef(name=cls.__name__, python=python, description=docs.get("", ""), fields=tuple(fields))
@@ -132,7 +136,7 @@ def _is_optional(hint: Any) -> bool:
     return _unwrap_optional(hint)[1]
 
 
-def _collect_objects(refs: list[TypeRef]) -> tuple[ObjectDef, ...]:
+def _collect_objects(refs: list[TypeRef], table: RequiredTable) -> tuple[ObjectDef, ...]:
     """Every object definition reachable from these types, in a stable order."""
     found: dict[str, ObjectDef] = {}
     pending = list(refs)
@@ -143,6 +147,10 @@ def _collect_objects(refs: list[TypeRef]) -> tuple[ObjectDef, ...]:
         if ref.kind != "object" or ref.python in found:
             continue
         definition = object_def(ref.python)
+        must = table.objects.get(ref.python, {})
+        if must:
+            fields = tuple(dataclasses.replace(f, required=f.name in must) for f in definition.fields)
+            definition = dataclasses.replace(definition, fields=fields)
         found[ref.python] = definition
         pending.extend(f.type for f in definition.fields)
     by_name: dict[str, str] = {}
@@ -160,7 +168,9 @@ def _list_key(cls: type, method: str) -> str | None:
     return match.group(1) if match else None
 
 
-def _params(method: SdkMethod, doc_params: dict[str, str]) -> tuple[Field, ...]:
+def _params(method: SdkMethod, doc_params: dict[str, str], in_path: frozenset[str],
+            must: Mapping[str, str]) -> tuple[Field, ...]:
+    """The parameters; required: an id in the URL the SDK has no default for, or listed in `must`."""
     params = []
     for p in method.signature.parameters.values():
         if p.name == "self":
@@ -171,16 +181,19 @@ def _params(method: SdkMethod, doc_params: dict[str, str]) -> tuple[Field, ...]:
         ref = type_ref(hint)
         has_default, default = _json_default(p.default)
         scope = p.name if p.name in _SCOPES and ref.kind == "string" else ""
+        sdk_required = p.default is inspect.Parameter.empty and not _is_optional(hint)
+        name = names.wire_name(p.name)
         params.append(
             Field(
-                name=names.wire_name(p.name),
+                name=name,
                 sdk_name=p.name,
                 type=ref,
-                required=p.default is inspect.Parameter.empty,
+                required=(sdk_required and p.name in in_path and not scope) or name in must,
                 description=doc_params.get(p.name, "") or _describe_type(ref),
                 has_default=has_default,
                 default=default,
                 scope=scope,
+                sdk_required=sdk_required,
             )
         )
     return tuple(params)
@@ -232,15 +245,17 @@ def _wait(method: SdkMethod, params: tuple[Field, ...], safety: str) -> Wait | N
     return Wait(method=waiter, args=args)
 
 
-def _operation(method: SdkMethod, name: str, namespace: str, module: str, function: str) -> Operation:
+def _operation(method: SdkMethod, name: str, namespace: str, module: str, function: str,
+               table: RequiredTable) -> Operation:
     doc = parse_docstring(method.doc)
-    params = _params(method, doc.params)
-    safety = classify(name, method.method_name)
     cls = _load(f"{method.class_module}:{method.class_name}")
-    wire = {p.sdk_name: p.name for p in params}
-    scope = next((p.scope for p in params if p.scope), "")
     returns = method.hints.get("return")
     list_key = _list_key(cls, method.method_name) if method.method_name.startswith("list") else None
+    routes = routes_for(cls, method.function, method.method_name, name, returns, list_key)
+    params = _params(method, doc.params, path_parameters(routes), table.operations.get(name, {}))
+    safety = classify(name, method.method_name)
+    wire = {p.sdk_name: p.name for p in params}
+    scope = next((p.scope for p in params if p.scope), "")
     return Operation(
         name=name,
         namespace=namespace,
@@ -257,13 +272,13 @@ def _operation(method: SdkMethod, name: str, namespace: str, module: str, functi
         safety=safety,
         scope=scope,
         params=params,
-        objects=_collect_objects([p.type for p in params]),
+        objects=_collect_objects([p.type for p in params], table),
         one_of=tuple((group, tuple(wire.get(m, m) for m in members)) for group, members in doc.one_of.items()),
         returns=getattr(returns, "__name__", repr(returns)),
         list_key=list_key,
         paging="page" if "page" in wire else ("token" if "page_token" in wire else ""),
         wait=_wait(method, params, safety),
-        routes=routes_for(cls, method.function, method.method_name, name, returns, list_key),
+        routes=routes,
     )
 
 
@@ -274,6 +289,7 @@ def _class_order(method: SdkMethod) -> tuple[int, str, str]:
 
 
 def build_model(config: GeneratorConfig) -> SdkModel:
+    table = RequiredTable.load(config.required_table)
     classes = discover_classes(config.sdk_package)
     versions: dict[str, set[str]] = defaultdict(set)
     for c in classes:
@@ -300,7 +316,7 @@ def build_model(config: GeneratorConfig) -> SdkModel:
             taken.add(function)
             name = names.fit_length(f"{namespace}_{function}", config.max_name_length)
             try:
-                operations.append(_operation(method, name, namespace, namespace, function))
+                operations.append(_operation(method, name, namespace, namespace, function, table))
             except GeneratorError as exc:
                 raise GeneratorError(f"{method.package}:{method.class_name}.{method.method_name}: {exc}") from exc
         operations.sort(key=lambda op: op.name)
@@ -312,6 +328,10 @@ def build_model(config: GeneratorConfig) -> SdkModel:
         if op.name in seen:
             raise GeneratorError(f"duplicate operation name {op.name}")
         seen.add(op.name)
+    stale = table.stale({op.name: {p.name for p in op.params} for op in model.operations},
+                        {d.python: {f.name for f in d.fields} for op in model.operations for d in op.objects})
+    if stale:
+        raise GeneratorError(f"{config.required_table.name} names what the SDK does not have: {', '.join(stale)}")
     check_safety_against_wire(model)
     return model
 

@@ -13,6 +13,8 @@ class GeneratorConfig:
     sdk_package: str = "scaleway"
     out_dir: Path = PACKAGE_DIR / "generated"
     template_dir: Path = PACKAGE_DIR / "templates"
+    # Fields the API refuses to leave unset, beyond the ids in the URL (see generator/required.py).
+    required_table: Path = PACKAGE_DIR / "data" / "required.yaml"
     # Products whose default (bare-named) version is not the rule's choice
     # (the most stable, then the newest): baremetal v3 only has the private-network API.
     default_version_overrides: dict[str, str] = field(default_factory=lambda: {"baremetal": "v1"})

@@ -34,11 +34,14 @@ class Field:
     name: str  # as on the wire and in the tool's schema (`type`, not `type_`)
     sdk_name: str  # as the SDK spells it (`type_`)
     type: TypeRef
-    required: bool
+    required: bool  # in the schema: an id in the URL, or a field the API refuses to leave unset
     description: str
     has_default: bool = False
     default: Any = None  # JSON-compatible
     scope: str = ""  # "zone" or "region" for locality parameters
+    # The SDK has no default for it: left out, the call passes its zero value ("", 0, false,
+    # [], {}, None for enums and objects), which Scaleway's APIs read as "not set".
+    sdk_required: bool = False
 
 
 @dataclass(frozen=True)

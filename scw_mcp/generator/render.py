@@ -58,8 +58,8 @@ def _annotation(ref: TypeRef) -> str:
 
 
 def _sdk_type_expr(ref: TypeRef, modules: dict[str, str]) -> str:
-    """Python expression of the SDK type a JSON value converts to."""
-    if ref.kind in ("object", "file"):
+    """Python expression of the SDK type a JSON value converts to (or whose zero value it gets)."""
+    if ref.kind in ("object", "file", "enum"):
         module_path, _, qualname = ref.python.partition(":")
         alias = modules.setdefault(module_path, _alias(module_path))
         return f"{alias}.{qualname}"
@@ -100,6 +100,8 @@ def _param_view(field: Field, modules: dict[str, str]) -> dict[str, str]:
     value = python
     if field.type.needs_conversion():
         value = f"to_sdk({python}, {_sdk_type_expr(field.type, modules)})"
+    if field.sdk_required and not field.required:  # left out: the zero value the API reads as "not set"
+        value = f"or_zero({value}, {_sdk_type_expr(field.type, modules)})"
     return {"python": python, "annotation": annotation, "default": default, "sdk_name": field.sdk_name, "value": value}
 
 
@@ -125,7 +127,7 @@ def render_module(env: jinja2.Environment, model: SdkModel, module: ModuleSpec) 
         functions=functions,
         api_classes=api_classes,
         type_modules=sorted(modules.items()),
-        uses_convert=any("to_sdk(" in p["value"] for fn in functions for p in fn["params"]),
+        convert_helpers=[h for h in ("or_zero", "to_sdk") if any(f"{h}(" in p["value"] for fn in functions for p in fn["params"])],
         uses_datetime=any(_uses_datetime(f.type) for op in module.operations for f in op.params),
     )
     lines = content.splitlines()

@@ -93,7 +93,7 @@ async def k8s_create_cluster(
     ctx: CallContext,
     name: str,
     version: Annotated[OptStr, Field(description="e.g. 1.31.2 or 1.31; default: newest.")] = None,
-    cni: Literal["cilium", "calico", "kilo", "none"] = "cilium",
+    cni: Literal["cilium", "calico", "kilo", "none", "cilium_native"] = "cilium",
     pool_node_type: Annotated[str, Field(description="Node type of the default pool when pools is not given.")] = "DEV1-M",
     pool_size: Annotated[int, Field(ge=1, le=100, description="Nodes of the default pool when pools is not given.")] = 1,
     private_network_id: Annotated[OptStr, Field(description="Default: a new one.")] = None,

@@ -2,7 +2,8 @@
 
 `to_sdk` turns a validated JSON argument into what an SDK method expects (dataclasses,
 datetimes, ScwFile, bytes); `to_json` turns any SDK result into JSON: enums as their
-values, datetimes ISO 8601, bytes base64, field names as on the wire.
+values, datetimes ISO 8601, bytes base64, field names as on the wire. `zero` is what a field
+the caller left out gets when the SDK has no default for it.
 """
 
 from __future__ import annotations
@@ -50,21 +51,24 @@ def _parse_datetime(value: str) -> datetime.datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=datetime.timezone.utc)
 
 
-def _unwrap_optional(hint: Any) -> Any:
-    if typing.get_origin(hint) in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(hint) if a is not type(None)]
-        if len(args) == 1:
-            return args[0]
-    return hint
+_SCALAR_ZEROS: dict[Any, Any] = {str: "", bool: False, int: 0, float: 0.0}
 
 
-def _empty_for(hint: Any) -> Any:
+def zero(hint: Any) -> Any:
+    """The value Scaleway's APIs read as "not set", as the SDK takes it: "", 0, false, [], {};
+    None (left out of the request) for enums, nested objects, datetimes, files and optional
+    fields: an absent enum is read as its first value (the protobuf zero)."""
     origin = typing.get_origin(hint)
     if origin is list:
         return []
     if origin is dict:
         return {}
-    return None
+    return _SCALAR_ZEROS.get(hint)
+
+
+def or_zero(value: Any, hint: Any) -> Any:
+    """`value`, or the zero value of `hint` when it is None (the caller left the field out)."""
+    return zero(hint) if value is None else value
 
 
 def to_sdk(value: Any, hint: Any, path: str = "") -> Any:
@@ -98,8 +102,8 @@ def to_sdk(value: Any, hint: Any, path: str = "") -> Any:
             wire = _wire(name)
             if wire in value:
                 kwargs[name] = to_sdk(value[wire], field_hint, f"{path}.{wire}" if path else wire)
-            elif required:  # the SDK's dataclasses have no defaults for some optional fields
-                kwargs[name] = _empty_for(_unwrap_optional(field_hint))
+            elif required:  # the SDK's dataclasses have no default for most fields
+                kwargs[name] = zero(field_hint)
         return hint(**kwargs)
     return value
 

@@ -1,6 +1,8 @@
 """Arguments checked before anything is sent: the schema, one-of groups, and path segments.
 
-Messages name the field and never quote a secret's value.
+Messages say where, what, and the limit broken; a secret (a write-only field, or one named
+like a password) is never quoted: "'hunter2' is too short" would echo a password into the
+error and the logs.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import Any
 import jsonschema
 
 from .errors import ToolFailure
+from .normalize import normalize
 from .secrets import is_secret_name
 
 _validators: dict[int, jsonschema.Draft202012Validator] = {}
@@ -28,10 +31,16 @@ def _validator(schema: dict[str, Any]) -> jsonschema.Draft202012Validator:
 
 
 def validate(op: Any, arguments: dict[str, Any]) -> None:
-    """Raise ToolFailure (naming each bad field) unless the arguments fit the operation."""
+    """Raise ToolFailure (naming each bad field) unless the arguments fit the operation.
+
+    First the arguments are taken as agents write them (normalize: null means not set, enum
+    values in any spelling); the dict is updated in place."""
+    normalized = normalize(op.input_schema, arguments)
+    arguments.clear()
+    arguments.update(normalized)
     errors = list(_validator(op.input_schema).iter_errors(arguments))
     if errors:
-        raise ToolFailure(format_validation_errors(op.name, errors))
+        raise ToolFailure(format_errors(op.name, errors))
     for group, members in op.one_of:
         given = [m for m in members if arguments.get(m) is not None]
         if len(given) > 1:
@@ -65,6 +74,20 @@ def check_path_params(tool: str, names: tuple[str, ...] | list[str], arguments: 
             raise ToolFailure(f"Invalid arguments for {tool}: {name} {problem}. What to do: pass the resource's id as the API returned it.")
 
 
+MAX_ERRORS = 8
+
+_TYPE_NAMES = {"string": "a string", "integer": "an integer", "number": "a number", "boolean": "true or false",
+               "array": "an array", "object": "an object", "null": "null"}
+
+
+def format_errors(tool: str, errors: list[jsonschema.ValidationError]) -> str:
+    lines = []
+    for error in sorted(errors, key=lambda e: [str(p) for p in e.absolute_path])[:MAX_ERRORS]:
+        where = ".".join(str(p) for p in error.absolute_path) or "arguments"
+        lines.append(f"{where}: {_message(tool, error)}")
+    return f"Invalid arguments for {tool}: " + "; ".join(lines) + "."
+
+
 def _is_secret(error: jsonschema.ValidationError) -> bool:
     """A value the message must not quote: a writeOnly field, or one named like a secret."""
     schema = error.schema if isinstance(error.schema, dict) else {}
@@ -74,18 +97,49 @@ def _is_secret(error: jsonschema.ValidationError) -> bool:
     return bool(schema.get("writeOnly")) or any(is_secret_name(n) for n in names)
 
 
-def format_validation_errors(tool: str, errors: list[jsonschema.ValidationError]) -> str:
-    lines = []
-    for error in sorted(errors, key=lambda e: list(e.absolute_path))[:8]:
-        where = ".".join(str(p) for p in error.absolute_path) or "arguments"
-        message = error.message
-        if _is_secret(error):  # "'hunter2' is too short" would echo a password into the error and logs
-            message = message.replace(repr(error.instance), "the value")
-            if isinstance(error.instance, str) and error.instance and error.instance in message:
-                message = f"the value fails the {error.validator!r} check"
-        elif error.validator == "enum":
-            message = f"{error.instance!r} is not one of the accepted values: {', '.join(map(str, error.validator_value))}"
-        elif error.validator == "additionalProperties":
-            message = f"{message}; see describe_operation('{tool}') for the parameters"
-        lines.append(f"{where}: {message}")
-    return f"Invalid arguments for {tool}: " + "; ".join(lines) + "."
+def _expected(types: Any) -> str:
+    names = types if isinstance(types, list) else [types]
+    return " or ".join(_TYPE_NAMES.get(t, str(t)) for t in names)
+
+
+def _plural(count: Any, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def _message(tool: str, error: jsonschema.ValidationError) -> str:
+    secret = _is_secret(error)
+    value = "the value" if secret else repr(error.instance)
+    limit = error.validator_value
+    match error.validator:
+        case "minLength":
+            return f"{value} is too short: at least {_plural(limit, 'character')}"
+        case "maxLength":
+            return f"{value} is too long: at most {_plural(limit, 'character')}"
+        case "minimum":
+            return f"{value} is below the minimum: at least {limit}"
+        case "maximum":
+            return f"{value} is above the maximum: at most {limit}"
+        case "exclusiveMinimum":
+            return f"{value} is too small: more than {limit}"
+        case "exclusiveMaximum":
+            return f"{value} is too large: less than {limit}"
+        case "pattern":
+            return f"{value} does not match the pattern {limit}"
+        case "minItems":
+            return f"too few items: at least {_plural(limit, 'item')}"
+        case "maxItems":
+            return f"too many items: at most {_plural(limit, 'item')}"
+        case "enum":
+            return f"{value} is not one of the accepted values: {', '.join(map(str, limit))}"
+        case "type" if error.instance is None:
+            return f"null is not accepted here: give {_expected(limit)}"
+        case "type":
+            return f"{value} is not {_expected(limit)}"
+        case "additionalProperties":
+            return f"{error.message}; see describe_operation('{tool}') for the parameters"
+    message = error.message
+    if secret:
+        message = message.replace(repr(error.instance), "the value")
+        if isinstance(error.instance, str) and error.instance and error.instance in message:
+            message = f"the value fails the {error.validator!r} check"
+    return message

@@ -57,7 +57,7 @@ def test_database_lifecycle(sb: Sandbox, tmp_path: Path) -> None:
         assert sorted(d["name"] for d in databases["items"]) == ["analytics", "orders_db"] and databases["total_count"] == 2
 
         # Users: the password goes to the API, never back.
-        user = await s.ok("rdb_create_user", {"instance_id": instance_id, "name": "app", "password": USER_PASSWORD, "is_admin": False})
+        user = await s.ok("rdb_create_user", {"instance_id": instance_id, "name": "app", "password": USER_PASSWORD})
         assert user == {"name": "app", "is_admin": False}
         assert s.requests("POST", "/users")[-1]["body"]["password"] == USER_PASSWORD
         assert [u["name"] for u in (await s.ok("rdb_list_users", {"instance_id": instance_id}))["items"]] == ["app"]

@@ -22,7 +22,7 @@ def test_networks_and_attaching_a_server(sb: Sandbox, tmp_path: Path) -> None:
         # VPCs: the region's default one is there; a new one routes between its networks.
         (default,) = (await s.ok("vpc_list_vpcs", {}))["items"]
         assert default["is_default"] and default["region"] == "fr-par"
-        vpc = await s.ok("vpc_create_vpc", {"name": "prod", "tags": ["team-a"], "enable_routing": True, "enable_transitivity": False})
+        vpc = await s.ok("vpc_create_vpc", {"name": "prod", "tags": ["team-a"], "enable_routing": True})
         assert vpc["name"] == "prod" and vpc["tags"] == ["team-a"] and vpc["routing_enabled"] and not vpc["is_default"]
         assert s.requests("POST", "/vpcs")[0]["body"]["enable_routing"] is True
         assert [v["id"] for v in (await s.ok("vpc_list_vpcs", {"name": "prod"}))["items"]] == [vpc["id"]]
@@ -33,7 +33,7 @@ def test_networks_and_attaching_a_server(sb: Sandbox, tmp_path: Path) -> None:
                                                        "default_route_propagation_enabled": False})
         assert pn["vpc_id"] == vpc["id"] and pn["project_id"] == sb.project_id
         assert [(n["subnet"], n["private_network_id"]) for n in pn["subnets"]] == [("10.1.0.0/24", pn["id"])]
-        scratch = await s.ok("vpc_create_private_network", {"name": "scratch", "default_route_propagation_enabled": False})
+        scratch = await s.ok("vpc_create_private_network", {"name": "scratch"})
         assert scratch["vpc_id"] == default["id"] and scratch["subnets"][0]["subnet"].startswith("172.16.")
 
         renamed = await s.ok("vpc_update_private_network", {"private_network_id": pn["id"], "name": "backend-2", "tags": ["x"]})

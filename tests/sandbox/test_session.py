@@ -27,7 +27,7 @@ def test_a_full_session_against_the_sandbox(tmp_path) -> None:
     async def session() -> None:
         async with stdio_client(["--sandbox"], env) as client:
             call = client.call_tool
-            pn = _ok(await call("vpc_create_private_network", {"name": "app-net", "default_route_propagation_enabled": False}))
+            pn = _ok(await call("vpc_create_private_network", {"name": "app-net"}))
             assert pn["vpc_id"] and pn["subnets"]
 
             created = _ok(await call("instance_create_server", {
