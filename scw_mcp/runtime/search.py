@@ -1,0 +1,353 @@
+"""Search over operations: a lexical ranking (no model to download) whose words live in data/search.yaml.
+
+A request is cut into words (lower case, plurals folded), its phrases and words mapped onto
+the words operation names use, and every operation that shares a word with it is scored:
+
+- shared words, weighted by rarity and by the field they are found in (name, product,
+  summary, parameter names, description), less for each word of the name the request does
+  not mention;
+- times how well the operation's verb answers the verb of the request ("show" -> list/get,
+  "power off" -> stop, "restart" -> reboot: the verb groups);
+- times a penalty when the request names products (kubernetes -> k8s, database -> rdb) and the
+  operation is in none of them;
+- and a destructive operation never ranks first unless the request asks to destroy.
+
+`SearchIndex(docs)` is cheap to make; it builds its index on the first search.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache, cached_property
+from importlib import resources
+from typing import Any
+
+from scw_mcp.safety import DESTRUCTIVE, load_rules
+
+
+@dataclass(frozen=True)
+class SearchDoc:
+    """What search knows of one operation."""
+
+    name: str
+    product: str
+    namespace: str
+    summary: str
+    description: str
+    safety: str
+    params: tuple[str, ...] = ()
+    handwritten: bool = False
+
+
+@dataclass(frozen=True)
+class Words:
+    """data/search.yaml, stemmed once."""
+
+    stopwords: frozenset[str]
+    prepositions: frozenset[str]
+    particles: frozenset[str]
+    plurals: dict[str, str]
+    phrases: dict[tuple[str, ...], tuple[str, ...]]
+    verbs: dict[str, dict[str, float]]
+    verbs_also_nouns: frozenset[str]
+    operation_verbs: frozenset[str]
+    products: dict[str, tuple[str, ...]]
+    weak_product_words: frozenset[str]
+    synonyms: dict[str, tuple[str, ...]]
+    destructive_words: frozenset[str]
+    weights: dict[str, float]
+
+
+_WORD = re.compile(r"[a-z0-9]+")
+_VERSION = re.compile(r"v\d+([a-z]+\d+)?")  # v2, v1alpha1: not words of the name
+
+
+def stem(word: str, plurals: dict[str, str]) -> str:
+    """Fold a plural onto its singular ("clusters" -> "cluster", "policies" -> "policy")."""
+    if word in plurals:
+        return plurals[word]
+    if len(word) <= 3:
+        return word
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith(("sses", "xes", "ches", "shes")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def tokens(text: str, plurals: dict[str, str] | None = None) -> list[str]:
+    plurals = words().plurals if plurals is None else plurals
+    return [stem(w, plurals) for w in _WORD.findall(text.lower())]
+
+
+@cache
+def words() -> Words:
+    """Load data/search.yaml (and the destructive verbs of data/safety.yaml) once."""
+    import yaml
+
+    data = yaml.safe_load(resources.files("scw_mcp").joinpath("data/search.yaml").read_text(encoding="utf-8"))
+    plurals = {str(k): str(v) for k, v in data["plurals"].items()}
+
+    def one(word: Any) -> str:
+        if not isinstance(word, str):  # YAML reads a bare on/off/yes/no as a boolean
+            raise TypeError(f"data/search.yaml: {word!r} is not a word; quote it")
+        return stem(word.lower(), plurals)
+
+    def many(text: Any) -> tuple[str, ...]:
+        return tuple(w for part in ([text] if isinstance(text, str) else text) for w in tokens(str(part), plurals))
+
+    verbs: dict[str, dict[str, float]] = {}
+    for word, targets in data["verbs"].items():
+        verbs[one(word)] = {str(verb): float(weight) for verb, weight in targets.items()}
+    safety_destructive = {verb for verb, cls in load_rules().verbs.items() if cls == DESTRUCTIVE}
+    return Words(
+        stopwords=frozenset(one(w) for w in data["stopwords"]),
+        prepositions=frozenset(one(w) for w in data["prepositions"]),
+        particles=frozenset(one(w) for w in data["particles"]),
+        plurals=plurals,
+        phrases={many(key): tuple(str(w) for w in value) for key, value in data["phrases"].items()},
+        verbs=verbs,
+        verbs_also_nouns=frozenset(one(w) for w in data["verbs_also_nouns"]),
+        operation_verbs=frozenset(str(v) for v in data["operation_verbs"]),
+        products={one(word): tuple(map(str, products)) for word, products in data["products"].items()},
+        weak_product_words=frozenset(one(w) for w in data["weak_product_words"]),
+        synonyms={one(word): tuple(map(str, syns)) for word, syns in data["synonyms"].items()},
+        destructive_words=frozenset(one(w) for w in data["destructive_words"]) | safety_destructive,
+        weights={str(k): float(v) for k, v in data["weights"].items()},
+    )
+
+
+@dataclass(frozen=True)
+class Request:
+    """A request as the ranking sees it."""
+
+    terms: tuple[tuple[str, float, bool], ...]  # (word, weight, in the context?): the request's words and synonyms
+    intent: dict[str, float]  # operation verb -> how well it answers the request's verb
+    products: frozenset[str]  # products the request names
+    asks_destroy: bool
+
+
+@dataclass(frozen=True)
+class _Doc:
+    """One indexed operation."""
+
+    doc: SearchDoc
+    verb: str  # the verb of the name
+    verbs: frozenset[str]  # ... and the summary's leading verb ("Attach an Instance to a Private Network")
+    nouns: frozenset[str]  # the name's words but its product and verb
+
+
+class SearchIndex:
+    """Rank operations for plain-language requests."""
+
+    def __init__(self, docs: Iterable[SearchDoc]):
+        self.docs = tuple(docs)
+
+    def search(self, query: str, product: str | None = None, safety: str | None = None, limit: int = 10) -> list[str]:
+        """Names of the best operations for `query`, best first."""
+        ranked = self.rank(query, product=product, safety=safety)
+        return [name for _, name in ranked[:limit]]
+
+    def rank(self, query: str, product: str | None = None, safety: str | None = None) -> list[tuple[float, str]]:
+        """(score, name) of every operation that shares a word with the request, best first."""
+        request = self.request(query)
+        scores = self._lexical(request)
+        ranked = []
+        for i, score in scores.items():
+            entry = self._docs[i]
+            doc = entry.doc
+            if product and product not in (doc.product, doc.namespace):
+                continue
+            if safety and doc.safety != safety:
+                continue
+            ranked.append((score * self._factor(entry, request), doc.name, doc.safety))
+        ranked.sort(key=lambda item: (-item[0], item[1]))
+        if ranked and not request.asks_destroy and ranked[0][2] == DESTRUCTIVE:
+            # the rule: a harmless request never gets a destructive operation first
+            first = next((i for i, item in enumerate(ranked) if item[2] != DESTRUCTIVE), None)
+            if first is not None:
+                ranked.insert(0, ranked.pop(first))
+        return [(score, name) for score, name, _ in ranked]
+
+    def request(self, query: str) -> Request:
+        w = words()
+        wt = w.weights
+        # the request's words, each (word, plural?, context?): once the object is named, a preposition
+        # or another verb opens the context ("list the subnets | of a private network",
+        # "which Kubernetes versions | can I upgrade my cluster to")
+        said: list[tuple[str, bool, bool]] = []
+        object_seen = context = False
+        for word in _WORD.findall(query.lower()):
+            t = self._verb_form(stem(word, w.plurals))
+            context = context or (object_seen and (t in w.prepositions or t in self._verbs))
+            if t in w.stopwords:
+                continue
+            said.append((t, t != word and word.endswith("s"), context))
+            object_seen = object_seen or ((t in self._nouns or t in w.products) and not self._verb_only(t))
+        expanded: list[tuple[str, bool, bool]] = []
+        i = 0
+        while i < len(said):  # phrases, longest first
+            for size in (3, 2):
+                part = said[i:i + size]
+                phrase = tuple(t for t, _, _ in part)
+                if len(part) == size and phrase in w.phrases:
+                    plural = any(p for _, p, _ in part)
+                    expanded.extend((t, plural, part[0][2]) for t in w.phrases[phrase])
+                    i += size
+                    break
+            else:
+                expanded.append(said[i])
+                i += 1
+        expanded = [item for item in expanded if item[0] not in w.particles]
+        intent: dict[str, float] = {}
+        scale = 1.0  # the first verb is the request's; later ones (in a clause) count less
+        for t, _, _ in expanded:
+            asked = w.verbs.get(t) or ({t: 1.0} if t in w.operation_verbs else {})
+            for verb, weight in asked.items():
+                intent[verb] = max(intent.get(verb, 0.0), weight * scale)
+            if asked:
+                scale = wt["later_verb"]
+        # a weak product word ("instance", "user") names its product unless a product is named next to it
+        # (object or context alike): "a Database Instance", "a MongoDB instance" are not Instances
+        strong = {ctx for t, _, ctx in expanded if t in w.products and t not in w.weak_product_words}
+        overridden = {t for t, _, ctx in expanded if t in w.weak_product_words and ctx in strong}
+        products = {p for t, _, _ in expanded if t not in overridden for p in w.products.get(t, ())}
+        # the head: the object's last word that operation names use ("delete an image tag", "a snapshot")
+        objects = [(t, plural) for t, plural, in_context in expanded if not in_context and not self._verb_only(t)]
+        head = next((item for item in reversed(objects) if item[0] in self._nouns), objects[0] if objects else None)
+        terms: dict[str, tuple[float, bool]] = {}
+
+        def add(term: str, weight: float, in_context: bool) -> None:
+            if weight > terms.get(term, (0.0, False))[0]:
+                terms[term] = (weight, in_context)
+
+        before_head = True
+        for t, plural, in_context in expanded:
+            weight = wt["context"] if in_context else 1.0
+            if head == (t, plural):
+                weight, before_head = wt["head"], False
+            elif before_head and not in_context:
+                weight = wt["modifier"]  # "a Serverless Containers namespace": containers qualify the namespace
+            if not self._verb_only(t):  # "show", "create" ask through the intent, not as words
+                add(t, weight, in_context)
+            for syn in () if t in overridden else w.synonyms.get(t, ()):
+                add(syn, weight * wt["synonym"], in_context)
+        if "list" in intent and "get" in intent and head:
+            # a plural object asks for a list ("show my clusters"), a single one for a get ("show the server")
+            intent["get" if head[1] else "list"] *= wt["number"]
+        asks_destroy = any(t in w.destructive_words for t, _, _ in [*said, *expanded])
+        return Request(tuple((t, weight, ctx) for t, (weight, ctx) in terms.items()), intent, frozenset(products), asks_destroy)
+
+    def _verb_only(self, word: str) -> bool:
+        w = words()
+        return word in w.verbs and word not in w.verbs_also_nouns
+
+    def _verb_form(self, word: str) -> str:
+        """'migrated' -> 'migrate', 'attached' -> 'attach', 'running' -> 'run': the verbs this search knows."""
+        known = self._verbs
+        if word in known or word in self._nouns or len(word) < 5:  # "settings" is no form of "set"
+            return word
+        for suffix in ("ed", "ing"):
+            if word.endswith(suffix):
+                stem_ = word[: -len(suffix)]
+                for candidate in (stem_, stem_ + "e", stem_[:-1]):
+                    if candidate in known:
+                        return candidate
+        return word
+
+    # --- the index -----------------------------------------------------------------------
+    @cached_property
+    def _built(self) -> tuple[tuple[_Doc, ...], dict[str, list[tuple[int, float, float]]], frozenset[str]]:
+        w = words()
+        wt = w.weights
+        aliases: dict[str, set[str]] = defaultdict(set)  # product -> the words that name it
+        for word, products in w.products.items():
+            for p in products if word not in w.weak_product_words else ():
+                aliases[p].add(word)
+        entries, postings = [], defaultdict(list)
+        nouns_all: set[str] = set()
+        for i, doc in enumerate(self.docs):
+            rest = doc.name[len(doc.namespace) + 1:] if doc.name.startswith(doc.namespace + "_") else doc.name
+            rest_tokens = tokens(rest.replace("_", " "), w.plurals)
+            verb = next((t for t in rest_tokens if t in w.operation_verbs), "")
+            nouns = [t for t in rest_tokens if t != verb and t not in w.stopwords and not _VERSION.fullmatch(t)]
+            nouns_all.update(nouns)
+            product_tokens = {doc.product, doc.namespace, *tokens(doc.product.replace("_", " "), w.plurals),
+                              *aliases.get(doc.product, ())}
+            summary = set(tokens(doc.summary, w.plurals))
+            fields = (
+                (set(nouns), wt["name"]),
+                (product_tokens, wt["product"]),
+                (summary, wt["summary"]),
+                ({t for p in doc.params for t in tokens(p.replace("_", " "), w.plurals)}, wt["params"]),
+                (set(tokens(doc.description, w.plurals)) - summary, wt["description"]),
+            )
+            weight: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])  # word -> [in the name, elsewhere]
+            for n, (field, field_weight) in enumerate(fields):
+                for t in field:
+                    weight[t][0 if n == 0 else 1] += field_weight
+            for t, (in_name, elsewhere) in weight.items():
+                postings[t].append((i, in_name, elsewhere))
+            said = tokens(doc.summary, w.plurals)[:1]
+            verbs = {verb, *(t for t in said if t in w.operation_verbs or t in w.verbs)} - {""}
+            entries.append(_Doc(doc, verb, frozenset(verbs), frozenset(nouns)))
+        return tuple(entries), dict(postings), frozenset(nouns_all)
+
+    @property
+    def _docs(self) -> tuple[_Doc, ...]:
+        return self._built[0]
+
+    @property
+    def _nouns(self) -> frozenset[str]:
+        return self._built[2]
+
+    @cached_property
+    def _verbs(self) -> frozenset[str]:
+        w = words()
+        return frozenset(w.verbs) | w.operation_verbs | w.destructive_words
+
+    @cached_property
+    def _idf(self) -> dict[str, float]:
+        total = len(self.docs)
+        return {t: math.log(1 + total / len(posts)) for t, posts in self._built[1].items()}
+
+    def _lexical(self, request: Request) -> dict[int, float]:
+        postings, idf = self._built[1], self._idf
+        scores: dict[int, float] = defaultdict(float)
+        matched: dict[int, set[str]] = defaultdict(set)
+        in_name = words().weights["context_in_name"]
+        for term, weight, in_context in request.terms:
+            for i, name_value, other_value in postings.get(term, ()):
+                # the context says where, the object what: a context word counts less in a name
+                scores[i] += weight * idf[term] * (name_value * (in_name if in_context else 1.0) + other_value)
+                matched[i].add(term)
+        unmatched = words().weights["unmatched_name_word"]
+        for i in scores:
+            missing = len(self._docs[i].nouns - matched[i])
+            scores[i] /= 1 + unmatched * missing
+        return scores
+
+    def _factor(self, entry: _Doc, request: Request) -> float:
+        wt = words().weights
+        doc = entry.doc
+        factor = 1.0
+        if request.intent:
+            answered = [request.intent[v] for v in entry.verbs if v in request.intent]
+            factor *= max(answered) if answered else wt["verb_missing"] if entry.verbs else wt["verb_unknown"]
+        else:  # no verb asked: a look is the harmless guess
+            factor *= wt["no_verb_read"] if entry.verbs & {"list", "get"} else wt["no_verb_other"]
+        if request.products and doc.product not in request.products and doc.namespace not in request.products:
+            factor *= wt["other_product"]
+        if doc.namespace != doc.product:
+            factor *= wt["other_version"]
+        if doc.handwritten:
+            factor *= wt["handwritten"]
+        if doc.safety == DESTRUCTIVE and not request.asks_destroy:
+            factor *= wt["destructive_unasked"]
+        return factor
