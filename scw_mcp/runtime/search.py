@@ -213,10 +213,19 @@ class SearchIndex:
                 intent[verb] = max(intent.get(verb, 0.0), weight * scale)
             if asked:
                 scale = wt["later_verb"]
-        # a weak product word ("instance", "user") names its product unless a product is named next to it
-        # (object or context alike): "a Database Instance", "a MongoDB instance" are not Instances
-        strong = {ctx for t, _, ctx in expanded if t in w.products and t not in w.weak_product_words}
-        overridden = {t for t, _, ctx in expanded if t in w.weak_product_words and ctx in strong}
+        # a weak product word ("instance", "user") names its product unless another product is named:
+        # "a Database Instance", "a MongoDB instance" are not Instances
+        strong: dict[bool, set[str]] = {False: set(), True: set()}  # in the context? -> products named
+        for t, _, ctx in expanded:
+            if t not in w.weak_product_words:
+                strong[ctx].update(w.products.get(t, ()))
+        # in the object, another product named anywhere overrides ("a database in my Data Warehouse"); in the
+        # context, only one named there ("attach a file system | to an Instance" stays an Instance operation)
+        overridden = set()
+        for t, _, ctx in expanded:
+            others = strong[ctx] if ctx else strong[False] | strong[True]
+            if t in w.weak_product_words and others - set(w.products.get(t, ())) and not others & set(w.products.get(t, ())):
+                overridden.add(t)
         products = {p for t, _, _ in expanded if t not in overridden for p in w.products.get(t, ())}
         # the head: the object's last word that operation names use ("delete an image tag", "a snapshot")
         objects = [(t, plural) for t, plural, in_context in expanded if not in_context and not self._verb_only(t)]
