@@ -13,19 +13,24 @@ from __future__ import annotations
 
 import hashlib
 import re
-import sys
 import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
 import anyio
 import yaml
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from common import BENCH, FAKE_CREDENTIALS, child_stderr_to, clean_env, closed_port, describe, median, scw_mcp_spec, session  # noqa: E402
-from search_surface import served_name, surface_docs  # noqa: E402
+from common import (
+    BENCH,
+    FAKE_CREDENTIALS,
+    child_stderr_to,
+    clean_env,
+    closed_port,
+    describe,
+    median,
+    scw_mcp_spec,
+    session,
+)
+from search_surface import served_name, surface_docs
 
 QUERIES = BENCH / "search_queries.yaml"
 HALVES = ("tune", "test")
@@ -39,7 +44,8 @@ def split_of(item: dict[str, Any]) -> str:
 
 
 def load_queries() -> list[dict[str, Any]]:
-    items = yaml.safe_load(QUERIES.read_text(encoding="utf-8"))["queries"]
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    items = yaml.load(QUERIES.read_text(encoding="utf-8"), Loader=loader)["queries"]
     return [{"q": item["q"], "accept": list(item["expect"]), "split": split_of(item)} for item in items]
 
 
@@ -68,7 +74,8 @@ def evaluate(queries: list[dict[str, Any]]) -> dict[str, Any]:
     known = set(safety)
     destroy_words = destructive_request_words()
     index.search("warm up the index")
-    halves: dict[str, dict[str, Any]] = {h: {"queries": 0, "top1": 0, "top3": 0, "destructive_first": []} for h in HALVES}
+    halves: dict[str, dict[str, Any]] = {
+        h: {"queries": 0, "top1": 0, "top3": 0, "destructive_first": []} for h in HALVES}
     misses, times = [], []
     for item in queries:
         start = time.perf_counter()
@@ -141,7 +148,8 @@ def report(result: dict[str, Any]) -> str:
     if result["unknown_expected_names"]:
         lines.append(f"WARNING: expected names not on the surface: {result['unknown_expected_names']}")
     lines.append("tune-half misses (top-1; * = also missed in top-3):")
-    lines += [f"  {'*' if not m['hit3'] else ' '} {m['q']!r}: wanted {m['accept']}, got {m['top3']}" for m in result["tune_misses"]]
+    lines += [f"  {' ' if m['hit3'] else '*'} {m['q']!r}: wanted {m['accept']}, got {m['top3']}"
+              for m in result["tune_misses"]]
     return "\n".join(lines)
 
 

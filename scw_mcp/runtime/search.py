@@ -17,6 +17,7 @@ the words operation names use, and every operation that shares a word with it is
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import defaultdict
@@ -91,7 +92,8 @@ def words() -> Words:
     """Load data/search.yaml (and the destructive verbs of data/safety.yaml) once."""
     import yaml
 
-    data = yaml.safe_load(resources.files("scw_mcp").joinpath("data/search.yaml").read_text(encoding="utf-8"))
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when there
+    data = yaml.load(resources.files("scw_mcp").joinpath("data/search.yaml").read_text(encoding="utf-8"), Loader=loader)
     plurals = {str(k): str(v) for k, v in data["plurals"].items()}
 
     def one(word: Any) -> str:
@@ -111,13 +113,13 @@ def words() -> Words:
         prepositions=frozenset(one(w) for w in data["prepositions"]),
         particles=frozenset(one(w) for w in data["particles"]),
         plurals=plurals,
-        phrases={many(key): tuple(str(w) for w in value) for key, value in data["phrases"].items()},
+        phrases={many(key): tuple(one(w) for w in value) for key, value in data["phrases"].items()},
         verbs=verbs,
         verbs_also_nouns=frozenset(one(w) for w in data["verbs_also_nouns"]),
         operation_verbs=frozenset(str(v) for v in data["operation_verbs"]),
         products={one(word): tuple(map(str, products)) for word, products in data["products"].items()},
         weak_product_words=frozenset(one(w) for w in data["weak_product_words"]),
-        synonyms={one(word): tuple(map(str, syns)) for word, syns in data["synonyms"].items()},
+        synonyms={one(word): tuple(one(s) for s in syns) for word, syns in data["synonyms"].items()},
         destructive_words=frozenset(one(w) for w in data["destructive_words"]) | safety_destructive,
         weights={str(k): float(v) for k, v in data["weights"].items()},
     )
@@ -141,6 +143,8 @@ class _Doc:
     verb: str  # the verb of the name
     verbs: frozenset[str]  # ... and the summary's leading verb ("Attach an Instance to a Private Network")
     nouns: frozenset[str]  # the name's words but its product and verb
+    prior: float  # what the request does not change: a non-default version, a hand-written tool
+    product_size: int  # how many operations its product has
 
 
 class SearchIndex:
@@ -151,29 +155,36 @@ class SearchIndex:
 
     def search(self, query: str, product: str | None = None, safety: str | None = None, limit: int = 10) -> list[str]:
         """Names of the best operations for `query`, best first."""
-        ranked = self.rank(query, product=product, safety=safety)
-        return [name for _, name in ranked[:limit]]
+        request, scored = self._scored(query, product, safety)
+        best = heapq.nsmallest(limit, scored)
+        if best and not request.asks_destroy and best[0][3] == DESTRUCTIVE:
+            # the rule: a harmless request never gets a destructive operation first
+            harmless = min((item for item in scored if item[3] != DESTRUCTIVE), default=None)
+            if harmless is not None:
+                best = [harmless, *(item for item in best if item is not harmless)][:limit]
+        return [item[2] for item in best]
 
     def rank(self, query: str, product: str | None = None, safety: str | None = None) -> list[tuple[float, str]]:
-        """(score, name) of every operation that shares a word with the request, best first."""
+        """(score, name) of every operation that shares a word with the request, in `search`'s order."""
+        names = self.search(query, product, safety, limit=len(self.docs))
+        scores = {item[2]: -item[0] for item in self._scored(query, product, safety)[1]}
+        return [(scores[name], name) for name in names]
+
+    def _scored(self, query: str, product: str | None, safety: str | None) -> tuple[Request, list[tuple]]:
+        """The request, and (-score, -product size, name, safety) of each candidate: smallest is best."""
         request = self.request(query)
-        scores = self._lexical(request)
-        ranked = []
-        for i, score in scores.items():
+        wt = words().weights
+        scored = []
+        for i, score in self._lexical(request).items():
             entry = self._docs[i]
             doc = entry.doc
             if product and product not in (doc.product, doc.namespace):
                 continue
             if safety and doc.safety != safety:
                 continue
-            ranked.append((score * self._factor(entry, request), doc.name, doc.safety))
-        ranked.sort(key=lambda item: (-item[0], item[1]))
-        if ranked and not request.asks_destroy and ranked[0][2] == DESTRUCTIVE:
-            # the rule: a harmless request never gets a destructive operation first
-            first = next((i for i, item in enumerate(ranked) if item[2] != DESTRUCTIVE), None)
-            if first is not None:
-                ranked.insert(0, ranked.pop(first))
-        return [(score, name) for score, name, _ in ranked]
+            # ties go to the bigger API: "create a group" is an IAM group before an autoscaling one
+            scored.append((-score * self._factor(entry, request, wt), -entry.product_size, doc.name, doc.safety))
+        return request, scored
 
     def request(self, query: str) -> Request:
         w = words()
@@ -182,14 +193,19 @@ class SearchIndex:
         # or another verb opens the context ("list the subnets | of a private network",
         # "which Kubernetes versions | can I upgrade my cluster to")
         said: list[tuple[str, bool, bool]] = []
+        inflected: set[str] = set()  # "running", "migrated": said as verbs, whatever else they name
         object_seen = context = False
         for word in _WORD.findall(query.lower()):
-            t = self._verb_form(stem(word, w.plurals))
-            context = context or (object_seen and (t in w.prepositions or t in self._verbs))
+            base = stem(word, w.plurals)
+            t = self._verb_form(base)
+            if t != base:
+                inflected.add(t)
+            verb = self._verb_only(t) or t in inflected
+            context = context or (object_seen and (t in w.prepositions or verb))
             if t in w.stopwords:
                 continue
-            said.append((t, t != word and word.endswith("s"), context))
-            object_seen = object_seen or ((t in self._nouns or t in w.products) and not self._verb_only(t))
+            said.append((t, base != word and word.endswith("s"), context))
+            object_seen = object_seen or ((t in self._nouns or t in w.products) and not verb)
         expanded: list[tuple[str, bool, bool]] = []
         i = 0
         while i < len(said):  # phrases, longest first
@@ -224,11 +240,12 @@ class SearchIndex:
         overridden = set()
         for t, _, ctx in expanded:
             others = strong[ctx] if ctx else strong[False] | strong[True]
-            if t in w.weak_product_words and others - set(w.products.get(t, ())) and not others & set(w.products.get(t, ())):
+            if t in w.weak_product_words and others and not others & set(w.products.get(t, ())):
                 overridden.add(t)
         products = {p for t, _, _ in expanded if t not in overridden for p in w.products.get(t, ())}
         # the head: the object's last word that operation names use ("delete an image tag", "a snapshot")
-        objects = [(t, plural) for t, plural, in_context in expanded if not in_context and not self._verb_only(t)]
+        objects = [(t, plural) for t, plural, in_context in expanded
+                   if not in_context and not self._verb_only(t) and t not in inflected]
         head = next((item for item in reversed(objects) if item[0] in self._nouns), objects[0] if objects else None)
         terms: dict[str, tuple[float, bool]] = {}
 
@@ -243,7 +260,7 @@ class SearchIndex:
                 weight, before_head = wt["head"], False
             elif before_head and not in_context:
                 weight = wt["modifier"]  # "a Serverless Containers namespace": containers qualify the namespace
-            if not self._verb_only(t):  # "show", "create" ask through the intent, not as words
+            if not self._verb_only(t) and t not in inflected:  # "show", "create" ask through the intent
                 add(t, weight, in_context)
             for syn in () if t in overridden else w.synonyms.get(t, ()):
                 add(syn, weight * wt["synonym"], in_context)
@@ -251,7 +268,8 @@ class SearchIndex:
             # a plural object asks for a list ("show my clusters"), a single one for a get ("show the server")
             intent["get" if head[1] else "list"] *= wt["number"]
         asks_destroy = any(t in w.destructive_words for t, _, _ in [*said, *expanded])
-        return Request(tuple((t, weight, ctx) for t, (weight, ctx) in terms.items()), intent, frozenset(products), asks_destroy)
+        request_terms = tuple((t, weight, ctx) for t, (weight, ctx) in terms.items())
+        return Request(request_terms, intent, frozenset(products), asks_destroy)
 
     def _verb_only(self, word: str) -> bool:
         w = words()
@@ -280,6 +298,9 @@ class SearchIndex:
             for p in products if word not in w.weak_product_words else ():
                 aliases[p].add(word)
         entries, postings = [], defaultdict(list)
+        sizes: dict[str, int] = defaultdict(int)
+        for doc in self.docs:
+            sizes[doc.product] += 1
         nouns_all: set[str] = set()
         for i, doc in enumerate(self.docs):
             rest = doc.name[len(doc.namespace) + 1:] if doc.name.startswith(doc.namespace + "_") else doc.name
@@ -305,7 +326,9 @@ class SearchIndex:
                 postings[t].append((i, in_name, elsewhere))
             said = tokens(doc.summary, w.plurals)[:1]
             verbs = {verb, *(t for t in said if t in w.operation_verbs or t in w.verbs)} - {""}
-            entries.append(_Doc(doc, verb, frozenset(verbs), frozenset(nouns)))
+            prior = wt["other_version"] if doc.namespace != doc.product else 1.0
+            prior *= wt["handwritten"] if doc.handwritten else 1.0
+            entries.append(_Doc(doc, verb, frozenset(verbs), frozenset(nouns), prior, sizes[doc.product]))
         return tuple(entries), dict(postings), frozenset(nouns_all)
 
     @property
@@ -327,25 +350,24 @@ class SearchIndex:
         return {t: math.log(1 + total / len(posts)) for t, posts in self._built[1].items()}
 
     def _lexical(self, request: Request) -> dict[int, float]:
-        postings, idf = self._built[1], self._idf
-        scores: dict[int, float] = defaultdict(float)
-        matched: dict[int, set[str]] = defaultdict(set)
-        in_name = words().weights["context_in_name"]
+        postings, idf, wt = self._built[1], self._idf, words().weights
+        scores: dict[int, float] = {}
+        in_name: dict[int, int] = {}  # how many of the doc's name words the request matched
         for term, weight, in_context in request.terms:
+            base = weight * idf.get(term, 0.0)
+            # the context says where, the object what: a context word counts less in a name
+            name_weight = wt["context_in_name"] if in_context else 1.0
             for i, name_value, other_value in postings.get(term, ()):
-                # the context says where, the object what: a context word counts less in a name
-                scores[i] += weight * idf[term] * (name_value * (in_name if in_context else 1.0) + other_value)
-                matched[i].add(term)
-        unmatched = words().weights["unmatched_name_word"]
-        for i in scores:
-            missing = len(self._docs[i].nouns - matched[i])
-            scores[i] /= 1 + unmatched * missing
-        return scores
+                scores[i] = scores.get(i, 0.0) + base * (name_value * name_weight + other_value)
+                if name_value:
+                    in_name[i] = in_name.get(i, 0) + 1
+        unmatched = wt["unmatched_name_word"]
+        docs = self._docs
+        return {i: score / (1 + unmatched * (len(docs[i].nouns) - in_name.get(i, 0))) for i, score in scores.items()}
 
-    def _factor(self, entry: _Doc, request: Request) -> float:
-        wt = words().weights
+    def _factor(self, entry: _Doc, request: Request, wt: dict[str, float]) -> float:
         doc = entry.doc
-        factor = 1.0
+        factor = entry.prior
         if request.intent:
             answered = [request.intent[v] for v in entry.verbs if v in request.intent]
             factor *= max(answered) if answered else wt["verb_missing"] if entry.verbs else wt["verb_unknown"]
@@ -353,10 +375,6 @@ class SearchIndex:
             factor *= wt["no_verb_read"] if entry.verbs & {"list", "get"} else wt["no_verb_other"]
         if request.products and doc.product not in request.products and doc.namespace not in request.products:
             factor *= wt["other_product"]
-        if doc.namespace != doc.product:
-            factor *= wt["other_version"]
-        if doc.handwritten:
-            factor *= wt["handwritten"]
         if doc.safety == DESTRUCTIVE and not request.asks_destroy:
             factor *= wt["destructive_unasked"]
         return factor
