@@ -100,6 +100,7 @@ def evaluate(queries: list[dict[str, Any]]) -> dict[str, Any]:
         "median_search_ms": median(times) * 1e3,
         "unknown_expected_names": sorted({n for item in queries for n in item["accept"] if n not in known}),
         "tune_misses": misses,
+        "targets": TARGETS,
         "targets_met": test["top1_rate"] >= TARGETS["top1"] and test["top3_rate"] >= TARGETS["top3"]
         and len(test["destructive_first"]) <= TARGETS["destructive_first"],
     }
