@@ -82,6 +82,18 @@ def stem(word: str, plurals: dict[str, str]) -> str:
     return word
 
 
+_SUFFIXES = ("ations", "ation", "ments", "ment", "ions", "ion", "ing", "ers", "er", "ed", "e")
+
+
+def root(word: str) -> str:
+    """What a word and its kin share, for matching: "migrate"/"migration", "deploy"/"deployment"."""
+    if len(word) > 4 and not word.isdigit():
+        for suffix in _SUFFIXES:
+            if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+                return word[: -len(suffix)]
+    return word
+
+
 def tokens(text: str, plurals: dict[str, str] | None = None) -> list[str]:
     plurals = words().plurals if plurals is None else plurals
     return [stem(w, plurals) for w in _WORD.findall(text.lower())]
@@ -143,6 +155,7 @@ class _Doc:
     verb: str  # the verb of the name
     verbs: frozenset[str]  # ... and the summary's leading verb ("Attach an Instance to a Private Network")
     nouns: frozenset[str]  # the name's words but its product and verb
+    name_roots: int  # how many roots those words have
     prior: float  # what the request does not change: a non-default version, a hand-written tool
     product_size: int  # how many operations its product has
 
@@ -318,9 +331,9 @@ class SearchIndex:
                 ({t for p in doc.params for t in tokens(p.replace("_", " "), w.plurals)}, wt["params"]),
                 (set(tokens(doc.description, w.plurals)) - summary, wt["description"]),
             )
-            weight: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])  # word -> [in the name, elsewhere]
+            weight: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])  # root -> [in the name, elsewhere]
             for n, (field, field_weight) in enumerate(fields):
-                for t in field:
+                for t in {root(t) for t in field}:
                     weight[t][0 if n == 0 else 1] += field_weight
             for t, (in_name, elsewhere) in weight.items():
                 postings[t].append((i, in_name, elsewhere))
@@ -328,7 +341,8 @@ class SearchIndex:
             verbs = {verb, *(t for t in said if t in w.operation_verbs or t in w.verbs)} - {""}
             prior = wt["other_version"] if doc.namespace != doc.product else 1.0
             prior *= wt["handwritten"] if doc.handwritten else 1.0
-            entries.append(_Doc(doc, verb, frozenset(verbs), frozenset(nouns), prior, sizes[doc.product]))
+            entries.append(_Doc(doc, verb, frozenset(verbs), frozenset(nouns), len({root(t) for t in nouns}), prior,
+                                sizes[doc.product]))
         return tuple(entries), dict(postings), frozenset(nouns_all)
 
     @property
@@ -349,11 +363,32 @@ class SearchIndex:
         total = len(self.docs)
         return {t: math.log(1 + total / len(posts)) for t, posts in self._built[1].items()}
 
+    def _roots(self, request: Request) -> dict[str, tuple[float, bool]]:
+        """The request's words as the index keys them: roots, and the parts of unknown compounds ("autobackup")."""
+        postings, split = self._built[1], words().weights["compound_part"]
+        out: dict[str, tuple[float, bool]] = {}
+        for term, weight, in_context in request.terms:
+            key = root(term)
+            parts = [(key, weight)] if key in postings else [(p, weight * split) for p in self._split(term)]
+            for part, part_weight in parts:
+                if part_weight > out.get(part, (0.0, False))[0]:
+                    out[part] = (part_weight, in_context)
+        return out
+
+    def _split(self, word: str) -> list[str]:
+        """An unknown compound as two known words, the most even cut first: "autobackup" -> auto, backup."""
+        postings = self._built[1]
+        for i in sorted(range(3, len(word) - 2), key=lambda i: -min(i, len(word) - i)):
+            head, tail = root(word[:i]), root(word[i:])
+            if head in postings and tail in postings:
+                return [head, tail]
+        return []
+
     def _lexical(self, request: Request) -> dict[int, float]:
         postings, idf, wt = self._built[1], self._idf, words().weights
         scores: dict[int, float] = {}
         in_name: dict[int, int] = {}  # how many of the doc's name words the request matched
-        for term, weight, in_context in request.terms:
+        for term, (weight, in_context) in self._roots(request).items():
             base = weight * idf.get(term, 0.0)
             # the context says where, the object what: a context word counts less in a name
             name_weight = wt["context_in_name"] if in_context else 1.0
@@ -361,9 +396,10 @@ class SearchIndex:
                 scores[i] = scores.get(i, 0.0) + base * (name_value * name_weight + other_value)
                 if name_value:
                     in_name[i] = in_name.get(i, 0) + 1
-        unmatched = wt["unmatched_name_word"]
-        docs = self._docs
-        return {i: score / (1 + unmatched * (len(docs[i].nouns) - in_name.get(i, 0))) for i, score in scores.items()}
+        unmatched, docs = wt["unmatched_name_word"], self._docs
+        # less for each word of the name the request does not mention
+        return {i: score / (1 + unmatched * max(0, docs[i].name_roots - in_name.get(i, 0)))
+                for i, score in scores.items()}
 
     def _factor(self, entry: _Doc, request: Request, wt: dict[str, float]) -> float:
         doc = entry.doc
