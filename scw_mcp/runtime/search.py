@@ -1,15 +1,18 @@
 """Search over operations: a lexical ranking (no model to download) whose words live in data/search.yaml.
 
-A request is cut into words (lower case, plurals folded), its phrases and words mapped onto
-the words operation names use, and every operation that shares a word with it is scored:
+A request is cut into words (lower case, plurals folded, "migrated" -> migrate), its phrases
+replaced ("power off" -> stop, "load balancer" -> lb), and split into its object and its
+context ("list the subnets | of a private network"). Each operation sharing a word with it is
+scored on:
 
-- shared words, weighted by rarity and by the field they are found in (name, product,
-  summary, parameter names, description), less for each word of the name the request does
-  not mention;
-- times how well the operation's verb answers the verb of the request ("show" -> list/get,
-  "power off" -> stop, "restart" -> reboot: the verb groups);
-- times a penalty when the request names products (kubernetes -> k8s, database -> rdb) and the
-  operation is in none of them;
+- the shared words, by rarity and by field (name, product, summary, parameter names,
+  description), matched by root ("migration" ~ "migrate") and compounds split ("autobackup");
+  the object's last word (its head) counts most, the context less; and less for each word of
+  the name the request does not mention;
+- times how well the operation's verb answers the request's (the verb groups: "show" ->
+  list/get, "power off" -> stop, "restart" -> reboot; a verb in a later clause counts less);
+- times a penalty when the request names products ("kubernetes" -> k8s) the operation is not
+  in; weak product words ("instance", "user") give way to another product named with them;
 - and a destructive operation never ranks first unless the request asks to destroy.
 
 `SearchIndex(docs)` is cheap to make; it builds its index on the first search.
@@ -152,8 +155,7 @@ class _Doc:
     """One indexed operation."""
 
     doc: SearchDoc
-    verb: str  # the verb of the name
-    verbs: frozenset[str]  # ... and the summary's leading verb ("Attach an Instance to a Private Network")
+    verbs: frozenset[str]  # the name's verb and the summary's leading one ("Attach an Instance to a Private Network")
     nouns: frozenset[str]  # the name's words but its product and verb
     name_roots: int  # how many roots those words have
     prior: float  # what the request does not change: a non-default version, a hand-written tool
@@ -200,11 +202,25 @@ class SearchIndex:
         return request, scored
 
     def request(self, query: str) -> Request:
+        """What the ranking reads in a request: its words, the verbs it asks for, the products it names."""
+        said, inflected = self._said(query)
+        expanded = self._phrased(said)
+        products, overridden = self._products(expanded)
+        terms, head = self._terms(expanded, inflected, overridden)
+        intent = self._intent(expanded)
+        if "list" in intent and "get" in intent and head:
+            # a plural object asks for a list ("show my clusters"), a single one for a get ("show the server")
+            intent["get" if head[1] else "list"] *= words().weights["number"]
+        asks_destroy = any(t in words().destructive_words for t, _, _ in [*said, *expanded])
+        return Request(terms, intent, products, asks_destroy)
+
+    def _said(self, query: str) -> tuple[list[tuple[str, bool, bool]], set[str]]:
+        """The request's words, each (word, plural?, in the context?), and those said as inflected verbs.
+
+        Once the object is named, a preposition or another verb opens the context ("list the subnets
+        | of a private network", "which Kubernetes versions | can I upgrade my cluster to").
+        """
         w = words()
-        wt = w.weights
-        # the request's words, each (word, plural?, context?): once the object is named, a preposition
-        # or another verb opens the context ("list the subnets | of a private network",
-        # "which Kubernetes versions | can I upgrade my cluster to")
         said: list[tuple[str, bool, bool]] = []
         inflected: set[str] = set()  # "running", "migrated": said as verbs, whatever else they name
         object_seen = context = False
@@ -219,43 +235,68 @@ class SearchIndex:
                 continue
             said.append((t, base != word and word.endswith("s"), context))
             object_seen = object_seen or ((t in self._nouns or t in w.products) and not verb)
-        expanded: list[tuple[str, bool, bool]] = []
+        return said, inflected
+
+    @staticmethod
+    def _phrased(said: list[tuple[str, bool, bool]]) -> list[tuple[str, bool, bool]]:
+        """Phrases replaced by their words, longest first ("power off" -> stop), then particles dropped."""
+        w = words()
+        out: list[tuple[str, bool, bool]] = []
         i = 0
-        while i < len(said):  # phrases, longest first
+        while i < len(said):
             for size in (3, 2):
                 part = said[i:i + size]
                 phrase = tuple(t for t, _, _ in part)
                 if len(part) == size and phrase in w.phrases:
                     plural = any(p for _, p, _ in part)
-                    expanded.extend((t, plural, part[0][2]) for t in w.phrases[phrase])
+                    out.extend((t, plural, part[0][2]) for t in w.phrases[phrase])
                     i += size
                     break
             else:
-                expanded.append(said[i])
+                out.append(said[i])
                 i += 1
-        expanded = [item for item in expanded if item[0] not in w.particles]
+        return [item for item in out if item[0] not in w.particles]
+
+    @staticmethod
+    def _intent(expanded: list[tuple[str, bool, bool]]) -> dict[str, float]:
+        """Operation verb -> how well it answers the request; the first verb is the request's, later ones count less."""
+        w = words()
         intent: dict[str, float] = {}
-        scale = 1.0  # the first verb is the request's; later ones (in a clause) count less
+        scale = 1.0
         for t, _, _ in expanded:
             asked = w.verbs.get(t) or ({t: 1.0} if t in w.operation_verbs else {})
             for verb, weight in asked.items():
                 intent[verb] = max(intent.get(verb, 0.0), weight * scale)
             if asked:
-                scale = wt["later_verb"]
-        # a weak product word ("instance", "user") names its product unless another product is named:
-        # "a Database Instance", "a MongoDB instance" are not Instances
+                scale = w.weights["later_verb"]
+        return intent
+
+    @staticmethod
+    def _products(expanded: list[tuple[str, bool, bool]]) -> tuple[frozenset[str], set[str]]:
+        """The products named, and the weak product words another product overrides.
+
+        A weak word ("instance", "user") names its product unless another product is named: in the
+        object, anywhere ("a database in my Data Warehouse"); in the context, there ("attach a file
+        system | to an Instance" stays an Instance operation).
+        """
+        w = words()
         strong: dict[bool, set[str]] = {False: set(), True: set()}  # in the context? -> products named
         for t, _, ctx in expanded:
             if t not in w.weak_product_words:
                 strong[ctx].update(w.products.get(t, ()))
-        # in the object, another product named anywhere overrides ("a database in my Data Warehouse"); in the
-        # context, only one named there ("attach a file system | to an Instance" stays an Instance operation)
         overridden = set()
         for t, _, ctx in expanded:
             others = strong[ctx] if ctx else strong[False] | strong[True]
             if t in w.weak_product_words and others and not others & set(w.products.get(t, ())):
                 overridden.add(t)
-        products = {p for t, _, _ in expanded if t not in overridden for p in w.products.get(t, ())}
+        products = frozenset(p for t, _, _ in expanded if t not in overridden for p in w.products.get(t, ()))
+        return products, overridden
+
+    def _terms(self, expanded: list[tuple[str, bool, bool]], inflected: set[str],
+               overridden: set[str]) -> tuple[tuple[tuple[str, float, bool], ...], tuple[str, bool] | None]:
+        """(word, weight, in the context?) of the words to match, and the head of the object."""
+        w = words()
+        wt = w.weights
         # the head: the object's last word that operation names use ("delete an image tag", "a snapshot")
         objects = [(t, plural) for t, plural, in_context in expanded
                    if not in_context and not self._verb_only(t) and t not in inflected]
@@ -277,12 +318,7 @@ class SearchIndex:
                 add(t, weight, in_context)
             for syn in () if t in overridden else w.synonyms.get(t, ()):
                 add(syn, weight * wt["synonym"], in_context)
-        if "list" in intent and "get" in intent and head:
-            # a plural object asks for a list ("show my clusters"), a single one for a get ("show the server")
-            intent["get" if head[1] else "list"] *= wt["number"]
-        asks_destroy = any(t in w.destructive_words for t, _, _ in [*said, *expanded])
-        request_terms = tuple((t, weight, ctx) for t, (weight, ctx) in terms.items())
-        return Request(request_terms, intent, frozenset(products), asks_destroy)
+        return tuple((t, weight, ctx) for t, (weight, ctx) in terms.items()), head
 
     def _verb_only(self, word: str) -> bool:
         w = words()
@@ -341,7 +377,7 @@ class SearchIndex:
             verbs = {verb, *(t for t in said if t in w.operation_verbs or t in w.verbs)} - {""}
             prior = wt["other_version"] if doc.namespace != doc.product else 1.0
             prior *= wt["handwritten"] if doc.handwritten else 1.0
-            entries.append(_Doc(doc, verb, frozenset(verbs), frozenset(nouns), len({root(t) for t in nouns}), prior,
+            entries.append(_Doc(doc, frozenset(verbs), frozenset(nouns), len({root(t) for t in nouns}), prior,
                                 sizes[doc.product]))
         return tuple(entries), dict(postings), frozenset(nouns_all)
 

@@ -140,6 +140,13 @@ def test_the_index_is_built_on_the_first_search():
 
 
 def test_the_data_is_consistent():
+    class Strict(yaml.SafeLoader):  # YAML keeps the last of two equal keys silently
+        def construct_mapping(self, node, deep=False):
+            keys = [str(self.construct_object(k, deep=deep)) for k, _ in node.value]
+            assert len(keys) == len(set(keys)), sorted({k for k in keys if keys.count(k) > 1})
+            return super().construct_mapping(node, deep)
+
+    yaml.load(resources.files("scw_mcp").joinpath("data/search.yaml").read_text(encoding="utf-8"), Loader=Strict)
     w = words()
     verbs = w.operation_verbs
     assert all(set(targets) <= verbs for targets in w.verbs.values()), "verb groups must ask for operation verbs"
