@@ -3,7 +3,8 @@
     python bench/run.py                  # everything, 5 repeats (about 4 minutes on 2 cores)
     python bench/run.py --repeat 3 --only startup,search
     python bench/run.py --only inputs    # seconds: minimal create calls (bench/inputs.py)
-    python bench/run.py --update-readme  # also put the table into bench/README.md
+    python bench/run.py --update-readme  # also put the tables into bench/README.md
+    python bench/run.py --only search --update-readme   # the search table alone (seconds)
 
 Each figure is measured in the same run as its reference and shown as a ratio next to it:
 these machines are noisy, ratios travel better than absolute numbers.
@@ -27,6 +28,7 @@ from common import BENCH, machine  # noqa: E402
 PARTS = ("startup", "calls", "generator", "search", "inputs")
 README = BENCH / "README.md"
 START, END = "<!-- bench:results:start -->", "<!-- bench:results:end -->"
+SEARCH_START, SEARCH_END = "<!-- bench:search:start -->", "<!-- bench:search:end -->"
 
 
 # --- formatting ---------------------------------------------------------------------------
@@ -129,20 +131,33 @@ def rows(results: dict[str, Any]) -> list[list[str]]:
                     ] if g["check_exit"] in (0, 1) else [f"scw-mcp-gen --check", f"exit {g['check_exit']}: {g['check_message']}", "", "", "", "FAIL"])
         if g["check_exit"] == 1:
             out.append(["scw-mcp-gen --check result", "drift: committed scw_mcp/generated/ differs from the installed SDK's output", "", "", "", ""])
-    if "search" in results:
-        s = results["search"]
-        srv = s.get("through_server")
-        out.append([f"search_operations top-1 ({s['queries']} queries)", f"{s['top1_rate']:.0%} ({s['top1']}/{s['queries']})", "", "", "", ""])
-        out.append([f"search_operations top-3 ({s['queries']} queries)", f"{s['top3_rate']:.0%} ({s['top3']}/{s['queries']})",
-                    f"{s['unanswerable_now']} queries wait for overrides not in the catalog yet" if s["unanswerable_now"] else "",
-                    f"through the server: {srv['same_top3_as_in_process']}/{srv['checked']} same top-3" if srv else s.get("through_server_error", ""),
-                    ">= 90%", _pf(s["top3_rate"] >= 0.9)])
     if "inputs" in results:
         i = results["inputs"]
         out.append([f"create operations passing with only their schema's required fields ({i['operations']})",
                     f"{i['rate']:.0%} ({i['passed']}/{i['operations']}), {i['required_values']} values in all",
                     "", "", "all", _pf(i["passed"] == i["operations"])])
     return out
+
+
+def search_table(results: dict[str, Any]) -> str:
+    """The search table: both halves of bench/search_queries.yaml, the held-out one against the targets."""
+    s = results["search"]
+    srv = s.get("through_server")
+    head = (f"Run {results['date']}: `python bench/run.py --only search`; {s['queries']} requests, "
+            f"median search {s['median_search_ms']:.2f} ms in process; through the real server (stdio, "
+            + (f"{srv['hits_top3']}/{srv['checked']} sample requests answered in the top 3)" if srv
+               else f"failed: {s.get('through_server_error')})") + ".\n\n")
+    lines = ["| Half | Requests | top-1 | top-3 | Destructive first, harmless request | Target | |",
+             "|---|---|---|---|---|---|---|"]
+    targets = s["targets"]
+    for name, label in (("tune", "tune (the ranking was tuned on it)"), ("test", "test (held out)")):
+        h = s["halves"][name]
+        target = (f"top-1 >= {targets['top1']:.0%}, top-3 >= {targets['top3']:.0%}, "
+                  f"{targets['destructive_first']}") if name == "test" else ""
+        verdict = _pf(s["targets_met"]) if name == "test" else ""
+        lines.append(f"| {label} | {h['queries']} | {h['top1_rate']:.1%} ({h['top1']}) "
+                     f"| {h['top3_rate']:.1%} ({h['top3']}) | {len(h['destructive_first'])} | {target} | {verdict} |")
+    return head + "\n".join(lines) + "\n"
 
 
 def len_catalog() -> int:
@@ -161,13 +176,17 @@ def markdown(results: dict[str, Any]) -> str:
     return head + "\n".join(lines) + "\n"
 
 
-def update_readme(table: str) -> None:
+def update_readme(table: str | None, search: str | None) -> None:
+    """Write the main table and/or the search table into bench/README.md, each between its markers."""
     text = README.read_text(encoding="utf-8")
-    block = f"{START}\n{table}{END}"
-    if START in text and END in text:
-        text = re.sub(re.escape(START) + r".*?" + re.escape(END), lambda _: block, text, flags=re.S)
-    else:
-        text += f"\n{block}\n"
+    for body, start, end in ((table, START, END), (search, SEARCH_START, SEARCH_END)):
+        if body is None:
+            continue
+        block = f"{start}\n{body}{end}"
+        if start in text and end in text:
+            text = re.sub(re.escape(start) + r".*?" + re.escape(end), lambda _, b=block: b, text, flags=re.DOTALL)
+        else:
+            text += f"\n{block}\n"
     README.write_text(text, encoding="utf-8")
 
 
@@ -222,20 +241,21 @@ def main() -> int:
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    table = markdown(results)
-    out.with_suffix(".md").write_text(table, encoding="utf-8")
+    table = markdown(results) if set(parts) - {"search"} else None
+    search_md = search_table(results) if "search" in results else None
+    out.with_suffix(".md").write_text("\n".join(t for t in (table, search_md) if t), encoding="utf-8")
     print()
-    print(table)
-    if "search" in results and results["search"]["misses"]:
-        print("search misses (top-3):")
-        for miss in results["search"]["misses"]:
-            print(f"  {miss['q']!r}: wanted {miss['accept'] or 'an override not in the catalog yet'}, got {miss['top3']}")
-    if "search" in results and results["search"]["unknown_expected_names"]:
-        print(f"WARNING: search_queries.yaml expects operations not in the catalog: {results['search']['unknown_expected_names']}")
+    for text in (table, search_md):
+        if text:
+            print(text)
+    if "search" in results:
+        import search
+
+        print(search.report(results["search"]))
     print(f"\nresults: {out}")
     if args.update_readme:
-        update_readme(table)
-        print(f"table written into {README}")
+        update_readme(table, search_md)
+        print(f"tables written into {README}")
     return 0
 
 

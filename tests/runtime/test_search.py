@@ -1,0 +1,220 @@
+"""search_operations' ranking (scw_mcp/runtime/search.py) and the bench's request set."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import pytest
+import yaml
+
+from scw_mcp.runtime.catalog import search_doc
+from scw_mcp.server import served_catalog
+from scw_mcp.runtime.search import SearchDoc, SearchIndex, words
+from scw_mcp.safety import DESTRUCTIVE, load_rules
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def doc(name: str, summary: str, safety: str = "read", product: str | None = None, **extra) -> SearchDoc:
+    product = product or name.split("_")[0]
+    return SearchDoc(name=name, product=product, namespace=product, summary=summary, description=summary,
+                     safety=safety, **extra)
+
+
+SERVERS = [
+    doc("instance_list_servers", "List all Instances", params=("zone", "name", "tags")),
+    doc("instance_get_server", "Get an Instance", params=("server_id",)),
+    doc("instance_create_server", "Create an Instance", "mutate", params=("name", "commercial_type")),
+    doc("instance_delete_server", "Delete an Instance, power it off first if needed", DESTRUCTIVE),
+    doc("instance_stop_server", "Stop (power off) an Instance", "mutate", handwritten=True),
+    doc("instance_start_server", "Start (power on) an Instance", "mutate", handwritten=True),
+    doc("instance_reboot_server", "Reboot an Instance", "mutate", handwritten=True),
+    doc("instance_update_server", "Update an Instance", "mutate", params=("server_id", "name", "tags")),
+    doc("instance_delete_server_user_data", "Delete a server's user data", DESTRUCTIVE),
+]
+CLUSTERS = [
+    doc("k8s_list_clusters", "List all Clusters"),
+    doc("k8s_get_cluster", "Get a Cluster"),
+    doc("k8s_create_cluster", "Create a new Cluster", "mutate"),
+    doc("k8s_delete_cluster", "Delete a Cluster", DESTRUCTIVE),
+    doc("redis_list_clusters", "List Redis™ Database Instances"),
+    doc("kafka_list_clusters", "List Kafka clusters"),
+]
+PEOPLE = [
+    doc("iam_list_users", "List users of an Organization"),
+    doc("rdb_list_users", "List users of a Database Instance"),
+    doc("rdb_list_instances", "List Database Instances"),
+    doc("ipam_list_ips", "List existing IPs"),
+    doc("instance_list_ips", "List all flexible IPs"),
+    doc("vpc_list_private_networks", "List Private Networks"),
+]
+
+
+def top(docs: list[SearchDoc], query: str, **kwargs) -> list[str]:
+    return SearchIndex(docs).search(query, **kwargs)
+
+
+# --- verb groups ---------------------------------------------------------------------------
+@pytest.mark.parametrize("query, first", [
+    ("power off a server", "instance_stop_server"),
+    ("turn off my VM", "instance_stop_server"),
+    ("shut down the instance web-01", "instance_stop_server"),
+    ("power on a stopped server", "instance_start_server"),
+    ("restart my instance", "instance_reboot_server"),
+    ("show me my servers", "instance_list_servers"),
+    ("show the details of one server", "instance_get_server"),
+    ("remove a tag from a server", "instance_update_server"),
+    ("delete a server", "instance_delete_server"),
+    ("spin up a new VM", "instance_create_server"),
+])
+def test_verb_groups(query, first):
+    assert top(SERVERS, query)[0] == first
+
+
+def test_a_later_verb_counts_less_than_the_first():
+    docs = [doc("iam_create_policy", "Create a new policy", "mutate"), doc("iam_get_policy", "Get an existing policy")]
+    assert top(docs, "create a policy that gives read access to instances")[0] == "iam_create_policy"
+
+
+def test_see_lists_kubernetes_clusters():
+    assert top(CLUSTERS, "I want to see my Kubernetes clusters")[0] == "k8s_list_clusters"
+
+
+# --- product words --------------------------------------------------------------------------
+@pytest.mark.parametrize("query, first", [
+    ("list kubernetes clusters", "k8s_list_clusters"),
+    ("list my kafka clusters", "kafka_list_clusters"),
+])
+def test_product_words(query, first):
+    assert top(CLUSTERS, query)[0] == first
+
+
+@pytest.mark.parametrize("query, first", [
+    ("who are the users of my organization", "iam_list_users"),
+    ("list the users of my database", "rdb_list_users"),
+    ("list my private IP addresses", "ipam_list_ips"),
+    ("list my managed database instances", "rdb_list_instances"),
+])
+def test_product_words_pick_the_product(query, first):
+    assert top(PEOPLE, query)[0] == first
+
+
+# --- the destructive rule -------------------------------------------------------------------
+def test_a_destructive_operation_never_ranks_first_for_a_harmless_request():
+    # the destructive operation shares every word of the request, the harmless one hardly any
+    docs = [doc("instance_delete_server_user_data", "Delete user data of a server", DESTRUCTIVE),
+            doc("instance_get_dashboard", "Get the dashboard", params=("zone",))]
+    ranked = SearchIndex(docs).rank("server user data")
+    assert ranked[0][1] == "instance_get_dashboard"
+    assert ranked[1][1] == "instance_delete_server_user_data"
+
+
+@pytest.mark.parametrize("query", ["delete user data of a server", "wipe the server user data", "reset user data"])
+def test_a_request_to_destroy_may_get_the_destructive_operation_first(query):
+    docs = [doc("instance_delete_server_user_data", "Delete user data of a server", DESTRUCTIVE),
+            doc("instance_get_dashboard", "Get the dashboard")]
+    assert top(docs, query)[0] == "instance_delete_server_user_data"
+
+
+def test_only_destructive_candidates_stay_as_they_are():
+    docs = [doc("instance_delete_server", "Delete a server", DESTRUCTIVE)]
+    assert top(docs, "server") == ["instance_delete_server"]
+
+
+# --- filters, laziness, data ----------------------------------------------------------------
+def test_product_and_safety_filters():
+    assert set(top(SERVERS + CLUSTERS, "list", product="k8s")) <= {d.name for d in CLUSTERS if d.product == "k8s"}
+    assert all(n.startswith("instance_") and "delete" in n for n in top(SERVERS, "server", safety=DESTRUCTIVE))
+    assert len(top(SERVERS, "server", limit=2)) == 2
+
+
+def test_the_index_is_built_on_the_first_search():
+    index = SearchIndex(SERVERS)
+    assert "_built" not in vars(index)
+    index.search("servers")
+    assert "_built" in vars(index)
+
+
+def test_the_data_is_consistent():
+    class Strict(yaml.SafeLoader):  # YAML keeps the last of two equal keys silently
+        def construct_mapping(self, node, deep=False):
+            keys = [str(self.construct_object(k, deep=deep)) for k, _ in node.value]
+            assert len(keys) == len(set(keys)), sorted({k for k in keys if keys.count(k) > 1})
+            return super().construct_mapping(node, deep)
+
+    yaml.load(resources.files("scw_mcp").joinpath("data/search.yaml").read_text(encoding="utf-8"), Loader=Strict)
+    w = words()
+    verbs = w.operation_verbs
+    assert all(set(targets) <= verbs for targets in w.verbs.values()), "verb groups must ask for operation verbs"
+    assert w.weak_product_words <= set(w.products), "weak product words must be product words"
+    assert {"delete", "remove", "destroy", "wipe", "terminate", "reset"} <= w.destructive_words
+
+
+def test_bare_yaml_booleans_are_refused(monkeypatch):
+    from scw_mcp.runtime import search
+
+    text = resources.files("scw_mcp").joinpath("data/search.yaml").read_text(encoding="utf-8")
+    broken = text.replace('particles: ["on", "off",', "particles: [on, off,")
+    assert broken != text
+
+    class Files:
+        def joinpath(self, _):
+            return self
+
+        def read_text(self, encoding):
+            return broken
+
+    monkeypatch.setattr(search.resources, "files", lambda _: Files())
+    search.words.cache_clear()
+    try:
+        with pytest.raises(TypeError, match="quote it"):
+            search.words()
+    finally:
+        search.words.cache_clear()
+
+
+# --- the bench's request set (both halves) ----------------------------------------------------
+@cache
+def surface():
+    docs = [search_doc(op) for op in served_catalog().entries.values()]
+    return SearchIndex(docs), {d.name: d for d in docs}
+
+
+@cache
+def requests() -> list[dict]:
+    return yaml.load((BENCH / "search_queries.yaml").read_text(encoding="utf-8"), Loader=LOADER)["queries"]
+
+
+@cache
+def destroy_words() -> frozenset[str]:
+    """data/search.yaml's destructive words and the verbs the safety table classes destructive."""
+    data = yaml.load(resources.files("scw_mcp").joinpath("data/search.yaml").read_text(encoding="utf-8"), Loader=LOADER)
+    return frozenset(data["destructive_words"]) | {v for v, cls in load_rules().verbs.items() if cls == DESTRUCTIVE}
+
+
+def asks_to_destroy(query: str) -> bool:
+    return any(w in destroy_words() or w.rstrip("s") in destroy_words() for w in re.findall(r"[a-z]+", query.lower()))
+
+
+def test_no_destructive_operation_first_for_a_harmless_request_of_the_set():
+    index, docs = surface()
+    wrong = []
+    for item in requests():
+        found = index.search(item["q"], limit=1)
+        if found and docs[found[0]].safety == DESTRUCTIVE and not asks_to_destroy(item["q"]):
+            wrong.append((item["q"], found[0]))
+    assert not wrong
+
+
+def test_the_set_names_real_tools_and_covers_every_product():
+    _, docs = surface()
+    items = requests()
+    expected = {name for item in items for name in item["expect"]}
+    assert expected <= set(docs), sorted(expected - set(docs))
+    assert {docs[name].product for name in expected} == {d.product for d in docs.values()}
+    from_titles = [item for item in items if "from" in item and not str(item["from"]).startswith("api:")]
+    assert len(from_titles) >= 200
