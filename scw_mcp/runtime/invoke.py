@@ -159,7 +159,7 @@ class Runner:
             if not self.guard.allow_lockout:
                 await guards.check(ctx, entry.name, arguments)
             if decision.needs_confirmation:
-                key = confirm.signing_key(self.settings.secret_key)
+                key = confirm.signing_key(self.settings.confirm_key)
                 if token:
                     confirm.check_token(key, token, entry.name, arguments)
                 elif mcp_context is not None and elicit.supported(mcp_context):
