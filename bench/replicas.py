@@ -30,7 +30,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -63,9 +64,10 @@ def sandbox(home: str, log: Any) -> Iterator[dict[str, Any]]:
 @contextlib.contextmanager
 def replica(home: str, env: dict[str, str], log: Any) -> Iterator[tuple[str, int]]:
     port = closed_port()
-    proc = subprocess.Popen([sys.executable, "-m", "scw_mcp.cli", "--transport", "streamable-http", "--port", str(port),
-                             "--max-concurrent-calls", str(MAX_CLIENTS)], cwd=str(ROOT), stdout=subprocess.DEVNULL, stderr=log,
-                            env=clean_env(home, **env, SCW_MCP_HTTP_TOKEN=TOKEN, SCW_MCP_CONFIRM_KEY=CONFIRM_KEY))
+    args = ["--transport", "streamable-http", "--port", str(port), "--max-concurrent-calls", str(MAX_CLIENTS)]
+    env = clean_env(home, **env, SCW_MCP_HTTP_TOKEN=TOKEN, SCW_MCP_CONFIRM_KEY=CONFIRM_KEY)
+    proc = subprocess.Popen([sys.executable, "-m", "scw_mcp.cli", *args], cwd=str(ROOT), env=env,
+                            stdout=subprocess.DEVNULL, stderr=log)
     try:
         import requests
 
@@ -152,9 +154,10 @@ async def cross_replica_confirmations(first: str, second: str, count: int) -> di
             try:
                 network = await call(http, first, "vpc_create_private_network",
                                      {"name": f"bench-{n}", "default_route_propagation_enabled": False})
-                delete = {"private_network_id": network["id"]}
+                delete = {"private_network_id": network.get("private_network", network)["id"]}
                 preview = await call(http, first, "vpc_delete_private_network", delete)
-                await call(http, second, "vpc_delete_private_network", {**delete, "confirm_token": preview["confirm_token"]})
+                confirmed = {**delete, "confirm_token": preview["confirm_token"]}
+                await call(http, second, "vpc_delete_private_network", confirmed)
                 left = await call(http, first, "vpc_list_private_networks", {"name": f"bench-{n}"})
                 if left["items"]:
                     failures.append(f"bench-{n} still listed after its confirmed delete")
@@ -168,9 +171,9 @@ def seed_servers(env: dict[str, str]) -> None:
     from scaleway import Client
     from scaleway.instance.v1.custom_api import InstanceUtilsV1API
 
-    utils = InstanceUtilsV1API(Client(api_url=env["SCW_API_URL"], access_key=env["SCW_ACCESS_KEY"],
-                                      secret_key=env["SCW_SECRET_KEY"], default_project_id=env["SCW_DEFAULT_PROJECT_ID"],
-                                      default_zone="fr-par-1"))
+    client = Client(api_url=env["SCW_API_URL"], access_key=env["SCW_ACCESS_KEY"], secret_key=env["SCW_SECRET_KEY"],
+                    default_project_id=env["SCW_DEFAULT_PROJECT_ID"], default_zone="fr-par-1")
+    utils = InstanceUtilsV1API(client)
     for i in range(10):
         utils.create_server(zone="fr-par-1", commercial_type="DEV1-S", image="ubuntu_noble", name=f"bench-{i:02d}")
 
@@ -181,7 +184,8 @@ def run(clients: int, calls: int, rounds: int, confirmations: int, log: Any = pr
     with tempfile.TemporaryDirectory() as home, open(BENCH / "results" / "servers.log", "ab") as server_log:
         with sandbox(home, server_log) as info:
             seed_servers(info["env"])
-            with replica(home, info["env"], server_log) as (first, pid1), replica(home, info["env"], server_log) as (second, pid2):
+            with (replica(home, info["env"], server_log) as (first, pid1),
+                  replica(home, info["env"], server_log) as (second, pid2)):
                 targets = {"one replica": [first], "two replicas, round-robin": [first, second]}
                 processes = {"replicas": [pid1, pid2], "sandbox": [info["pid"]], "client": [None]}
                 asyncio.run(drive([first, second], clients, min(calls, 200)))  # warm-up: imports, pools, caches
@@ -191,17 +195,20 @@ def run(clients: int, calls: int, rounds: int, confirmations: int, log: Any = pr
                         result = asyncio.run(drive(urls, clients, calls))
                         result["cpu_ms_per_call"] = {k: (sum(cpu_seconds(p) for p in pids) - before[k]) / calls * 1e3
                                                      for k, pids in processes.items()}
-                        log(f"  round {n + 1}/{rounds}, {label}: {result['calls_per_s']:.0f} calls/s, {result['errors']} errors")
+                        log(f"  round {n + 1}/{rounds}, {label}: {result['calls_per_s']:.0f} calls/s, "
+                            f"{result['errors']} errors")
                         setups[label].append(result)
                 cross = asyncio.run(cross_replica_confirmations(first, second, confirmations))
     summary = {}
     for label, results in setups.items():
         pooled = [x for r in results for x in r["latencies"]]
-        summary[label] = {"replicas": len(targets[label]), "clients": clients, "calls_per_round": calls, "rounds": rounds,
+        summary[label] = {"replicas": len(targets[label]), "clients": clients, "calls_per_round": calls,
+                          "rounds": rounds,
                           "calls_per_s": median([r["calls_per_s"] for r in results]),
                           "p50_ms": percentile(pooled, 50) * 1e3, "p99_ms": percentile(pooled, 99) * 1e3,
                           "errors": sum(r["errors"] for r in results),
-                          "cpu_ms_per_call": {k: median([r["cpu_ms_per_call"][k] for r in results]) for k in results[0]["cpu_ms_per_call"]},
+                          "cpu_ms_per_call": {k: median([r["cpu_ms_per_call"][k] for r in results])
+                                              for k in results[0]["cpu_ms_per_call"]},
                           "error_samples": [e for r in results for e in r["error_samples"]][:3]}
     return {"setups": summary, "cross_replica": cross}
 
@@ -213,13 +220,14 @@ def markdown(results: dict[str, Any]) -> str:
             f"{results['load_average']:.1f} at the start; sandbox, replicas and clients share the machine; "
             f"{results['elapsed_s']:.0f} s in all.\n\n")
     lines = ["| Setup | Clients | Calls (rounds) | Calls/s (median) | p50 | p99 | Errors | vs one replica "
-             "| CPU ms per call: replicas / sandbox / client | Cores busy |", "|---|---|---|---|---|---|---|---|---|---|"]
+             "| CPU ms per call: replicas / sandbox / client | Cores busy |", "|---" * 10 + "|"]
     for label, r in setups.items():
         cpu = r["cpu_ms_per_call"]
         cores = sum(cpu.values()) * r["calls_per_s"] / 1000  # of the machine's, the rest went to other jobs
-        lines.append(f"| {label} | {r['clients']} | {r['calls_per_round']:,} x {r['rounds']} | {r['calls_per_s']:.0f} | "
-                     f"{r['p50_ms']:.1f} ms | {r['p99_ms']:.1f} ms | {r['errors']} | {r['calls_per_s'] / one:.2f}x "
-                     f"| {cpu['replicas']:.1f} / {cpu['sandbox']:.1f} / {cpu['client']:.1f} | {cores:.2f} of {m['nproc']} |")
+        lines.append(f"| {label} | {r['clients']} | {r['calls_per_round']:,} x {r['rounds']} | "
+                     f"{r['calls_per_s']:.0f} | {r['p50_ms']:.1f} ms | {r['p99_ms']:.1f} ms | {r['errors']} | "
+                     f"{r['calls_per_s'] / one:.2f}x | {cpu['replicas']:.1f} / {cpu['sandbox']:.1f} / "
+                     f"{cpu['client']:.1f} | {cores:.2f} of {m['nproc']} |")
     cross = results["cross_replica"]
     lines.append(f"\nCross-replica confirmations (create + preview on replica 1, confirm on replica 2, gone on 1): "
                  f"{cross['count'] - cross['failures']}/{cross['count']} ok.")
@@ -247,8 +255,8 @@ def main() -> int:
     (BENCH / "results").mkdir(exist_ok=True)
     started, load = time.perf_counter(), os.getloadavg()[0]
     results = run(args.clients, args.calls, args.rounds, args.confirmations)
-    results.update({"date": dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"), "machine": machine(), "load_average": load,
-                    "elapsed_s": time.perf_counter() - started})
+    results.update({"date": dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"), "machine": machine(),
+                    "load_average": load, "elapsed_s": time.perf_counter() - started})
     (BENCH / "results" / "replicas.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     table = markdown(results)
     print()

@@ -135,8 +135,9 @@ def _serve(server: Any, params: dict[str, Any]) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="HTTP bind address.")
 @click.option("--port", default=8080, show_default=True, type=int, help="HTTP port.")
 @click.option("--http-no-token", is_flag=True, help="Allow HTTP without SCW_MCP_HTTP_TOKEN (loopback only).")
-@click.option("--allowed-hosts", default=None, help="HTTP: comma list of host names clients use (load balancer, Service); "
-              "other Host/Origin headers get 421/403.")
+@click.option("--allowed-hosts", default=None,
+              help="HTTP: comma list of host names clients use (load balancer, Service); other Host/Origin "
+                   "headers get 421/403.")
 @click.option("--confirm-key-file", default=None, type=click.Path(dir_okay=False),
               help="File holding the secret that signs confirmation tokens (or SCW_MCP_CONFIRM_KEY); replicas sharing "
                    "it accept each other's tokens.")
@@ -149,7 +150,8 @@ def _serve(server: Any, params: dict[str, Any]) -> None:
 @click.option("--http-header-timeout", default=10.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
               help="HTTP: seconds for a request's line and headers to arrive; then the connection is closed.")
 @click.option("--http-keepalive-timeout", default=5.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
-              help="HTTP: seconds an idle kept-alive connection stays open (set it above your load balancer's idle timeout).")
+              help="HTTP: seconds an idle kept-alive connection stays open (set it above your load balancer's idle "
+                   "timeout).")
 @click.option("--shutdown-grace", default=20.0, show_default=True, type=click.FloatRange(min=0),
               help="HTTP: on SIGTERM, seconds in-flight requests get to finish.")
 @click.option("--sandbox", is_flag=True, help="Run against an embedded fake Scaleway cloud (nothing leaves the machine).")
@@ -255,12 +257,14 @@ def sandbox_group() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Bind address of the fake API and of S3.")
 @click.option("--port", default=0, show_default=True, type=click.IntRange(0, 65535),
               help="Port of the fake API (0: a free one); S3 takes a free port.")
-@click.option("--faults", default=None, help="JSON list of faults (latency, 429, 5xx, ...; see scw_mcp/sandbox/faults.py); "
-              "default: SCW_SANDBOX_FAULTS.")
+@click.option("--faults", default=None,
+              help="JSON list of faults (latency, 429, 5xx, ...; see scw_mcp/sandbox/faults.py); "
+                   "default: SCW_SANDBOX_FAULTS.")
 @click.option("--no-s3", is_flag=True, help="Serve the fake API only (no moto S3 endpoint).")
 def sandbox_serve(host: str, port: int, faults: str | None, no_s3: bool) -> None:
     """Serve the sandbox until SIGTERM. Prints one JSON line on stdout: api_url, s3_endpoint_url, access_key,
-    secret_key, project_id, organization_id (and region, zone, and `env`: the SCW_* variables to point a server at it)."""
+    secret_key, project_id, organization_id (and region, zone, and `env`: the SCW_* variables that point a
+    server at it)."""
     import signal
     import threading
 
@@ -268,7 +272,7 @@ def sandbox_serve(host: str, port: int, faults: str | None, no_s3: bool) -> None
         from scw_mcp.sandbox import Sandbox
         from scw_mcp.sandbox.faults import FaultError
     except ImportError as exc:
-        raise click.ClickException(f"the sandbox needs the sandbox extra: pip install 'scw-mcp[sandbox]' ({exc})") from None
+        raise click.ClickException(f"the sandbox needs its extra: pip install 'scw-mcp[sandbox]' ({exc})") from None
     try:
         parsed = json.loads(faults) if faults else None
     except json.JSONDecodeError as exc:
@@ -292,7 +296,8 @@ def sandbox_serve(host: str, port: int, faults: str | None, no_s3: bool) -> None
                 "region": sb.region, "zone": sb.zone, "env": sb.env(),
             }))
             sys.stdout.flush()
-            log.warning("sandbox: fake Scaleway API at %s, S3 at %s; serving until SIGTERM", sb.api_url, sb.s3_endpoint_url)
+            log.warning("sandbox: fake Scaleway API at %s, S3 at %s; serving until SIGTERM", sb.api_url,
+                        sb.s3_endpoint_url)
             while not stop.wait(0.5):
                 pass
     finally:

@@ -42,14 +42,16 @@ def http_app(server: Any, options: HttpOptions) -> Any:
     host, port = options.host, options.port
     local = {host, "127.0.0.1", "localhost"} if host in LOOPBACK or host in ("0.0.0.0", "::") else {host}
     named = set(options.allowed_hosts)
+    named_origins = {f"{scheme}://{h}{port_}" for h in named for scheme in ("http", "https") for port_ in ("", ":*")}
     security = TransportSecuritySettings(
         enable_dns_rebinding_protection=True,
         allowed_hosts=sorted({f"{h}:{port}" for h in local} | local | named | {f"{h}:*" for h in named}),
         allowed_origins=sorted({f"http://{h}:{port}" for h in local} | {f"https://{h}" for h in local}
-                               | {f"{scheme}://{h}{suffix}" for h in named for scheme in ("http", "https") for suffix in ("", ":*")}),
+                               | named_origins),
     )
     app = server.streamable_http_app(stateless_http=True, json_response=True, transport_security=security, host=host)
-    return RequestLog(Health(BearerToken(Limits(app, options.max_concurrent_calls, options.max_sse_streams), options.token)))
+    limited = Limits(app, options.max_concurrent_calls, options.max_sse_streams)
+    return RequestLog(Health(BearerToken(limited, options.token)))
 
 
 def serve_http(server: Any, options: HttpOptions, allow_no_token: bool) -> None:
@@ -66,7 +68,7 @@ def serve_http(server: Any, options: HttpOptions, allow_no_token: bool) -> None:
 
     config = uvicorn.Config(
         http_app(server, options), host=options.host, port=options.port, log_level="warning", lifespan="on",
-        http=protocol_class(options.header_timeout, options.max_connections),
+        http=protocol_class(options.header_timeout, options.max_connections), ws="none",  # MCP has no WebSocket
         timeout_keep_alive=options.keepalive_timeout,  # type: ignore[arg-type]  # a float works
         timeout_graceful_shutdown=options.shutdown_grace,  # type: ignore[arg-type]
     )

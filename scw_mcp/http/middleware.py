@@ -30,12 +30,13 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")  # a load balancer's id is 
 _PLAIN = re.compile(r"^[A-Za-z0-9_./:-]{1,80}$")
 
 request_log = logging.getLogger("scw_mcp.requests")
+Header = tuple[bytes, bytes]
 
 
-async def respond(send: Any, status: int, payload: dict[str, Any], headers: Iterable[tuple[bytes, bytes]] = ()) -> None:
+async def respond(send: Any, status: int, payload: dict[str, Any], headers: Iterable[Header] = ()) -> None:
     body = json.dumps(payload).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), *headers]})
+    start = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), *headers]
+    await send({"type": "http.response.start", "status": status, "headers": start})
     await send({"type": "http.response.body", "body": body})
 
 
@@ -94,16 +95,15 @@ class Limits:
             # Stateless: each POST is served by a fresh transport, so a standalone GET stream
             # would only hold a connection open with nothing ever sent on it. The spec's answer
             # for a server that offers none is 405.
-            await respond(send, 405, {"error": "method not allowed", "message": "this server offers no GET stream; POST to /mcp"},
-                          [(b"allow", b"POST")])
+            payload = {"error": "method not allowed", "message": "this server offers no GET stream; POST to /mcp"}
+            await respond(send, 405, payload, [(b"allow", b"POST")])
             return
         # The one long-lived request: a subscription stream. The SDK requires this header to match
         # the body's method, so it is enough to tell a stream from a call.
         if _header(scope, b"mcp-method") == b"subscriptions/listen":
             if self.streams >= self.max_streams:
-                await respond(send, 429, {"error": "too many streams", "message":
-                                          f"{self.max_streams} open subscription streams is the limit (--max-sse-streams)"},
-                              [(b"retry-after", b"5")])
+                message = f"{self.max_streams} open subscription streams is the limit (--max-sse-streams)"
+                await respond(send, 429, {"error": "too many streams", "message": message}, [(b"retry-after", b"5")])
                 return
             self.streams += 1
             try:
@@ -112,9 +112,8 @@ class Limits:
                 self.streams -= 1
             return
         if self.calls >= self.max_calls:
-            await respond(send, 503, {"error": "busy", "message":
-                                      f"{self.max_calls} requests in flight is the limit (--max-concurrent-calls); retry"},
-                          [(b"retry-after", b"1")])
+            message = f"{self.max_calls} requests in flight is the limit (--max-concurrent-calls); retry"
+            await respond(send, 503, {"error": "busy", "message": message}, [(b"retry-after", b"1")])
             return
         self.calls += 1
         try:

@@ -41,7 +41,7 @@ class GuardedH11Protocol(H11Protocol):
     def connection_made(self, transport: Any) -> None:  # type: ignore[override]
         super().connection_made(transport)
         if len(self.connections) > self.max_connections:
-            self._warn(f"refusing a connection: {self.max_connections} open connections is the limit (--max-connections)")
+            self._warn(f"refusing connections: {self.max_connections} open is the limit (--max-connections)")
             transport.write(_BUSY)
             transport.close()
             return

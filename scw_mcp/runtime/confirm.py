@@ -42,7 +42,8 @@ def load_secret(environ: Mapping[str, str], key_file: str | None = None) -> str 
         try:
             secret, source = Path(key_file).read_text(encoding="utf-8").strip(), f"--confirm-key-file {key_file}"
         except (OSError, UnicodeDecodeError) as exc:
-            raise ConfirmKeyError(f"cannot read --confirm-key-file {key_file}: {getattr(exc, 'strerror', None) or exc}") from None
+            reason = getattr(exc, "strerror", None) or exc
+            raise ConfirmKeyError(f"cannot read --confirm-key-file {key_file}: {reason}") from None
         if not secret:
             raise ConfirmKeyError(f"--confirm-key-file {key_file} is empty")
     if secret and len(secret) < MIN_SECRET_LENGTH:

@@ -22,7 +22,8 @@ class _Server(ThreadingHTTPServer):
 
 
 class ApiServer:
-    def __init__(self, engine: Engine, faults: Faults, host: str = "127.0.0.1", port: int = 0, record: bool = True) -> None:
+    def __init__(self, engine: Engine, faults: Faults, host: str = "127.0.0.1", port: int = 0,
+                 record: bool = True) -> None:
         self.engine = engine
         self.faults = faults
         self.requests: list[dict[str, Any]] = []

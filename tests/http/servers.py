@@ -91,8 +91,8 @@ def start_replica(tmp: Path, env: dict[str, str], *args: str, token: str | None 
     port = free_port()
     err = tmp / f"replica-{port}.log"
     extra = {**env, **({"SCW_MCP_HTTP_TOKEN": token} if token else {})}
-    proc = subprocess.Popen([*CLI, "--transport", "streamable-http", "--port", str(port), *args],
-                            env=clean_env(str(tmp), **extra), cwd=str(ROOT), stdout=subprocess.DEVNULL, stderr=err.open("wb"))
+    proc = subprocess.Popen([*CLI, "--transport", "streamable-http", "--port", str(port), *args], cwd=str(ROOT),
+                            env=clean_env(str(tmp), **extra), stdout=subprocess.DEVNULL, stderr=err.open("wb"))
     replica = Replica(proc, err, port)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
