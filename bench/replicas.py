@@ -123,7 +123,7 @@ async def drive(urls: list[str], clients: int, calls: int) -> dict[str, Any]:
                 if not ok:
                     errors.append(f"{answer.status_code}: {answer.text[:200]}")
             except Exception as exc:  # a failed call is counted, the run goes on
-                errors.append(f"{type(exc).__name__}: {exc}")
+                errors.append(f"replica {i % len(urls) + 1}: {type(exc).__name__}: {exc!r}")
             latencies.append(time.perf_counter() - started)
 
     async with contextlib.AsyncExitStack() as stack:  # a connection pool per replica, as a balancer keeps

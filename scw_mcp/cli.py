@@ -14,6 +14,7 @@ from typing import Any, Iterator
 import click
 
 from scw_mcp import __version__
+from scw_mcp.http import HttpOptions
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 log = logging.getLogger("scw_mcp")
@@ -112,7 +113,7 @@ def _serve(server: Any, params: dict[str, Any]) -> None:
     if params["transport"] == "stdio":
         server.run("stdio")
         return
-    from scw_mcp.http import HttpOptions, serve_http
+    from scw_mcp.http import serve_http
 
     if not server.scw_settings.confirm_key:
         log.warning("no SCW_MCP_CONFIRM_KEY or --confirm-key-file: confirmation tokens are signed with a random key "
@@ -141,18 +142,24 @@ def _serve(server: Any, params: dict[str, Any]) -> None:
 @click.option("--confirm-key-file", default=None, type=click.Path(dir_okay=False),
               help="File holding the secret that signs confirmation tokens (or SCW_MCP_CONFIRM_KEY); replicas sharing "
                    "it accept each other's tokens.")
-@click.option("--max-concurrent-calls", default=64, show_default=True, type=click.IntRange(min=1),
+@click.option("--max-concurrent-calls", default=HttpOptions.max_concurrent_calls, show_default=True,
+              type=click.IntRange(min=1),
               help="HTTP: MCP requests served at once; beyond, 503 with Retry-After.")
-@click.option("--max-connections", default=256, show_default=True, type=click.IntRange(min=1),
+@click.option("--max-connections", default=HttpOptions.max_connections, show_default=True,
+              type=click.IntRange(min=1),
               help="HTTP: open connections; beyond, new ones get 503 and are closed.")
-@click.option("--max-sse-streams", default=8, show_default=True, type=click.IntRange(min=0),
+@click.option("--max-sse-streams", default=HttpOptions.max_sse_streams, show_default=True,
+              type=click.IntRange(min=0),
               help="HTTP: open subscription (SSE) streams for the token; beyond, 429.")
-@click.option("--http-header-timeout", default=10.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
+@click.option("--http-header-timeout", default=HttpOptions.header_timeout, show_default=True,
+              type=click.FloatRange(min=0, min_open=True),
               help="HTTP: seconds for a request's line and headers to arrive; then the connection is closed.")
-@click.option("--http-keepalive-timeout", default=5.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
+@click.option("--http-keepalive-timeout", default=HttpOptions.keepalive_timeout, show_default=True,
+              type=click.FloatRange(min=0, min_open=True),
               help="HTTP: seconds an idle kept-alive connection stays open (set it above your load balancer's idle "
                    "timeout).")
-@click.option("--shutdown-grace", default=20.0, show_default=True, type=click.FloatRange(min=0),
+@click.option("--shutdown-grace", default=HttpOptions.shutdown_grace, show_default=True,
+              type=click.FloatRange(min=0),
               help="HTTP: on SIGTERM, seconds in-flight requests get to finish.")
 @click.option("--sandbox", is_flag=True, help="Run against an embedded fake Scaleway cloud (nothing leaves the machine).")
 @click.option("--no-confirm", is_flag=True, help="Run destructive operations without the confirmation step (automation).")

@@ -14,15 +14,13 @@ from typing import Any
 
 import click
 
-from .middleware import BearerToken, Health, Limits, RequestLog
-
 log = logging.getLogger("scw_mcp")
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 @dataclass(frozen=True)
 class HttpOptions:
-    """How one HTTP replica listens and what it holds at most (defaults: see docs/deploy.md)."""
+    """How one HTTP replica listens and what it holds at most (the CLI's defaults; docs/deploy.md)."""
 
     host: str = "127.0.0.1"
     port: int = 8080
@@ -32,12 +30,16 @@ class HttpOptions:
     max_connections: int = 256
     max_sse_streams: int = 8
     header_timeout: float = 10.0
-    keepalive_timeout: float = 5.0
+    # Longer than the mcp Python client's (httpx) 5 s: the client, not the server, ends an idle connection, so a
+    # request never races the server's close of the connection it was sent on.
+    keepalive_timeout: float = 15.0
     shutdown_grace: float = 20.0
 
 
 def http_app(server: Any, options: HttpOptions) -> Any:
     from mcp.server.transport_security import TransportSecuritySettings
+
+    from .middleware import BearerToken, Health, Limits, RequestLog
 
     host, port = options.host, options.port
     local = {host, "127.0.0.1", "localhost"} if host in LOOPBACK or host in ("0.0.0.0", "::") else {host}
