@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import logging
 import os
@@ -13,6 +14,7 @@ from typing import Any, Iterator
 import click
 
 from scw_mcp import __version__
+from scw_mcp.http import HttpOptions
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 log = logging.getLogger("scw_mcp")
@@ -38,6 +40,12 @@ def _setup_logging(level: str, audit_log: str | None) -> None:
     target: logging.Handler = logging.FileHandler(audit_log) if audit_log else logging.StreamHandler(sys.stderr)
     target.setFormatter(logging.Formatter("audit %(message)s"))
     audit.handlers[:] = [target]
+    requests = logging.getLogger("scw_mcp.requests")  # HTTP: one line per request, whatever the level
+    requests.setLevel(logging.INFO)
+    requests.propagate = False
+    request_handler = logging.StreamHandler(sys.stderr)
+    request_handler.setFormatter(logging.Formatter("%(asctime)s request %(message)s"))
+    requests.handlers[:] = [request_handler]
 
 
 @contextlib.contextmanager
@@ -71,6 +79,7 @@ def _environment(sandbox: bool) -> Iterator[Any]:
 
 def _build(params: dict[str, Any]) -> Any:
     from scw_mcp.runtime import toolsets as toolset_rules
+    from scw_mcp.runtime.confirm import ConfirmKeyError, load_secret
     from scw_mcp.runtime.policy import PolicyError, load_policy
     from scw_mcp.runtime.settings import SettingsError, load_settings
     from scw_mcp.server import ServerOptions, build_server, served_catalog
@@ -81,8 +90,9 @@ def _build(params: dict[str, Any]) -> Any:
         raise click.BadParameter(f"unknown toolset(s) {', '.join(unknown)}; use core, all, gateway or a product/namespace name", param_hint="--toolsets")
     try:
         settings = load_settings(profile=params["profile"])
+        settings = dataclasses.replace(settings, confirm_key=load_secret(os.environ, params["confirm_key_file"]))
         policy = load_policy(params["policy"])
-    except (SettingsError, PolicyError) as exc:
+    except (SettingsError, PolicyError, ConfirmKeyError) as exc:
         raise click.ClickException(str(exc)) from None
     options = ServerOptions(
         toolsets=toolsets,
@@ -105,8 +115,17 @@ def _serve(server: Any, params: dict[str, Any]) -> None:
         return
     from scw_mcp.http import serve_http
 
-    serve_http(server, host=params["host"], port=params["port"], token=os.environ.get("SCW_MCP_HTTP_TOKEN"),
-               allow_no_token=params["http_no_token"])
+    if not server.scw_settings.confirm_key:
+        log.warning("no SCW_MCP_CONFIRM_KEY or --confirm-key-file: confirmation tokens are signed with a random key "
+                    "of this process, so a destructive call previewed on one replica cannot be confirmed on another")
+    options = HttpOptions(
+        host=params["host"], port=params["port"], token=os.environ.get("SCW_MCP_HTTP_TOKEN"),
+        allowed_hosts=tuple(h.strip() for h in (params["allowed_hosts"] or "").split(",") if h.strip()),
+        max_concurrent_calls=params["max_concurrent_calls"], max_connections=params["max_connections"],
+        max_sse_streams=params["max_sse_streams"], header_timeout=params["http_header_timeout"],
+        keepalive_timeout=params["http_keepalive_timeout"], shutdown_grace=params["shutdown_grace"],
+    )
+    serve_http(server, options, allow_no_token=params["http_no_token"])
 
 
 @click.group(invoke_without_command=True, context_settings={"auto_envvar_prefix": "SCW_MCP", "help_option_names": ["-h", "--help"]})
@@ -117,6 +136,31 @@ def _serve(server: Any, params: dict[str, Any]) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="HTTP bind address.")
 @click.option("--port", default=8080, show_default=True, type=int, help="HTTP port.")
 @click.option("--http-no-token", is_flag=True, help="Allow HTTP without SCW_MCP_HTTP_TOKEN (loopback only).")
+@click.option("--allowed-hosts", default=None,
+              help="HTTP: comma list of host names clients use (load balancer, Service); other Host/Origin "
+                   "headers get 421/403.")
+@click.option("--confirm-key-file", default=None, type=click.Path(dir_okay=False),
+              help="File holding the secret that signs confirmation tokens (or SCW_MCP_CONFIRM_KEY); replicas sharing "
+                   "it accept each other's tokens.")
+@click.option("--max-concurrent-calls", default=HttpOptions.max_concurrent_calls, show_default=True,
+              type=click.IntRange(min=1),
+              help="HTTP: MCP requests served at once; beyond, 503 with Retry-After.")
+@click.option("--max-connections", default=HttpOptions.max_connections, show_default=True,
+              type=click.IntRange(min=1),
+              help="HTTP: open connections; beyond, new ones get 503 and are closed.")
+@click.option("--max-sse-streams", default=HttpOptions.max_sse_streams, show_default=True,
+              type=click.IntRange(min=0),
+              help="HTTP: open subscription (SSE) streams for the token; beyond, 429.")
+@click.option("--http-header-timeout", default=HttpOptions.header_timeout, show_default=True,
+              type=click.FloatRange(min=0, min_open=True),
+              help="HTTP: seconds for a request's line and headers to arrive; then the connection is closed.")
+@click.option("--http-keepalive-timeout", default=HttpOptions.keepalive_timeout, show_default=True,
+              type=click.FloatRange(min=0, min_open=True),
+              help="HTTP: seconds an idle kept-alive connection stays open (set it above your load balancer's idle "
+                   "timeout).")
+@click.option("--shutdown-grace", default=HttpOptions.shutdown_grace, show_default=True,
+              type=click.FloatRange(min=0),
+              help="HTTP: on SIGTERM, seconds in-flight requests get to finish.")
 @click.option("--sandbox", is_flag=True, help="Run against an embedded fake Scaleway cloud (nothing leaves the machine).")
 @click.option("--no-confirm", is_flag=True, help="Run destructive operations without the confirmation step (automation).")
 @click.option("--allow-lockout", is_flag=True, help="Skip the guards against deleting this server's own API key/policy or the last SSH rule.")
@@ -216,6 +260,64 @@ def demo(params: dict[str, Any]) -> None:
         server = _build(params)
         failures = anyio.run(run_demo, server)
     sys.exit(1 if failures else 0)
+
+
+@main.group("sandbox")
+def sandbox_group() -> None:
+    """The sandbox (fake Scaleway API + S3) on its own, for several servers, tests and scripts to share."""
+
+
+@sandbox_group.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Bind address of the fake API and of S3.")
+@click.option("--port", default=0, show_default=True, type=click.IntRange(0, 65535),
+              help="Port of the fake API (0: a free one); S3 takes a free port.")
+@click.option("--faults", default=None,
+              help="JSON list of faults (latency, 429, 5xx, ...; see scw_mcp/sandbox/faults.py); "
+                   "default: SCW_SANDBOX_FAULTS.")
+@click.option("--no-s3", is_flag=True, help="Serve the fake API only (no moto S3 endpoint).")
+def sandbox_serve(host: str, port: int, faults: str | None, no_s3: bool) -> None:
+    """Serve the sandbox until SIGTERM. Prints one JSON line on stdout: api_url, s3_endpoint_url, access_key,
+    secret_key, project_id, organization_id (and region, zone, and `env`: the SCW_* variables that point a
+    server at it)."""
+    import signal
+    import threading
+
+    try:
+        from scw_mcp.sandbox import Sandbox
+        from scw_mcp.sandbox.faults import FaultError
+    except ImportError as exc:
+        raise click.ClickException(f"the sandbox needs its extra: pip install 'scw-mcp[sandbox]' ({exc})") from None
+    try:
+        parsed = json.loads(faults) if faults else None
+    except json.JSONDecodeError as exc:
+        raise click.BadParameter(f"not JSON: {exc}", param_hint="--faults") from None
+    try:
+        cloud = Sandbox(faults=[parsed] if isinstance(parsed, dict) else parsed, s3=not no_s3, host=host, port=port,
+                        record=False)
+    except FaultError as exc:
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        log.warning("sandbox: listening on %s: other machines can reach this fake cloud", host)
+    stop = threading.Event()
+    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        with cloud as sb:
+            click.echo(json.dumps({
+                "api_url": sb.api_url, "s3_endpoint_url": sb.s3_endpoint_url, "access_key": sb.access_key,
+                "secret_key": sb.secret_key, "project_id": sb.project_id, "organization_id": sb.organization_id,
+                "region": sb.region, "zone": sb.zone, "env": sb.env(),
+            }))
+            sys.stdout.flush()
+            log.warning("sandbox: fake Scaleway API at %s, S3 at %s; serving until SIGTERM", sb.api_url,
+                        sb.s3_endpoint_url)
+            while not stop.wait(0.5):
+                pass
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    log.info("sandbox: stopped")
 
 
 if __name__ == "__main__":

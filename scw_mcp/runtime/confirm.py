@@ -1,11 +1,13 @@
 """Confirmation tokens for destructive operations.
 
 A token is bound to the tool, a hash of the exact arguments, a fingerprint of the state its
-preview showed, an expiry and a random id, and signed with HMAC-SHA256. The key derives from
-the configured secret key (or SCW_MCP_CONFIRM_KEY), so any replica with the same key accepts
-it. Each token works once: the process remembers the ids it has executed until they expire
-(another replica does not know them; the state fingerprint still refuses a replay there once
-the first use changed what was previewed).
+preview showed, an expiry and a random id, and signed with HMAC-SHA256 under one key: the
+confirmation secret set with SCW_MCP_CONFIRM_KEY or --confirm-key-file (`load_secret`), so
+replicas that share it accept each other's tokens and replicas with another secret refuse
+them. Without a secret the key is random per process: tokens are then only accepted by the
+process that issued them. Each token works once: the process remembers the ids it has
+executed until they expire; another replica does not know them, but the state fingerprint
+refuses a replay there once the first use changed what was previewed.
 """
 
 from __future__ import annotations
@@ -14,24 +16,50 @@ import base64
 import hashlib
 import hmac
 import json
-import os
 import secrets
 import threading
 import time
+from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
 from .errors import ToolFailure
 
 TOKEN_TTL_SECONDS = 300
+KEY_ENV = "SCW_MCP_CONFIRM_KEY"
+MIN_SECRET_LENGTH = 16  # an HMAC key short enough to guess from one token would let anyone confirm
 _PROCESS_KEY = secrets.token_bytes(32)
 
 
-def signing_key(secret_key: str | None) -> bytes:
-    explicit = os.environ.get("SCW_MCP_CONFIRM_KEY")
-    if explicit:
-        return hashlib.sha256(explicit.encode()).digest()
-    if secret_key:
-        return hmac.new(secret_key.encode(), b"scw-mcp confirmation tokens v1", hashlib.sha256).digest()
+class ConfirmKeyError(ValueError):
+    """The confirmation secret cannot be used; the message says how to fix it."""
+
+
+def load_secret(environ: Mapping[str, str], key_file: str | None = None) -> str | None:
+    """The confirmation secret from SCW_MCP_CONFIRM_KEY or a file (one of them); None when neither is set."""
+    from_env = environ.get(KEY_ENV, "").strip()
+    if key_file and from_env:
+        raise ConfirmKeyError(f"set {KEY_ENV} or --confirm-key-file, not both")
+    if not key_file:
+        secret, source = from_env, KEY_ENV
+    else:
+        try:
+            secret, source = Path(key_file).read_text(encoding="utf-8").strip(), f"--confirm-key-file {key_file}"
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = getattr(exc, "strerror", None) or exc
+            raise ConfirmKeyError(f"cannot read --confirm-key-file {key_file}: {reason}") from None
+        if not secret:
+            raise ConfirmKeyError(f"--confirm-key-file {key_file} is empty")
+    if secret and len(secret) < MIN_SECRET_LENGTH:
+        raise ConfirmKeyError(f"the confirmation key from {source} is shorter than {MIN_SECRET_LENGTH} characters "
+                              "(make one with: openssl rand -hex 32)")
+    return secret or None
+
+
+def signing_key(secret: str | None) -> bytes:
+    """The HMAC key of confirmation tokens: derived from the shared secret, else random for this process."""
+    if secret:
+        return hmac.new(secret.encode(), b"scw-mcp confirmation tokens v1", hashlib.sha256).digest()
     return _PROCESS_KEY
 
 

@@ -108,7 +108,7 @@ class Runner:
     # --- confirmation -----------------------------------------------------------------
     async def _confirm(self, op: Operation, arguments: dict[str, Any], token: str | None, ctx: CallContext) -> Outcome | None:
         """None to go ahead, or what to return instead (a preview, a refusal, a question, a cancellation)."""
-        key = confirm.signing_key(self.settings.secret_key)
+        key = confirm.signing_key(self.settings.confirm_key)
         if token:
             payload = confirm.check_token(key, token, op.name, arguments)
             target = await op.executor.preview(op, ctx, arguments)

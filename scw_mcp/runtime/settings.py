@@ -56,6 +56,7 @@ class Settings:
     api_url: str = DEFAULT_API_URL
     s3_endpoint_url: str = DEFAULT_S3_ENDPOINT
     profile: str = "default"
+    confirm_key: str | None = field(default=None, repr=False)  # signs confirmation tokens (runtime/confirm.py)
     sources: tuple[str, ...] = ()  # where values came from, for the configuration resource
 
     def problems(self) -> list[str]:
@@ -86,8 +87,9 @@ class Settings:
             )
 
     def redact(self, text: str) -> str:
-        if self.secret_key:
-            text = text.replace(self.secret_key, "[redacted]")
+        for secret in (self.secret_key, self.confirm_key):
+            if secret:
+                text = text.replace(secret, "[redacted]")
         return text
 
     def s3_endpoint(self, region: str) -> str:
@@ -99,6 +101,7 @@ class Settings:
             "profile": self.profile,
             "access_key": self.access_key[:7] + "…" if self.access_key else None,
             "secret_key": "set" if self.secret_key else "not set",
+            "confirm_key": "set" if self.confirm_key else "not set (random per process)",
             "project_id": self.project_id,
             "organization_id": self.organization_id,
             "region": self.region,

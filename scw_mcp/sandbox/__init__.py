@@ -30,11 +30,14 @@ class Sandbox:
 
     faults: see `faults.py` (also read from SCW_SANDBOX_FAULTS). s3: start moto (needs the
     `sandbox` extra). unknown_ids="create" makes up items for unknown ids (route walks only).
+    host/port: where the fake API listens (S3 takes a free port on the same host). record=False
+    keeps no request log (`scw-mcp sandbox serve`, which runs for as long as its user wants).
     """
 
     def __init__(self, project_id: str = PROJECT_ID, *, organization_id: str = ORGANIZATION_ID,
                  faults: list[dict[str, Any]] | None = None, s3: bool = True, unknown_ids: str = "404",
-                 region: str = "fr-par", zone: str = "fr-par-1") -> None:
+                 region: str = "fr-par", zone: str = "fr-par-1", host: str = "127.0.0.1", port: int = 0,
+                 record: bool = True) -> None:
         self.project_id = project_id
         self.organization_id = organization_id
         self.access_key, self.secret_key = ACCESS_KEY, SECRET_KEY
@@ -43,8 +46,9 @@ class Sandbox:
         seed(self.engine)
         self.faults = Faults()
         self.faults.set(faults if faults is not None else from_environment())
-        self._api = ApiServer(self.engine, self.faults)
+        self._api = ApiServer(self.engine, self.faults, host=host, port=port, record=record)
         self.api_url = self._api.url
+        self._host = host
         self._with_s3 = s3
         self._moto: Any = None
         self.s3_endpoint_url: str | None = None
@@ -55,7 +59,7 @@ class Sandbox:
         if self._with_s3:
             from moto.server import ThreadedMotoServer
 
-            self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+            self._moto = ThreadedMotoServer(ip_address=self._host, port=0, verbose=False)
             self._moto.start()
             host, port = self._moto.get_host_and_port()
             self.s3_endpoint_url = f"http://{host}:{port}"

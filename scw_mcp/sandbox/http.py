@@ -22,12 +22,14 @@ class _Server(ThreadingHTTPServer):
 
 
 class ApiServer:
-    def __init__(self, engine: Engine, faults: Faults, host: str = "127.0.0.1") -> None:
+    def __init__(self, engine: Engine, faults: Faults, host: str = "127.0.0.1", port: int = 0,
+                 record: bool = True) -> None:
         self.engine = engine
         self.faults = faults
         self.requests: list[dict[str, Any]] = []
+        self.record = record  # a long-running standalone sandbox keeps no log nobody can read
         self._lock = threading.Lock()
-        self._httpd = _Server((host, 0), self._handler())
+        self._httpd = _Server((host, port), self._handler())
         self.url = f"http://{host}:{self._httpd.server_address[1]}"
         self._thread: threading.Thread | None = None
 
@@ -40,6 +42,8 @@ class ApiServer:
         self._httpd.server_close()
 
     def _record(self, entry: dict[str, Any]) -> None:
+        if not self.record:
+            return
         with self._lock:
             self.requests.append(entry)
 

@@ -1,6 +1,6 @@
 import pytest
 
-from scw_mcp.runtime.confirm import check_token, make_token, signing_key
+from scw_mcp.runtime.confirm import ConfirmKeyError, check_token, load_secret, make_token, signing_key
 from scw_mcp.runtime.errors import ToolFailure
 
 KEY = signing_key("11111111-2222-3333-4444-555555555555")
@@ -38,5 +38,31 @@ def test_forged_or_foreign_tokens_are_refused():
         check_token(KEY, "garbage", "instance_delete_server", ARGS)
 
 
-def test_replicas_with_the_same_credentials_share_the_key():
+def test_replicas_with_the_same_secret_share_the_key_and_without_one_it_is_per_process():
     assert signing_key("11111111-2222-3333-4444-555555555555") == KEY
+    assert signing_key(None) == signing_key(None) != KEY
+
+
+def test_the_secret_comes_from_the_environment_or_a_file(tmp_path):
+    secret = "s" * 32
+    assert load_secret({}) is None
+    assert load_secret({"SCW_MCP_CONFIRM_KEY": f" {secret}\n"}) == secret
+    key_file = tmp_path / "confirm-key"
+    key_file.write_text(secret + "\n")
+    assert load_secret({}, str(key_file)) == secret
+
+
+@pytest.mark.parametrize("environ, file_text, message", [
+    ({"SCW_MCP_CONFIRM_KEY": "s" * 32}, "s" * 32, "not both"),
+    ({}, "\n", "is empty"),
+    ({}, "short", "shorter than 16"),
+    ({"SCW_MCP_CONFIRM_KEY": "short"}, None, "shorter than 16"),
+])
+def test_unusable_secrets_are_refused(tmp_path, environ, file_text, message):
+    key_file = tmp_path / "confirm-key"
+    if file_text is not None:
+        key_file.write_text(file_text)
+    with pytest.raises(ConfirmKeyError, match=message):
+        load_secret(environ, str(key_file) if file_text is not None else None)
+    with pytest.raises(ConfirmKeyError, match="cannot read"):
+        load_secret({}, str(tmp_path / "missing"))
