@@ -63,11 +63,7 @@ class S3Server:
     the bucket-name check in front)."""
 
     def __init__(self, host: str = "127.0.0.1") -> None:
-        from moto.moto_server.werkzeug_app import (
-            DomainDispatcherApplication,
-            MotoRequestHandler,
-            create_backend_app,
-        )
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
         from werkzeug.serving import make_server
 
         class Quiet(MotoRequestHandler):

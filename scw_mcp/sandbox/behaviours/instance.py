@@ -6,18 +6,7 @@ import random
 from typing import Any
 
 from ..engine import fill, invalid_arguments
-from ._base import (
-    Call,
-    Engine,
-    Reply,
-    behaviour,
-    cls,
-    error,
-    new_id,
-    on_remove,
-    precondition,
-    region_of,
-)
+from ._base import Call, Engine, Reply, behaviour, cls, error, new_id, on_remove, precondition, region_of
 from .ipam import book_for, release_for
 
 INSTANCE = "/instance/v1/zones/{zone}"
@@ -323,11 +312,14 @@ def _new_group(engine: Engine, zone: str, body: dict[str, Any]) -> dict[str, Any
 
 
 def _rule(engine: Engine, zone: str, body: dict[str, Any], position: int, editable: bool = True) -> dict[str, Any]:
+    """The API answers protocols in capitals ("TCP": tf cassettes) whatever the case sent (the
+    Python SDK's values are lower case); directions and actions stay lower case."""
     fields = {k: v for k, v in body.items() if k not in ("id", "position", "editable", "zone")}
     return engine.new(
         cls("scaleway.instance.v1.types:SecurityGroupRule"),
         params={"zone": zone},
         body=fields,
+        protocol=str(body.get("protocol") or "TCP").upper(),
         position=position,
         editable=editable,
         dest_ip_range=body.get("dest_ip_range"),
