@@ -7,7 +7,7 @@ from typing import Any
 
 from ..engine import fill, invalid_arguments
 from ._base import Call, Engine, Reply, behaviour, cls, error, new_id, on_remove, precondition, region_of
-from .ipam import book_for, release_for
+from .ipam import book_for, book_public, release_for
 
 INSTANCE = "/instance/v1/zones/{zone}"
 SERVERS = f"{INSTANCE}/servers"
@@ -124,6 +124,9 @@ def create_server(engine: Engine, call: Call) -> Reply:
         dynamic_ip_required=bool(ips),
         security_group={"id": group["id"], "name": group["name"]},
     )
+    for ip in ips:  # IPAM holds it too
+        book_public(engine, zone, ip, {"type": "instance_server", "id": server["id"], "mac_address": None, "name": None},
+                    server["project"])
     group["servers"].append({"id": server["id"], "name": server["name"]})
     return Reply(201, {"server": server})
 
@@ -201,10 +204,11 @@ def delete_server(engine: Engine, call: Call) -> Reply:
 
 @on_remove(SERVERS)
 def _server_gone(engine: Engine, collection: str, server: dict[str, Any]) -> None:
-    """Its NICs (and their IPs) and its place in its security group go with it."""
+    """Its NICs (and their IPs), its public IPs and its place in its security group go with it."""
     nics = f"{collection}/{server['id']}/private_nics"
     for nic in list(engine.items(nics)):
         engine.remove(nics, nic)
+    release_for(engine, region_of(server["zone"]), server["id"])
     _leave_group(engine, server["zone"], server)
 
 

@@ -154,6 +154,17 @@ def book_for(
     return booked
 
 
+def book_public(engine: Engine, zone: str, ip: dict[str, Any], resource: dict[str, Any], project_id: str) -> None:
+    """A server's public IP, as IPAM lists it: the Instance IP's ipam_id, a zonal source, the
+    server as resource (tf cassette ipam/ipamip-reverse-dns-basic)."""
+    region = region_of(zone)
+    booked = engine.new(cls("scaleway.ipam.v1.types:IP"), params={"region": region}, id=ip["ipam_id"],
+                        address=f"{ip['address']}/32", project_id=project_id, is_ipv6=False, source={"zonal": zone},
+                        resource=resource, tags=[], reverses=[], zone=zone)
+    engine.add(fill(IPS, {"region": region}), booked)
+    engine.scratch.setdefault(AUTO, set()).add(booked["id"])
+
+
 def release_for(engine: Engine, region: str, resource_id: str) -> None:
     """A resource leaves its network: IPs booked for it are released, the others detached."""
     ips = fill(IPS, {"region": region})
@@ -236,13 +247,14 @@ def list_ips(engine: Engine, call: Call) -> Reply:
         subnets = _subnet_ids(engine, region, lambda n: n["vpc_id"] in (arg("vpc_id"), arg("source_vpc_id")))
     elif arg("subnet_id"):
         subnets = {arg("subnet_id")}
-    public = arg("zonal") or flag(call, "regional")  # public (flexible) IPs: none are booked here
+    zonal, regional = arg("zonal"), flag(call, "regional")  # public IPs: servers' ones are zonal
     attached = flag(call, "attached")
 
     def keep(ip: dict[str, Any]) -> bool:
         res = ip.get("resource") or {}
         return (
-            not public
+            (not zonal or (ip["source"] or {}).get("zonal") == zonal)
+            and not regional
             and (subnets is None or (ip["source"] or {}).get("subnet_id") in subnets)
             and (attached is None or attached == bool(res))
             and (not types or res.get("type") in types)

@@ -70,7 +70,7 @@ def test_a_nic_holds_an_ipv4_and_an_ipv6_of_its_network_released_with_it(api: Ap
     ].upper()
     by_mac = api.ok("GET", IPS, mac_address=nic["mac_address"], is_ipv6=False)["ips"]
     assert [i["address"] for i in by_mac] == [i["address"] for i in held if not i["is_ipv6"]]
-    assert api.ok("GET", IPS, attached=True)["total_count"] == 2
+    assert api.ok("GET", IPS, attached=True, private_network_id=pn["id"])["total_count"] == 2
     refused = api.error("DELETE", f"{IPS}/{held[0]['id']}")
     assert refused.status == 412  # "Release an IP not currently attached to a resource"
     api.ok("DELETE", f"{INSTANCE}/servers/{srv['id']}/private_nics/{nic['id']}")
@@ -98,3 +98,13 @@ def test_a_deleted_server_releases_its_nics_ips(api: Api) -> None:
     api.ok("POST", f"{INSTANCE}/servers/{srv['id']}/private_nics", {"private_network_id": pn["id"]})
     api.ok("DELETE", f"{INSTANCE}/servers/{srv['id']}")
     assert api.ok("GET", IPS, private_network_id=pn["id"])["ips"] == []
+
+
+def test_a_servers_public_ip_is_in_ipam_until_the_server_goes(api: Api) -> None:
+    srv = server(api)
+    (public,) = api.ok("GET", IPS, zonal="fr-par-1")["ips"]
+    assert public["id"] == srv["public_ip"]["ipam_id"] and public["address"] == f"{srv['public_ip']['address']}/32"
+    assert public["resource"] == {"type": "instance_server", "id": srv["id"], "mac_address": None, "name": None}
+    assert api.ok("GET", IPS, resource_id=srv["id"], resource_type="instance_server")["total_count"] == 1
+    api.ok("DELETE", f"{INSTANCE}/servers/{srv['id']}")
+    assert api.ok("GET", IPS, zonal="fr-par-1")["ips"] == []
