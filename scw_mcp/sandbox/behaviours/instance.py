@@ -6,7 +6,18 @@ import random
 from typing import Any
 
 from ..engine import fill, invalid_arguments
-from ._base import Call, Engine, Reply, behaviour, cls, error, new_id, on_remove, precondition, region_of
+from ._base import (
+    Call,
+    Engine,
+    Reply,
+    behaviour,
+    cls,
+    error,
+    new_id,
+    on_remove,
+    precondition,
+    region_of,
+)
 from .ipam import book_for, book_public, release_for
 
 INSTANCE = "/instance/v1/zones/{zone}"
@@ -124,9 +135,9 @@ def create_server(engine: Engine, call: Call) -> Reply:
         dynamic_ip_required=bool(ips),
         security_group={"id": group["id"], "name": group["name"]},
     )
+    holder = {"type": "instance_server", "id": server["id"], "mac_address": None, "name": None}
     for ip in ips:  # IPAM holds it too
-        book_public(engine, zone, ip, {"type": "instance_server", "id": server["id"], "mac_address": None, "name": None},
-                    server["project"])
+        book_public(engine, zone, ip, holder, server["project"])
     group["servers"].append({"id": server["id"], "name": server["name"]})
     return Reply(201, {"server": server})
 

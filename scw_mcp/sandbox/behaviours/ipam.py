@@ -15,7 +15,18 @@ import random
 from typing import Any
 
 from ..engine import fill, invalid_arguments
-from ._base import Call, Engine, Reply, behaviour, cls, error, flag, on_remove, precondition, region_of
+from ._base import (
+    Call,
+    Engine,
+    Reply,
+    behaviour,
+    cls,
+    error,
+    flag,
+    on_remove,
+    precondition,
+    region_of,
+)
 
 IPS = "/ipam/v1/regions/{region}/ips"
 NETWORKS = "/vpc/v2/regions/{region}/private-networks"
