@@ -4,15 +4,16 @@
         os.environ.update(sb.env())   # SDK and boto3 now talk to 127.0.0.1 only
 
 The Scaleway API side is generated: the generator emits the route table of every SDK call
-(scw_mcp/generated/routes.json) and `engine.Engine` serves it statefully; `behaviours.py`
-adds what a generic engine cannot know. Object storage is moto in server mode.
+(scw_mcp/generated/routes.json) and `engine.Engine` serves it statefully, applying the tables of
+data/sandbox_rules.yaml; `behaviours/` adds what a generic engine cannot know. Object storage is
+moto in server mode, behind Scaleway's bucket-name rules (`s3.py`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from .behaviours import BEHAVIOURS, seed
+from .behaviours import BEHAVIOURS, ON_REMOVE, seed
 from .engine import Engine
 from .faults import Faults, from_environment
 from .http import ApiServer
@@ -42,34 +43,33 @@ class Sandbox:
         self.organization_id = organization_id
         self.access_key, self.secret_key = ACCESS_KEY, SECRET_KEY
         self.region, self.zone = region, zone
-        self.engine = Engine(project_id, organization_id, behaviours=BEHAVIOURS, unknown_ids=unknown_ids)
-        seed(self.engine)
+        self.engine = Engine(project_id, organization_id, behaviours=BEHAVIOURS, on_remove=ON_REMOVE, unknown_ids=unknown_ids)
+        seed(self.engine, access_key=ACCESS_KEY, secret_key=SECRET_KEY)
         self.faults = Faults()
         self.faults.set(faults if faults is not None else from_environment())
         self._api = ApiServer(self.engine, self.faults, host=host, port=port, record=record)
         self.api_url = self._api.url
         self._host = host
         self._with_s3 = s3
-        self._moto: Any = None
+        self._s3: Any = None
         self.s3_endpoint_url: str | None = None
 
     # --- life cycle --------------------------------------------------------------------------
     def start(self) -> "Sandbox":
         self._api.start()
         if self._with_s3:
-            from moto.server import ThreadedMotoServer
+            from .s3 import S3Server
 
-            self._moto = ThreadedMotoServer(ip_address=self._host, port=0, verbose=False)
-            self._moto.start()
-            host, port = self._moto.get_host_and_port()
-            self.s3_endpoint_url = f"http://{host}:{port}"
+            self._s3 = S3Server(self._host)
+            self._s3.start()
+            self.s3_endpoint_url = self._s3.url
         return self
 
     def stop(self) -> None:
         self._api.stop()
-        if self._moto is not None:
-            self._moto.stop()
-            self._moto = None
+        if self._s3 is not None:
+            self._s3.stop()
+            self._s3 = None
 
     def __enter__(self) -> "Sandbox":
         return self.start()

@@ -90,7 +90,7 @@ class ApiServer:
                 if body is _INVALID:
                     return self._reply(Reply(400, {"message": "invalid JSON body", "type": "invalid_request_error"}))
                 try:
-                    reply = api.engine.handle(self.command, url.path, query, body)
+                    reply = api.engine.handle(self.command, url.path, query, body, self.headers.get("X-Auth-Token"))
                 except Exception as exc:  # a sandbox bug: say so like the API would, keep serving
                     log.exception("sandbox: %s %s failed", self.command, url.path)
                     reply = Reply(500, {"message": f"sandbox error: {type(exc).__name__}: {exc}", "type": "internal_error"})

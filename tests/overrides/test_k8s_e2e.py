@@ -81,11 +81,13 @@ def test_cluster_lifecycle(sb: Sandbox, tmp_path: Path) -> None:
         deleted = await s.confirm("k8s_delete_cluster", {"cluster_id": cluster_id}, preview)
         assert deleted["deleted"]["id"] == cluster_id and deleted["deleted"]["status"] == "deleting"
         assert s.requests("DELETE")[-1]["query"]["with_additional_resources"].lower() == "false"
+        # As the API does: "deleting" for a poll, then gone with its pools and nodes.
+        assert [c["status"] for c in (await s.ok("k8s_list_clusters", {}))["items"]] == ["deleting"]
+        assert "404" in await s.error("k8s_get_cluster", {"cluster_id": cluster_id})
+        assert (await s.ok("k8s_list_clusters", {}))["items"] == []
         assert sb.engine.items(f"{K8S}/clusters") == []
         assert sb.engine.items(f"{K8S}/clusters/{cluster_id}/pools") == sb.engine.items(f"{K8S}/clusters/{cluster_id}/nodes") == []
         assert sb.engine.find(PNS, network["id"]) is not None  # kept: with_additional_resources was false
-        assert (await s.ok("k8s_list_clusters", {}))["items"] == []
-        assert "404" in await s.error("k8s_get_cluster", {"cluster_id": cluster_id})
 
     sb.reset_requests()
     transcript = run_session(sb, tmp_path, scenario)

@@ -95,10 +95,12 @@ def test_database_lifecycle(sb: Sandbox, tmp_path: Path) -> None:
         assert len(sb.engine.items(f"{RDB}/instances")) == 1
         deleted = await s.confirm("rdb_delete_instance", {"instance_id": instance_id}, preview)
         assert deleted["deleted"]["id"] == instance_id and deleted["deleted"]["status"] == "deleting"
-        assert sb.engine.items(f"{RDB}/instances") == []
-        assert (await s.ok("rdb_list_instances", {"tags": ["shop"]}))["items"] == []
+        # As the API does: "deleting" for a poll, then gone with its databases and users.
+        assert [i["status"] for i in (await s.ok("rdb_list_instances", {"tags": ["shop"]}))["items"]] == ["deleting"]
         gone = await s.error("rdb_get_instance", {"instance_id": instance_id})
         assert "404" in gone and "not_found" in gone
+        assert sb.engine.items(f"{RDB}/instances") == [] == sb.engine.items(f"{RDB}/instances/{instance_id}/databases")
+        assert "404" in await s.error("rdb_list_databases", {"instance_id": instance_id})
 
     sb.reset_requests()
     transcript = run_session(sb, tmp_path, scenario)

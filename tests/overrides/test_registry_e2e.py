@@ -48,7 +48,7 @@ def test_namespaces_and_images(sb: Sandbox, tmp_path: Path) -> None:
         assert sb.engine.items(f"{REGISTRY}/images") == [] and sb.engine.items(f"{REGISTRY}/images/{image['id']}/tags") == []
         assert (await s.ok("registry_list_images", {"namespace_id": namespace_id}))["items"] == []
         missing = await s.error("registry_get_image", {"image_id": image["id"]})
-        assert "404" in missing and "registry_image" in missing and "What to do" in missing
+        assert "404" in missing and "Image was not found" in missing and "What to do" in missing
         assert (await s.ok("registry_get_namespace", {"namespace_id": namespace_id}))["image_count"] == 0
 
         # Namespace delete, confirmed.
@@ -56,9 +56,9 @@ def test_namespaces_and_images(sb: Sandbox, tmp_path: Path) -> None:
         assert preview["target"]["images"] == [] and preview["target"]["image_count"] == 0
         deleted = await s.confirm("registry_delete_namespace", {"namespace_id": namespace_id}, preview)
         assert deleted["deleted"]["name"] == "sandbox" and deleted["deleted"]["status"] == "deleting"
+        assert [n["status"] for n in (await s.ok("registry_list_namespaces", {}))["items"]] == ["deleting"]  # for a poll
+        assert "Namespace was not found" in await s.error("registry_get_namespace", {"namespace_id": namespace_id})
         assert sb.engine.items(f"{REGISTRY}/namespaces") == []
-        assert (await s.ok("registry_list_namespaces", {}))["items"] == []
-        assert "404" in await s.error("registry_get_namespace", {"namespace_id": namespace_id})
 
     sb.reset_requests()
     transcript = run_session(sb, tmp_path, scenario)
@@ -75,6 +75,8 @@ def test_deleting_a_namespace_takes_its_images(tmp_path: Path) -> None:
             preview = await s.preview("registry_delete_namespace", {"namespace_id": namespace["id"]})
             assert [i["name"] for i in preview["target"]["images"]] == ["hello-world"]
             await s.confirm("registry_delete_namespace", {"namespace_id": namespace["id"]}, preview)
+            # "deleting" for a poll (as the API), then gone with its images
+            assert [n["status"] for n in (await s.ok("registry_list_namespaces", {}))["items"]] == ["deleting"]
             assert "404" in await s.error("registry_get_image", {"image_id": image["id"]})
             assert (await s.ok("registry_list_images", {}))["items"] == []
 

@@ -32,7 +32,9 @@ def test_networks_and_attaching_a_server(sb: Sandbox, tmp_path: Path) -> None:
         pn = await s.ok("vpc_create_private_network", {"name": "backend", "vpc_id": vpc["id"], "subnets": ["10.1.0.0/24"],
                                                        "default_route_propagation_enabled": False})
         assert pn["vpc_id"] == vpc["id"] and pn["project_id"] == sb.project_id
-        assert [(n["subnet"], n["private_network_id"]) for n in pn["subnets"]] == [("10.1.0.0/24", pn["id"])]
+        # the IPv4 subnet asked for, and an IPv6 /64 the API adds (tf cassette ipam/ipamip-basic)
+        (ipv4, ipv6) = pn["subnets"]
+        assert (ipv4["subnet"], ipv4["private_network_id"]) == ("10.1.0.0/24", pn["id"]) and ipv6["subnet"].endswith("::/64")
         scratch = await s.ok("vpc_create_private_network", {"name": "scratch"})
         assert scratch["vpc_id"] == default["id"] and scratch["subnets"][0]["subnet"].startswith("172.16.")
 

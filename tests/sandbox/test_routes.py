@@ -48,16 +48,27 @@ def test_every_request_of_every_generated_operation_has_a_route(operations) -> N
 
 def test_every_route_answers_and_unmarshals(walk_sandbox: Sandbox, operations) -> None:
     client = _client(walk_sandbox)
+    engine = walk_sandbox.engine
     # Where the sandbox validates like the real API, the walk passes values it accepts.
     valid = {
-        "instance_create_server": {"commercial_type": "DEV1-S", "image": walk_sandbox.engine.items("/marketplace/v2/local-images")[0]["id"]},
+        "instance_create_server": {"commercial_type": "DEV1-S", "image": engine.items("/marketplace/v2/local-images")[0]["id"]},
+        "instance_server_action": {"action": "backup"},  # allowed in any state
         "k8s_create_cluster": {"version": "1.35.3"},
         "rdb_create_instance": {"engine": "PostgreSQL-16"},
-        "vpc_create_private_network": {"vpc_id": walk_sandbox.engine.items("/vpc/v2/regions/fr-par/vpcs")[0]["id"]},
+        "vpc_create_private_network": {"vpc_id": engine.items("/vpc/v2/regions/fr-par/vpcs")[0]["id"], "subnets": ["172.16.8.0/22"]},
+        "ipam_book_ip": {"source": {"private_network_id": UUID}, "address": None},
+        "domain_update_dns_zone_records": {"changes": [{"clear": {}}]},
+        "lb_zoned_create_lb": {"ip_ids": None, "ip_id": None},  # an IP of its own (another lb may hold the walk's)
+        "lb_zoned_attach_private_network": {"ipam_ids": None},
     }
-    # The API deletes only stopped servers; the made-up one would be running.
-    server_cls = shapes.load("scaleway.instance.v1.types:Server")
-    walk_sandbox.engine.add("/instance/v1/zones/fr-par-1/servers", walk_sandbox.engine.new(server_cls, id=UUID, state="stopped", volumes={}))
+    # Items the walk's ids name, where a made-up blank would not do: the API deletes only stopped
+    # servers and books IPs in a network's subnets.
+    engine.add("/instance/v1/zones/fr-par-1/servers", engine.new(shapes.load("scaleway.instance.v1.types:Server"),
+                                                                  id=UUID, state="stopped", volumes={}))
+    network = engine.handle("POST", "/vpc/v2/regions/fr-par/private-networks", {}, {"default_route_propagation_enabled": False}).body
+    network["id"] = UUID
+    for subnet in network["subnets"]:
+        subnet["private_network_id"] = UUID
     failures = []
     for route in load_table().routes:
         if not route.operation:
@@ -65,7 +76,7 @@ def test_every_route_answers_and_unmarshals(walk_sandbox: Sandbox, operations) -
         op = operations[route.operation]
         module = importlib.import_module(f"scw_mcp.generated.{op['module']}")
         api_class, function = module.OPERATIONS[route.operation]
-        args = {**realistic_call(op), **valid.get(route.operation, {})}
+        args = {k: v for k, v in {**realistic_call(op), **valid.get(route.operation, {})}.items() if v is not None}
         walk_sandbox.reset_requests()
         try:
             function(api_class(client), **{(f"{k}_" if keyword.iskeyword(k) else k): v for k, v in args.items()})

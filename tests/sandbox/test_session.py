@@ -44,6 +44,11 @@ def test_a_full_session_against_the_sandbox(tmp_path) -> None:
             assert stopped["server"]["state"] == "stopped"
             started = _ok(await call("instance_start_server", {"server_id": server["id"]}))
             assert started["server"]["state"] == "starting"  # no wait: the API is still on it
+            refused = await call("instance_reboot_server", {"server_id": server["id"]})
+            assert refused.is_error and "reboot is not allowed" in text_of(refused)  # as allowed_actions says
+            for _ in range(3):  # a few polls: running
+                if _ok(await call("instance_get_server", {"server_id": server["id"]}))["server"]["state"] == "running":
+                    break
             rebooted = _ok(await call("instance_reboot_server", {"server_id": server["id"], "wait": True}))
             assert rebooted["action"] == "reboot" and rebooted["server"]["state"] == "running"
 
