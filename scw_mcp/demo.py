@@ -36,11 +36,11 @@ def _steps() -> list[Step]:
          lambda: {"server_id": state["server"], "with_volumes": True}, keep("token", "confirm_token")),
         ("Delete it: second call with the token", "instance_server_delete",
          lambda: {"server_id": state["server"], "with_volumes": True, "confirm_token": state["token"]}, None),
-        ("Create a bucket", "object_storage_bucket_create", lambda: {"bucket": "demo-bucket"}, None),
-        ("Put an object", "object_storage_object_put",
+        ("Create a bucket", "object_storage_create_bucket", lambda: {"bucket": "demo-bucket"}, None),
+        ("Put an object", "object_storage_put_object",
          lambda: {"bucket": "demo-bucket", "key": "hello.txt", "content": "Hello from scw-mcp", "content_type": "text/plain"}, None),
-        ("Get it back", "object_storage_object_get", lambda: {"bucket": "demo-bucket", "key": "hello.txt"}, None),
-        ("List the bucket", "object_storage_object_list", lambda: {"bucket": "demo-bucket"}, None),
+        ("Get it back", "object_storage_get_object", lambda: {"bucket": "demo-bucket", "key": "hello.txt"}, None),
+        ("List the bucket", "object_storage_list_objects_v2", lambda: {"bucket": "demo-bucket"}, None),
     ]
     return steps  # type: ignore[return-value]
 

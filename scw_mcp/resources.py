@@ -52,7 +52,7 @@ def register(server: "ScwServer") -> None:
             "and their public IPs, security groups and their inbound rules (instance_list_security_groups, "
             "then call_operation instance_list_security_group_rules), load balancers and their frontends, "
             "database instances with public endpoints (rdb_instance_list) and their ACLs, and buckets "
-            "(object_storage_bucket_list). Report each exposed resource, what port is open to 0.0.0.0/0, "
+            "(object_storage_list_buckets). Report each exposed resource, what port is open to 0.0.0.0/0, "
             "and a concrete fix. Do not change anything."
         )
 

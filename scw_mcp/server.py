@@ -68,7 +68,8 @@ def entry_tool(entry: Entry) -> MCPTool:
     description = data["description"] or data["summary"]
     if entry.safety != READ:
         description = f"[{entry.safety}] {description}"
-    return mcp_tool(entry.name, data["summary"], _short(description, DESCRIPTION_LIMIT), entry.schema, entry.safety)
+    schema = data.get("list_schema") or entry.schema  # a stand-in lists its twin's other arguments briefly
+    return mcp_tool(entry.name, data["summary"], _short(description, DESCRIPTION_LIMIT), schema, entry.safety)
 
 
 class ScwServer(MCPServer):

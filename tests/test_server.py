@@ -127,7 +127,7 @@ def test_gateway_search_and_describe(env):
         ("list my kubernetes clusters", {"k8s_list_clusters", "k8s_cluster_list"}),
         ("create a private network", {"vpc_create_private_network", "vpc_private_network_create"}),
         ("stop a server", {"instance_server_action", "instance_server_stop"}),
-        ("delete a bucket", {"object_storage_bucket_delete"}),
+        ("delete a bucket", {"object_storage_delete_bucket"}),
     ],
 )
 def test_search_finds_plain_requests_in_top_3(query, expected):

@@ -13,6 +13,8 @@ class GeneratorConfig:
     sdk_package: str = "scaleway"
     out_dir: Path = PACKAGE_DIR / "generated"
     template_dir: Path = PACKAGE_DIR / "templates"
+    # Which operations of botocore's S3 model become object_storage_* tools (Scaleway's list).
+    s3_operations: Path = PACKAGE_DIR / "data" / "s3_operations.yaml"
     # Products whose default (bare-named) version is not the rule's choice
     # (the most stable, then the newest): baremetal v3 only has the private-network API.
     default_version_overrides: dict[str, str] = field(default_factory=lambda: {"baremetal": "v1"})

@@ -71,6 +71,8 @@ def _input_schema(tool: OverrideTool) -> dict[str, Any]:
     fields: dict[str, Any] = {}
     hints = inspect.get_annotations(tool.fn, eval_str=True)
     for param in list(inspect.signature(tool.fn).parameters.values())[1:]:
+        if param.kind is param.VAR_KEYWORD:  # the arguments of the operation it stands in for (see stand_in)
+            continue
         default = ... if param.default is inspect.Parameter.empty else param.default
         fields[param.name] = (hints[param.name], default)
     model = create_model(f"{tool.name}_input", __config__=ConfigDict(extra="forbid"), **fields)
@@ -84,6 +86,35 @@ def _input_schema(tool: OverrideTool) -> dict[str, Any]:
             "description": "Token from this call's preview; omit it to get the preview first.",
         }
     return schema
+
+
+def stand_in(entry: dict[str, Any], twin: dict[str, Any]) -> dict[str, Any]:
+    """A hand-written tool's entry, named like the generated operation it stands in for: it takes
+    every argument of that operation (the function receives them in **arguments) plus its own,
+    whose declarations win; what its own signature makes optional stays optional.
+
+    `input_schema` (validation, describe_operation) is the whole union; `list_schema` (tools/list)
+    shows the tool's own arguments and says the others are accepted, so the everyday tools stay
+    small in the default tool list."""
+    own, theirs = entry["input_schema"], twin["input_schema"]
+    own_properties = own.get("properties", {})
+    required = [r for r in theirs.get("required", []) if r not in own_properties]
+    required += [r for r in own.get("required", []) if r not in required]
+    full: dict[str, Any] = {"type": "object", "properties": {**theirs.get("properties", {}), **own_properties}}
+    brief: dict[str, Any] = {"type": "object", "properties": dict(own_properties)}
+    if required:
+        full["required"] = brief["required"] = required
+    full["additionalProperties"] = False
+    brief["additionalProperties"] = set(full["properties"]) != set(own_properties)
+    if theirs.get("$defs") or own.get("$defs"):
+        full["$defs"] = {**theirs.get("$defs", {}), **own.get("$defs", {})}
+    if own.get("$defs"):
+        brief["$defs"] = own["$defs"]
+    operation = twin["sdk"].rsplit(".", 1)[-1]
+    more = f" Also takes every argument of {operation} (describe_operation lists them)."
+    more = more if brief["additionalProperties"] else ""
+    return {**entry, "input_schema": full, "list_schema": brief, "description": entry["description"] + more,
+            "replaces": sorted(set(entry.get("replaces", [])) | {twin["name"]}), "stands_in_for": twin["sdk"]}
 
 
 def catalog_entries() -> list[dict[str, Any]]:

@@ -184,7 +184,7 @@ class Catalog:
         if "all" not in toolsets:
             # a hand-written tool stands in for the generated ones it replaces
             replaced = {r for n in names if self.entries[n].is_override for r in self.entries[n].data.get("replaces", [])}
-            names = [n for n in names if n not in replaced]
+            names = [n for n in names if n not in replaced or self.entries[n].is_override]  # it may bear their name
         seen: dict[str, Entry] = {}
         for name in names:
             entry = self.entries[name]

@@ -19,7 +19,7 @@ import jsonschema
 
 from scw_mcp.safety import READ
 
-from . import confirm, elicit, guards
+from . import confirm, elicit, guards, s3
 from .catalog import Catalog, Entry
 from .context import CallContext, check_region, check_zone
 from .convert import to_json
@@ -193,6 +193,8 @@ class Runner:
             if inspect.isawaitable(result):
                 result = await result
             return _as_object(to_json(result))
+        if entry.data.get("client") == "s3":  # botocore's S3 operations run in their own executor
+            return await s3.executor(entry, self.budget).execute(ctx, arguments)
         wait = arguments.pop("wait", False)
         all_pages = arguments.pop("all_pages", False)
         api_class, function = entry.function()
@@ -250,6 +252,8 @@ class Runner:
             if preview is not None:
                 result = preview(ctx, **arguments)
                 target = to_json(await result if inspect.isawaitable(result) else result)
+        elif entry.data.get("client") == "s3":
+            target = await s3.executor(entry, self.budget).preview(ctx, arguments)
         else:
             target = await self._current_state(entry, arguments, ctx)
         token = confirm.make_token(key, entry.name, arguments)

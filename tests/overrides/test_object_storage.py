@@ -43,51 +43,53 @@ def run(fn, *args, **kwargs):
 
 def test_round_trip(ctx: CallContext) -> None:
     bucket = f"b-{uuid.uuid4().hex[:12]}"
-    assert run(obj.bucket_create, ctx, bucket)["bucket"] == bucket
-    assert bucket in [b["name"] for b in run(obj.bucket_list, ctx)["items"]]
+    assert run(obj.create_bucket, ctx, bucket)["bucket"] == bucket
+    assert bucket in [b["name"] for b in run(obj.list_buckets, ctx)["items"]]
 
-    put = run(obj.object_put, ctx, bucket, "docs/hello.txt", "héllo world")
+    put = run(obj.put_object, ctx, bucket, "docs/hello.txt", "héllo world")
     assert put["size"] == len("héllo world".encode()) and put["content_type"].startswith("text/plain")
     binary = bytes(range(256))
-    run(obj.object_put, ctx, bucket, "bin/blob", base64.b64encode(binary).decode(), encoding="base64")
+    run(obj.put_object, ctx, bucket, "bin/blob", base64.b64encode(binary).decode(), encoding="base64")
 
-    listed = run(obj.object_list, ctx, bucket)
+    listed = run(obj.list_objects_v2, ctx, bucket)
     assert sorted(i["key"] for i in listed["items"]) == ["bin/blob", "docs/hello.txt"]
-    assert run(obj.object_list, ctx, bucket, prefix="docs/")["total_count"] == 1
-    folders = run(obj.object_list, ctx, bucket, delimiter="/")
+    assert run(obj.list_objects_v2, ctx, bucket, prefix="docs/")["total_count"] == 1
+    folders = run(obj.list_objects_v2, ctx, bucket, delimiter="/")
     assert folders["prefixes"] == ["bin/", "docs/"] and folders["items"] == []
-    page = run(obj.object_list, ctx, bucket, max_keys=1)
+    page = run(obj.list_objects_v2, ctx, bucket, max_keys=1)
     assert page["next_continuation_token"]
-    rest = run(obj.object_list, ctx, bucket, max_keys=1, continuation_token=page["next_continuation_token"])
+    rest = run(obj.list_objects_v2, ctx, bucket, max_keys=1, continuation_token=page["next_continuation_token"])
     assert rest["items"][0]["key"] != page["items"][0]["key"]
 
-    text = run(obj.object_get, ctx, bucket, "docs/hello.txt")
-    assert text["content"] == "héllo world" and text["encoding"] == "text" and not text["truncated"]
-    blob = run(obj.object_get, ctx, bucket, "bin/blob")
+    text = run(obj.get_object, ctx, bucket, "docs/hello.txt")
+    assert text["content"] == "héllo world" and text["encoding"] == "text" and text["next_offset"] is None
+    blob = run(obj.get_object, ctx, bucket, "bin/blob")
     assert blob["encoding"] == "base64" and base64.b64decode(blob["content"]) == binary
-    cut = run(obj.object_get, ctx, bucket, "docs/hello.txt", max_bytes=2)  # cuts inside "é"
-    assert cut["truncated"] and cut["size"] == 12 and cut["content"] == "h" and "hint" in cut
+    cut = run(obj.get_object, ctx, bucket, "docs/hello.txt", max_bytes=2)  # cuts inside "é"
+    assert cut["next_offset"] == 1 and cut["size"] == 12 and cut["content"] == "h" and "hint" in cut
+    rest = run(obj.get_object, ctx, bucket, "docs/hello.txt", offset=cut["next_offset"])
+    assert rest["content"] == "éllo world" and rest["next_offset"] is None
 
-    url = run(obj.presign, ctx, bucket, "docs/hello.txt", expires_seconds=60)
+    url = run(obj.generate_presigned_url, ctx, bucket, "docs/hello.txt", expires_seconds=60)
     assert url["method"] == "GET" and bucket in url["url"] and "Signature" in url["url"]
 
-    preview = anyio.run(lambda: obj._object_delete_preview(ctx, bucket, "docs/hello.txt"))
+    preview = anyio.run(lambda: obj._delete_object_preview(ctx, bucket, "docs/hello.txt"))
     assert preview["exists"] and preview["size"] == 12
-    run(obj.object_delete, ctx, bucket, "docs/hello.txt")
-    assert not anyio.run(lambda: obj._object_delete_preview(ctx, bucket, "docs/hello.txt"))["exists"]
+    run(obj.delete_object, ctx, bucket, "docs/hello.txt")
+    assert not anyio.run(lambda: obj._delete_object_preview(ctx, bucket, "docs/hello.txt"))["exists"]
 
     # A non-empty bucket is refused unless empty_first.
-    preview = anyio.run(lambda: obj._bucket_delete_preview(ctx, bucket))
+    preview = anyio.run(lambda: obj._delete_bucket_preview(ctx, bucket))
     assert preview["objects"] == 1 and "will_fail" in preview
     with pytest.raises(ToolFailure, match="not empty"):
-        run(obj.bucket_delete, ctx, bucket)
-    assert run(obj.bucket_delete, ctx, bucket, empty_first=True)["deleted_objects"] == 1
-    assert bucket not in [b["name"] for b in run(obj.bucket_list, ctx)["items"]]
+        run(obj.delete_bucket, ctx, bucket)
+    assert run(obj.delete_bucket, ctx, bucket, empty_first=True)["deleted_objects"] == 1
+    assert bucket not in [b["name"] for b in run(obj.list_buckets, ctx)["items"]]
 
 
 def test_empty_bucket_delete_and_bad_base64(ctx: CallContext) -> None:
     bucket = f"b-{uuid.uuid4().hex[:12]}"
-    run(obj.bucket_create, ctx, bucket)
+    run(obj.create_bucket, ctx, bucket)
     with pytest.raises(ToolFailure, match="base64"):
-        run(obj.object_put, ctx, bucket, "k", "not base64!!", encoding="base64")
-    assert run(obj.bucket_delete, ctx, bucket) == {"deleted_bucket": bucket, "deleted_objects": 0}
+        run(obj.put_object, ctx, bucket, "k", "not base64!!", encoding="base64")
+    assert run(obj.delete_bucket, ctx, bucket) == {"deleted_bucket": bucket, "deleted_objects": 0}

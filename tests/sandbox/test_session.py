@@ -57,18 +57,18 @@ def test_a_full_session_against_the_sandbox(tmp_path) -> None:
             assert gone.is_error and "404" in text_of(gone)
 
             # Object storage: moto in server mode, through boto3.
-            _ok(await call("object_storage_bucket_create", {"bucket": "site"}))
-            _ok(await call("object_storage_object_put", {"bucket": "site", "key": "index.html",
+            _ok(await call("object_storage_create_bucket", {"bucket": "site"}))
+            _ok(await call("object_storage_put_object", {"bucket": "site", "key": "index.html",
                                                          "content": "<h1>hi</h1>", "content_type": "text/html"}))
-            objects = _ok(await call("object_storage_object_list", {"bucket": "site"}))["items"]
+            objects = _ok(await call("object_storage_list_objects_v2", {"bucket": "site"}))["items"]
             assert [o["key"] for o in objects] == ["index.html"]
-            got = _ok(await call("object_storage_object_get", {"bucket": "site", "key": "index.html"}))
+            got = _ok(await call("object_storage_get_object", {"bucket": "site", "key": "index.html"}))
             assert got["content"] == "<h1>hi</h1>" and got["content_type"] == "text/html"
-            ask = _ok(await call("object_storage_object_delete", {"bucket": "site", "key": "index.html"}))
-            _ok(await call("object_storage_object_delete", {"bucket": "site", "key": "index.html", "confirm_token": ask["confirm_token"]}))
-            ask = _ok(await call("object_storage_bucket_delete", {"bucket": "site"}))
-            _ok(await call("object_storage_bucket_delete", {"bucket": "site", "confirm_token": ask["confirm_token"]}))
-            buckets = _ok(await call("object_storage_bucket_list", {}))["items"]
+            ask = _ok(await call("object_storage_delete_object", {"bucket": "site", "key": "index.html"}))
+            _ok(await call("object_storage_delete_object", {"bucket": "site", "key": "index.html", "confirm_token": ask["confirm_token"]}))
+            ask = _ok(await call("object_storage_delete_bucket", {"bucket": "site"}))
+            _ok(await call("object_storage_delete_bucket", {"bucket": "site", "confirm_token": ask["confirm_token"]}))
+            buckets = _ok(await call("object_storage_list_buckets", {}))["items"]
             assert "site" not in [b["name"] for b in buckets]
 
     anyio.run(session)
