@@ -111,7 +111,8 @@ def call(method: Callable[..., Any], **params: Any) -> dict[str, Any]:
     operation = client.meta.service_model.operation_model(client.meta.method_to_api_mapping[method.__name__])
     members = operation.input_shape.members if operation.input_shape is not None else {}
     wire = {name: to_wire(members[name], value) for name, value in params.items() if value is not None}
-    return from_wire(operation.output_shape, method(**wire)) or {}
+    response = method(**wire)
+    return from_wire(operation.output_shape, response) if operation.output_shape is not None else {}
 
 
 def _b64decode(text: str, what: str) -> bytes:
