@@ -27,6 +27,7 @@ MODES = [  # label, scw-mcp arguments
     ("scw-mcp --toolsets all", ["--toolsets", "all"]),
     ("scw-mcp --read-only", ["--read-only"]),
     ("scw-mcp --toolsets gateway", ["--toolsets", "gateway"]),
+    ("scw-mcp --toolsets object_storage", ["--toolsets", "object_storage"]),
 ]
 FLOOR = "minimal MCPServer (floor)"
 

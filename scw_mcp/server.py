@@ -23,6 +23,7 @@ from scw_mcp.runtime import gateway, toolsets
 from scw_mcp.runtime.catalog import Catalog, load_catalog
 from scw_mcp.runtime.errors import ToolFailure
 from scw_mcp.runtime.operation import Operation
+from scw_mcp.runtime.options import option_schemas
 from scw_mcp.runtime.policy import Gate, Policy
 from scw_mcp.runtime.results import DEFAULT_BUDGET, dumps
 from scw_mcp.runtime.runner import Outcome, Runner
@@ -99,17 +100,26 @@ def _objects_collapsed(node: Any) -> Any:
     return node
 
 
-def listing_schema(schema: dict[str, Any]) -> dict[str, Any]:
+def listing_schema(op: Operation) -> dict[str, Any]:
     """The schema as tools/list shows it, to keep the default list small: each parameter with
-    its first sentence, nested objects as plain objects. describe_operation shows the whole
-    schema, and validation always uses the whole schema."""
+    its first sentence, nested objects as plain objects, and of a hand-written tool standing in
+    for an operation only its own and the required parameters (it takes the others too).
+    describe_operation shows the whole schema, and validation always uses the whole schema."""
+    schema = op.input_schema
+    listed = op.extra.get("listed")
+    keep = None if listed is None else {*listed, *schema.get("required", ()), *option_schemas(op)}
     properties = {}
     for name, prop in schema.get("properties", {}).items():
+        if keep is not None and name not in keep:
+            continue
         listed = _objects_collapsed(_without_descriptions(prop))
         if prop.get("description"):
             listed["description"] = _first_sentence(prop["description"])
         properties[name] = listed
-    return {k: v for k, v in {**schema, "properties": properties}.items() if k != "$defs"}
+    listed = {k: v for k, v in {**schema, "properties": properties}.items() if k != "$defs"}
+    if len(properties) < len(schema.get("properties", {})):
+        listed["additionalProperties"] = True  # the rest are accepted: describe_operation lists them
+    return listed
 
 
 def tool_description(op: Operation) -> str:
@@ -118,7 +128,10 @@ def tool_description(op: Operation) -> str:
     description = f"({where}) {op.description or op.summary}"
     if op.safety != READ:
         description = f"[{op.safety}] {description}"
-    note = " Nested objects' fields: describe_operation." if "$defs" in op.schema else ""
+    if op.extra.get("listed"):
+        note = f" Also takes every argument of the operation it stands in for: describe_operation('{op.name}')."
+    else:
+        note = " Nested objects' fields: describe_operation." if "$defs" in op.schema else ""
     return _short(description, DESCRIPTION_LIMIT - len(note)) + note
 
 
@@ -127,7 +140,7 @@ def operation_tools(ops: list[Operation]) -> list[MCPTool]:
     descriptions = [tool_description(op) for op in ops]
     seen = Counter(descriptions)
     return [
-        mcp_tool(op.name, op.summary, text if seen[text] == 1 else f"{text} [{op.sdk[0]}]", listing_schema(op.input_schema), op.safety)
+        mcp_tool(op.name, op.summary, text if seen[text] == 1 else f"{text} [{op.sdk[0]}]", listing_schema(op), op.safety)
         for op, text in zip(ops, descriptions)
     ]
 

@@ -26,6 +26,7 @@ from .introspect import SdkMethod, discover_classes, read_methods, sdk_version
 from .model import Field, ModuleSpec, ObjectDef, Operation, SdkModel, TypeRef, Wait
 from .required import RequiredTable, path_parameters
 from .routes import private_routes, routes_for
+from .s3 import S3ModelError, botocore_version, build_s3_module
 from .typedocs import class_field_docs
 
 _SCALARS = {str: "string", int: "integer", float: "number", bool: "boolean", bytes: "bytes"}
@@ -321,8 +322,12 @@ def build_model(config: GeneratorConfig) -> SdkModel:
                 raise GeneratorError(f"{method.package}:{method.class_name}.{method.method_name}: {exc}") from exc
         operations.sort(key=lambda op: op.name)
         modules.append(ModuleSpec(namespace, product, version, namespace, f"scaleway.{product}.{version}", tuple(operations)))
+    try:  # object storage: botocore's S3 model, the stage parallel to the SDK's
+        modules.append(build_s3_module(config))
+    except S3ModelError as exc:
+        raise GeneratorError(str(exc)) from exc
     model = SdkModel(sdk_version=sdk_version(), generator_version=__version__, modules=tuple(modules),
-                     private_routes=private_routes(classes))
+                     private_routes=private_routes(classes), botocore_version=botocore_version())
     seen: set[str] = set()
     for op in model.operations:
         if op.name in seen:

@@ -15,6 +15,8 @@ class GeneratorConfig:
     template_dir: Path = PACKAGE_DIR / "templates"
     # Fields the API refuses to leave unset, beyond the ids in the URL (see generator/required.py).
     required_table: Path = PACKAGE_DIR / "data" / "required.yaml"
+    # Which operations of botocore's S3 model become object_storage_* tools (Scaleway's list).
+    s3_operations: Path = PACKAGE_DIR / "data" / "s3_operations.yaml"
     # Products whose default (bare-named) version is not the rule's choice
     # (the most stable, then the newest): baremetal v3 only has the private-network API.
     default_version_overrides: dict[str, str] = field(default_factory=lambda: {"baremetal": "v1"})

@@ -42,6 +42,7 @@ class Field:
     # The SDK has no default for it: left out, the call passes its zero value ("", 0, false,
     # [], {}, None for enums and objects), which Scaleway's APIs read as "not set".
     sdk_required: bool = False
+    secret: bool = False  # a sensitive value (an encryption key): writeOnly in the schema
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,20 @@ class Route:
 
 
 @dataclass(frozen=True)
+class S3Spec:
+    """What the S3 executor needs besides the arguments (stored in the catalog entry's `s3`)."""
+
+    operation: str  # botocore's name: PutBucketVersioning
+    preview: str | None  # destructive operations: the read tool whose result the preview shows
+    body_in: bool  # the input carries a streaming body (content + encoding)
+    body_out: bool  # the output is a streaming body (GetObject)
+    page_size: str | None  # listing operations: the argument that sets the page size
+    default_page_size: int | None  # ... and its value when the caller gives none
+    next: tuple[tuple[str, tuple[str, ...]], ...]  # argument -> result paths that resume the listing
+    more: str | None  # the result field that says there is more (is_truncated)
+
+
+@dataclass(frozen=True)
 class Operation:
     name: str  # tool name: {namespace}_{method}
     namespace: str
@@ -100,6 +115,10 @@ class Operation:
     paging: str  # "page", "token" or ""
     wait: Wait | None
     routes: tuple[Route, ...] = ()
+    # Operations of another client than the scaleway SDK (botocore's S3 model): its name and
+    # what its runtime executor needs (see S3Spec).
+    client: str = ""
+    s3: S3Spec | None = None
 
     @property
     def sdk_path(self) -> str:
@@ -121,6 +140,7 @@ class SdkModel:
     sdk_version: str
     generator_version: str
     modules: tuple[ModuleSpec, ...]
+    botocore_version: str = ""  # the S3 module (object_storage) comes from botocore's model
     # Routes only the SDK's private methods call (hand-written tools use some, e.g. kubeconfig).
     private_routes: tuple[Route, ...] = ()
 

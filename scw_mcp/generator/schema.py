@@ -56,6 +56,8 @@ def _field_schema(field: Field) -> dict[str, Any]:
             schema["description"] = description
     if field.has_default:
         schema["default"] = field.default
+    if field.secret:
+        schema["writeOnly"] = True
     return schema
 
 

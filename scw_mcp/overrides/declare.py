@@ -182,6 +182,8 @@ def entry(declaration: Declaration, sdk_catalog: Catalog) -> dict[str, Any]:
         "replaces": [name] if twin else [],
         "paging": declaration.paging,
         "path_params": list(twin.path_params) if twin else [],
+        # what tools/list shows of a stand-in: its own parameters (the twin's come through **arguments)
+        "listed": list(own.get("properties", {})) if twin else None,
     }
 
 
@@ -214,6 +216,7 @@ def operation(data: dict[str, Any]) -> Operation:
         list_key="items" if data["paging"] else None,
         paging=data["paging"],
         path_params=tuple(data["path_params"]),
+        extra={"listed": tuple(data["listed"])} if data.get("listed") else {},
     )
 
 

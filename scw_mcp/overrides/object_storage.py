@@ -1,97 +1,121 @@
-"""Object Storage (S3-compatible; the SDK has no object API): buckets, objects, presigned URLs.
+"""Object Storage's everyday tools, standing in for the S3 operations they are named after.
 
-All calls go through boto3 (`ctx.s3(region)`) in worker threads.
+Each one takes every argument of its generated twin (botocore's model, `generated/object_storage.py`;
+the extra ones arrive in `**arguments` and go to the same S3 call) plus its conveniences: a
+compact listing with a summary, text or base64 reads and writes with a guessed content type, a
+bucket delete that can empty the bucket first, and presigned URLs (no S3 operation: boto3 signs
+them locally). The S3 calls go through `scw_mcp.runtime.s3`, in worker threads.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import mimetypes
 from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from scw_mcp.overrides._common import OptStr, Region
+from scw_mcp.overrides._common import OptStr, Region, opt_int
 from scw_mcp.overrides.declare import tool
+from scw_mcp.runtime import s3
 from scw_mcp.runtime.context import CallContext
 from scw_mcp.runtime.errors import ToolFailure
 
 Bucket = Annotated[str, Field(min_length=3, max_length=63)]
+# Scaleway's naming rules, checked before a bucket is created (existing names are taken as they are).
+NewBucket = Annotated[
+    str, Field(pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", description="Lowercase letters, digits, dots, hyphens.")
+]
 Key = Annotated[str, Field(min_length=1, max_length=1024, description="Object key.")]
-RegionArg = Region
+PRODUCT = "object_storage"
+TEXT_TYPES = (
+    "application/json",
+    "application/xml",
+    "application/yaml",
+    "application/javascript",
+    "application/x-yaml",
+)
 
-DEFAULT_MAX_BYTES = 1024 * 1024
-TEXT_TYPES = ("application/json", "application/xml", "application/yaml", "application/javascript", "application/x-yaml")
 
 
 def _is_missing(exc: Exception) -> bool:
-    code = str(getattr(exc, "response", {}).get("Error", {}).get("Code", ""))
-    return code in ("404", "NoSuchKey", "NotFound", "NoSuchBucket")
+    return s3.error_code(exc) in ("404", "NoSuchKey", "NotFound", "NoSuchBucket")
 
 
 @tool(
     safety="read",
     scope="region",
-    product="object_storage",
+    product=PRODUCT,
     performs=("object_storage_list_buckets",),
-    sdk=("botocore:s3.ListBuckets",),
 )
-async def object_storage_list_buckets(ctx: CallContext, region: RegionArg = None) -> dict[str, Any]:
-    """List Object Storage buckets."""
-    s3 = ctx.s3(region)
-    res = await ctx.run(s3.list_buckets)
-    items = [{"name": b["Name"], "creation_date": b.get("CreationDate")} for b in res.get("Buckets", [])]
-    return {"items": items, "total_count": len(items), "region": ctx.region(region)}
+async def object_storage_list_buckets(ctx: CallContext, region: Region = None, **arguments: Any) -> dict[str, Any]:
+    """List Object Storage buckets of a region."""
+    res = await s3.perform(ctx, "object_storage_list_buckets", {**arguments, "region": region})
+    items = [{"name": b.get("name"), "creation_date": b.get("creation_date")} for b in res.get("buckets") or []]
+    out: dict[str, Any] = {"items": items, "total_count": len(items), "region": ctx.region(region)}
+    if res.get("continuation_token"):
+        out["next"] = {"continuation_token": res["continuation_token"]}
+    return out
 
 
 @tool(
     safety="mutate",
     scope="region",
-    product="object_storage",
+    product=PRODUCT,
     performs=("object_storage_create_bucket",),
-    sdk=("botocore:s3.CreateBucket",),
 )
 async def object_storage_create_bucket(
     ctx: CallContext,
-    bucket: Bucket,
-    region: RegionArg = None,
+    bucket: NewBucket,
+    region: Region = None,
     public_read: Annotated[bool, Field(description="ACL public-read.")] = False,
+    **arguments: Any,
 ) -> dict[str, Any]:
     """Create a bucket."""
     region = ctx.region(region)
-    s3 = ctx.s3(region)
-    kwargs: dict[str, Any] = {"Bucket": bucket, "CreateBucketConfiguration": {"LocationConstraint": region}}
+    arguments.setdefault("create_bucket_configuration", {"location_constraint": region})
     if public_read:
-        kwargs["ACL"] = "public-read"
-    await ctx.run(s3.create_bucket, **kwargs)
-    return {"bucket": bucket, "region": region, "endpoint": ctx.settings.s3_endpoint(region), "public_read": public_read}
+        arguments["acl"] = "public-read"
+    res = await s3.perform(ctx, "object_storage_create_bucket", {**arguments, "bucket": bucket, "region": region})
+    return {
+        "bucket": bucket,
+        "region": region,
+        "endpoint": ctx.settings.s3_endpoint(region),
+        "public_read": arguments.get("acl") == "public-read",
+        "location": res.get("location"),
+    }
 
 
-async def _count_objects(ctx: CallContext, bucket: str, region: str | None, limit: int = 10_000) -> tuple[int, int, bool]:
+async def _count_objects(
+    ctx: CallContext, bucket: str, region: str | None, limit: int = 10_000
+) -> tuple[int, int, bool]:
     """(objects, bytes, more) of a bucket, counting at most `limit` objects."""
-    s3 = ctx.s3(region)
     count = size = 0
     token = None
     while True:
-        kwargs: dict[str, Any] = {"Bucket": bucket, "MaxKeys": 1000}
-        if token:
-            kwargs["ContinuationToken"] = token
-        res = await ctx.run(s3.list_objects_v2, **kwargs)
-        for obj in res.get("Contents", []):
+        args: dict[str, Any] = {"bucket": bucket, "max_keys": 1000, "region": region, "continuation_token": token}
+        res = await s3.perform(ctx, "object_storage_list_objects_v2", args)
+        for obj in res.get("contents") or []:
             count += 1
-            size += int(obj.get("Size") or 0)
-        token = res.get("NextContinuationToken")
-        if not res.get("IsTruncated") or not token:
+            size += int(obj.get("size") or 0)
+        token = res.get("next_continuation_token")
+        if not res.get("is_truncated") or not token:
             return count, size, False
         if count >= limit:
             return count, size, True
 
 
-async def _bucket_delete_preview(ctx: CallContext, bucket: str, region: OptStr = None, empty_first: bool = False) -> dict[str, Any]:
+async def _delete_bucket_preview(
+    ctx: CallContext, bucket: str, region: OptStr = None, empty_first: bool = False, **_: Any
+) -> dict[str, Any]:
     count, size, more = await _count_objects(ctx, bucket, region)
     shown = f"{'at least ' if more else ''}{count} objects ({size} bytes)"
-    preview: dict[str, Any] = {"bucket": bucket, "region": ctx.region(region), "objects": count, "bytes": size, "counted_all": not more}
+    preview: dict[str, Any] = {
+        "bucket": bucket,
+        "region": ctx.region(region),
+        "objects": count,
+        "bytes": size,
+        "counted_all": not more,
+    }
     if count and not empty_first:
         preview["will_fail"] = f"The bucket holds {shown}: the delete will be refused unless empty_first=true."
     elif count:
@@ -102,61 +126,75 @@ async def _bucket_delete_preview(ctx: CallContext, bucket: str, region: OptStr =
 
 
 async def _empty_bucket(ctx: CallContext, bucket: str, region: str | None) -> int:
-    s3 = ctx.s3(region)
     deleted = 0
-    while True:  # object versions and delete markers cover both versioned and plain buckets
-        res = await ctx.run(s3.list_object_versions, Bucket=bucket, MaxKeys=1000)
-        batch = [{"Key": v["Key"], "VersionId": v["VersionId"]} for v in res.get("Versions", []) + res.get("DeleteMarkers", [])]
-        if not batch:
-            break
-        await ctx.run(s3.delete_objects, Bucket=bucket, Delete={"Objects": batch, "Quiet": True})
-        deleted += len(batch)
-        await ctx.progress(deleted, None, f"deleted {deleted} objects")
-    # Some S3 implementations do not list plain objects as versions: sweep those too.
-    while True:
-        res = await ctx.run(s3.list_objects_v2, Bucket=bucket, MaxKeys=1000)
-        batch = [{"Key": o["Key"]} for o in res.get("Contents", [])]
-        if not batch:
-            return deleted
-        await ctx.run(s3.delete_objects, Bucket=bucket, Delete={"Objects": batch, "Quiet": True})
-        deleted += len(batch)
+    for listing, key in (
+        ("object_storage_list_object_versions", None),
+        ("object_storage_list_objects_v2", "contents"),
+    ):
+        # Versions and delete markers cover versioned and plain buckets; some S3 implementations
+        # do not list plain objects as versions, so sweep those too.
+        while True:
+            res = await s3.perform(ctx, listing, {"bucket": bucket, "max_keys": 1000, "region": region})
+            if key is None:
+                batch = [
+                    {"key": v["key"], "version_id": v.get("version_id")}
+                    for v in (res.get("versions") or []) + (res.get("delete_markers") or [])
+                ]
+            else:
+                batch = [{"key": o["key"]} for o in res.get(key) or []]
+            if not batch:
+                break
+            await s3.perform(
+                ctx,
+                "object_storage_delete_objects",
+                {"bucket": bucket, "delete": {"objects": batch, "quiet": True}, "region": region},
+            )
+            deleted += len(batch)
+            await ctx.progress(deleted, None, f"deleted {deleted} objects")
+    return deleted
 
 
 @tool(
     safety="destructive",
     scope="region",
-    product="object_storage",
-    preview=_bucket_delete_preview,
-    performs=("object_storage_delete_bucket",),
-    sdk=("botocore:s3.DeleteBucket",),
+    product=PRODUCT,
+    preview=_delete_bucket_preview,
+    performs=(
+        "object_storage_list_objects_v2", "object_storage_list_object_versions", "object_storage_delete_objects",
+        "object_storage_delete_bucket",
+    ),
 )
 async def object_storage_delete_bucket(
     ctx: CallContext,
     bucket: Bucket,
-    region: RegionArg = None,
+    region: Region = None,
     empty_first: Annotated[bool, Field(description="Delete all objects first.")] = False,
+    **arguments: Any,
 ) -> dict[str, Any]:
     """Delete a bucket.
 
     Refused if not empty, unless empty_first=true."""
-    s3 = ctx.s3(region)
     deleted = 0
     if empty_first:
         deleted = await _empty_bucket(ctx, bucket, region)
     else:
-        res = await ctx.run(s3.list_objects_v2, Bucket=bucket, MaxKeys=1)
-        if res.get("KeyCount") or res.get("Contents"):
-            raise ToolFailure(f"Bucket {bucket!r} is not empty. What to do: delete its objects, or call again with empty_first=true to delete them all.")
-    await ctx.run(s3.delete_bucket, Bucket=bucket)
+        res = await s3.perform(
+            ctx, "object_storage_list_objects_v2", {"bucket": bucket, "max_keys": 1, "region": region}
+        )
+        if res.get("key_count") or res.get("contents"):
+            raise ToolFailure(
+                f"Bucket {bucket!r} is not empty. What to do: delete its objects, "
+                "or call again with empty_first=true to delete them all."
+            )
+    await s3.perform(ctx, "object_storage_delete_bucket", {**arguments, "bucket": bucket, "region": region})
     return {"deleted_bucket": bucket, "deleted_objects": deleted}
 
 
 @tool(
     safety="read",
     scope="region",
-    product="object_storage",
+    product=PRODUCT,
     performs=("object_storage_list_objects_v2",),
-    sdk=("botocore:s3.ListObjectsV2",),
 )
 async def object_storage_list_objects_v2(
     ctx: CallContext,
@@ -165,87 +203,82 @@ async def object_storage_list_objects_v2(
     delimiter: Annotated[OptStr, Field(description='E.g. "/" to list one folder level (see prefixes).')] = None,
     max_keys: Annotated[int, Field(ge=1, le=1000)] = 100,
     continuation_token: Annotated[OptStr, Field(description="From the previous page.")] = None,
-    region: RegionArg = None,
+    region: Region = None,
+    **arguments: Any,
 ) -> dict[str, Any]:
-    """List objects in a bucket."""
-    s3 = ctx.s3(region)
-    kwargs: dict[str, Any] = {"Bucket": bucket, "MaxKeys": max_keys}
-    for name, value in (("Prefix", prefix), ("Delimiter", delimiter), ("ContinuationToken", continuation_token)):
-        if value:
-            kwargs[name] = value
-    res = await ctx.run(s3.list_objects_v2, **kwargs)
+    """List objects in a bucket, with a summary."""
+    args = {
+        **arguments,
+        "bucket": bucket,
+        "prefix": prefix,
+        "delimiter": delimiter,
+        "max_keys": max_keys,
+        "continuation_token": continuation_token,
+        "region": region,
+    }
+    res = await s3.perform(ctx, "object_storage_list_objects_v2", args)
     items = [
-        {"key": o["Key"], "size": o.get("Size"), "last_modified": o.get("LastModified"), "storage_class": o.get("StorageClass")}
-        for o in res.get("Contents", [])
+        {
+            "key": o.get("key"),
+            "size": o.get("size"),
+            "last_modified": o.get("last_modified"),
+            "storage_class": o.get("storage_class"),
+        }
+        for o in res.get("contents") or []
     ]
-    out: dict[str, Any] = {"items": items, "total_count": len(items), "next_continuation_token": res.get("NextContinuationToken") if res.get("IsTruncated") else None}
-    if res.get("CommonPrefixes"):
-        out["prefixes"] = [p["Prefix"] for p in res["CommonPrefixes"]]
+    token = res.get("next_continuation_token") if res.get("is_truncated") else None
+    out: dict[str, Any] = {
+        "items": items,
+        "total_count": len(items),
+        "summary": {
+            "objects": len(items),
+            "bytes": sum(int(i["size"] or 0) for i in items),
+            "folders": len(res.get("common_prefixes") or []),
+            "more": token is not None,
+        },
+        "next_continuation_token": token,
+    }
+    if token:
+        out["next"] = {"continuation_token": token}
+    if res.get("common_prefixes"):
+        out["prefixes"] = [p.get("prefix") for p in res["common_prefixes"]]
     return out
-
-
-def _decode_text(data: bytes, cut: bool) -> str | None:
-    """UTF-8 text, or None for binary; a cut may split the last character, so allow for that."""
-    for trim in range(4 if cut else 1):
-        try:
-            return data[: len(data) - trim].decode("utf-8")
-        except UnicodeDecodeError:
-            continue
-    return None
 
 
 @tool(
     safety="read",
     scope="region",
-    product="object_storage",
+    product=PRODUCT,
     performs=("object_storage_get_object",),
-    sdk=("botocore:s3.GetObject",),
 )
 async def object_storage_get_object(
     ctx: CallContext,
     bucket: Bucket,
     key: Key,
-    max_bytes: Annotated[int, Field(ge=1, le=10 * 1024 * 1024, description="Read at most this many bytes.")] = DEFAULT_MAX_BYTES,
-    encoding: Annotated[Literal["auto", "text", "base64"], Field(description="auto: text if UTF-8, else base64.")] = "auto",
-    region: RegionArg = None,
+    offset: opt_int(minimum=0, description="First byte (next_offset of the last call).") = None,  # type: ignore
+    max_bytes: opt_int(minimum=1) = None,  # type: ignore[valid-type]
+    encoding: Annotated[
+        Literal["auto", "text", "base64"], Field(description="auto: text if UTF-8, else base64.")
+    ] = "auto",
+    region: Region = None,
+    **arguments: Any,
 ) -> dict[str, Any]:
-    """Read an object.
+    """Read an object: text, or base64 if binary.
 
-    Text, or base64 if binary; at most max_bytes (says if cut)."""
-    s3 = ctx.s3(region)
-    res = await ctx.run(s3.get_object, Bucket=bucket, Key=key, Range=f"bytes=0-{max_bytes - 1}")
-    body = res["Body"]
-    try:
-        data = await ctx.run(body.read, max_bytes)
-    finally:
-        body.close()
-    total = int(res.get("ContentRange", "").rpartition("/")[2] or res.get("ContentLength") or len(data)) if res.get("ContentRange") else int(res.get("ContentLength") or len(data))
-    cut = total > len(data)
-    text = None if encoding == "base64" else _decode_text(data, cut)
-    if encoding == "text" and text is None:
-        raise ToolFailure(f"Object {key!r} is not UTF-8 text. What to do: call again with encoding='base64'.")
-    out: dict[str, Any] = {
-        "bucket": bucket,
-        "key": key,
-        "content_type": res.get("ContentType"),
-        "size": total,
-        "last_modified": res.get("LastModified"),
-        "etag": res.get("ETag"),
-        "encoding": "text" if text is not None else "base64",
-        "content": text if text is not None else base64.b64encode(data).decode("ascii"),
-        "truncated": cut,
-    }
-    if cut:
-        out["hint"] = f"Only the first {len(data)} of {total} bytes are shown. Raise max_bytes, or use object_storage_generate_presigned_url to download it."
-    return out
+    A byte range at a time; next_offset says where to go on."""
+    args = {**arguments, "bucket": bucket, "key": key}
+    return await ctx.run(
+        lambda: s3.read_object(
+            ctx, "object_storage_get_object", args, region, offset=offset, max_bytes=max_bytes, prefer=encoding
+        )
+    )
 
 
 @tool(
     safety="mutate",
     scope="region",
-    product="object_storage",
+    product=PRODUCT,
     performs=("object_storage_put_object",),
-    sdk=("botocore:s3.PutObject",),
 )
 async def object_storage_put_object(
     ctx: CallContext,
@@ -254,61 +287,80 @@ async def object_storage_put_object(
     content: Annotated[str, Field(description="Text, or base64 if encoding=base64.")],
     encoding: Literal["text", "base64"] = "text",
     content_type: Annotated[OptStr, Field(description="Default: guessed from key.")] = None,
-    region: RegionArg = None,
+    region: Region = None,
+    **arguments: Any,
 ) -> dict[str, Any]:
     """Upload (create or replace) an object."""
-    if encoding == "base64":
-        try:
-            data = base64.b64decode(content, validate=True)
-        except (binascii.Error, ValueError):
-            raise ToolFailure("content is not valid base64. What to do: send base64 text, or encoding='text' for plain text.") from None
-    else:
-        data = content.encode("utf-8")
+    data = s3.body(content, encoding) or b""
     guessed = mimetypes.guess_type(key)[0]
-    content_type = content_type or guessed or ("text/plain; charset=utf-8" if encoding == "text" else "application/octet-stream")
-    s3 = ctx.s3(region)
-    res = await ctx.run(s3.put_object, Bucket=bucket, Key=key, Body=data, ContentType=content_type)
-    return {"bucket": bucket, "key": key, "size": len(data), "content_type": content_type, "etag": res.get("ETag"), "version_id": res.get("VersionId")}
+    content_type = (
+        content_type or guessed or ("text/plain; charset=utf-8" if encoding == "text" else "application/octet-stream")
+    )
+    args = {
+        **arguments,
+        "bucket": bucket,
+        "key": key,
+        "content": content,
+        "encoding": encoding,
+        "content_type": content_type,
+        "region": region,
+    }
+    res = await s3.perform(ctx, "object_storage_put_object", args)
+    return {"bucket": bucket, "key": key, "size": len(data), "content_type": content_type, **res}
 
 
-async def _object_delete_preview(ctx: CallContext, bucket: str, key: str, region: OptStr = None) -> dict[str, Any]:
-    s3 = ctx.s3(region)
+async def _delete_object_preview(
+    ctx: CallContext, bucket: str, key: str, region: OptStr = None, **arguments: Any
+) -> dict[str, Any]:
+    version = arguments.get("version_id")
     try:
-        head = await ctx.run(s3.head_object, Bucket=bucket, Key=key)
+        head = await s3.perform(
+            ctx, "object_storage_head_object", {"bucket": bucket, "key": key, "version_id": version, "region": region}
+        )
     except Exception as exc:
         if _is_missing(exc):
-            return {"bucket": bucket, "key": key, "exists": False, "note": "No such object: the delete will do nothing."}
+            return {
+                "bucket": bucket,
+                "key": key,
+                "exists": False,
+                "note": "No such object: the delete will do nothing.",
+            }
         raise
     return {
         "bucket": bucket,
         "key": key,
+        "version_id": head.get("version_id"),
         "exists": True,
-        "size": head.get("ContentLength"),
-        "content_type": head.get("ContentType"),
-        "last_modified": head.get("LastModified"),
-        "will_delete": "This object (on a versioned bucket, older versions remain).",
+        "size": head.get("content_length"),
+        "content_type": head.get("content_type"),
+        "last_modified": head.get("last_modified"),
+        "will_delete": "This version, for good."
+        if version
+        else "This object (on a versioned bucket a delete marker hides it; older versions remain).",
     }
 
 
 @tool(
     safety="destructive",
     scope="region",
-    product="object_storage",
-    preview=_object_delete_preview,
-    performs=("object_storage_delete_object",),
-    sdk=("botocore:s3.DeleteObject",),
+    product=PRODUCT,
+    preview=_delete_object_preview,
+    performs=("object_storage_head_object", "object_storage_delete_object"),
 )
-async def object_storage_delete_object(ctx: CallContext, bucket: Bucket, key: Key, region: RegionArg = None) -> dict[str, Any]:
+async def object_storage_delete_object(
+    ctx: CallContext, bucket: Bucket, key: Key, region: Region = None, **arguments: Any
+) -> dict[str, Any]:
     """Delete an object."""
-    s3 = ctx.s3(region)
-    await ctx.run(s3.delete_object, Bucket=bucket, Key=key)
-    return {"deleted": {"bucket": bucket, "key": key}}
+    res = await s3.perform(
+        ctx, "object_storage_delete_object", {**arguments, "bucket": bucket, "key": key, "region": region}
+    )
+    return {"deleted": {"bucket": bucket, "key": key, **res}}
 
 
 @tool(
     safety="secret",
     scope="region",
-    product="object_storage",
+    product=PRODUCT,
     performs=("object_storage_generate_presigned_url",),
     sdk=("boto3:s3.generate_presigned_url",),
 )
@@ -316,21 +368,31 @@ async def object_storage_generate_presigned_url(
     ctx: CallContext,
     bucket: Bucket,
     key: Key,
-    method: Annotated[Literal["download", "upload"], Field(description="download (GET) or upload (PUT) URL.")] = "download",
+    method: Annotated[
+        Literal["download", "upload"], Field(description="download (GET) or upload (PUT) URL.")
+    ] = "download",
     expires_seconds: Annotated[int, Field(ge=1, le=604800)] = 3600,
     content_type: Annotated[OptStr, Field(description="Upload: required Content-Type.")] = None,
-    region: RegionArg = None,
+    version_id: Annotated[OptStr, Field(description="Download: this version.")] = None,
+    region: Region = None,
 ) -> dict[str, Any]:
     """Presigned URL for an object.
 
     Download or upload without credentials; anyone with it can, until expiry."""
-    s3 = ctx.s3(region)
     params: dict[str, Any] = {"Bucket": bucket, "Key": key}
     if method == "upload" and content_type:
         params["ContentType"] = content_type
+    if method == "download" and version_id:
+        params["VersionId"] = version_id
     operation = "get_object" if method == "download" else "put_object"
-    url = await ctx.run(s3.generate_presigned_url, operation, Params=params, ExpiresIn=expires_seconds)
-    out: dict[str, Any] = {"url": url, "method": "GET" if method == "download" else "PUT", "expires_seconds": expires_seconds}
+    url = await ctx.run(
+        lambda: ctx.s3(region).generate_presigned_url(operation, Params=params, ExpiresIn=expires_seconds)
+    )
+    out: dict[str, Any] = {
+        "url": url,
+        "method": "GET" if method == "download" else "PUT",
+        "expires_seconds": expires_seconds,
+    }
     if method == "upload" and content_type:
         out["required_headers"] = {"Content-Type": content_type}
     return out

@@ -20,7 +20,15 @@ from .sdk import SdkExecutor
 
 
 def operation_from_entry(data: dict[str, Any], catalog: "Catalog") -> Operation:
-    """A generated operation from its catalog.json entry."""
+    """A generated operation from its catalog.json entry (an SDK call, or an S3 one through boto3)."""
+    if data.get("client") == "s3":
+        from .s3 import S3Executor
+
+        executor: Any = S3Executor()
+        extra = {"s3": data["s3"]}
+    else:
+        executor = SdkExecutor(data["module"], catalog)
+        extra = {"wait": data["wait"]} if data.get("wait") else {}
     return Operation(
         name=data["name"],
         product=data["product"],
@@ -31,7 +39,7 @@ def operation_from_entry(data: dict[str, Any], catalog: "Catalog") -> Operation:
         description=data["description"],
         scope=data["scope"],
         schema=data["input_schema"],
-        executor=SdkExecutor(data["module"], catalog),
+        executor=executor,
         sdk=(data["sdk"],),
         performs=(data["name"],),
         writes=(data["name"],) if data["safety"] != READ else (),
@@ -39,7 +47,7 @@ def operation_from_entry(data: dict[str, Any], catalog: "Catalog") -> Operation:
         paging=data.get("paging") or "",
         path_params=tuple(data.get("path_params") or ()),
         one_of=tuple((group, tuple(members)) for group, members in (data.get("one_of") or {}).items()),
-        extra={"wait": data["wait"]} if data.get("wait") else {},
+        extra=extra,
     )
 
 

@@ -115,10 +115,10 @@ def sdk_api(settings: Settings, api_class: type) -> Any:
 
 
 _s3_lock = threading.Lock()
+_s3_local = threading.local()
 
 
-@lru_cache(maxsize=16)
-def _s3(settings: Settings, region: str) -> Any:
+def _new_s3(settings: Settings, region: str) -> Any:
     import boto3
     from botocore.config import Config
 
@@ -139,5 +139,12 @@ def _s3(settings: Settings, region: str) -> Any:
 
 
 def s3_client(settings: Settings, region: str) -> Any:
-    with _s3_lock:  # boto3 client creation is not thread-safe; the clients themselves are
-        return _s3(settings, region)
+    """The calling thread's boto3 S3 client for this region (one per region and thread)."""
+    clients = getattr(_s3_local, "clients", None)
+    if clients is None:
+        clients = _s3_local.clients = {}
+    key = (settings, region)
+    if key not in clients:
+        with _s3_lock:  # boto3 client creation is not thread-safe
+            clients[key] = _new_s3(settings, region)
+    return clients[key]

@@ -92,6 +92,20 @@ def describe(exc: BaseException) -> str:
     return f"Unexpected error ({type(exc).__name__}). What to do: retry; if it persists, report it with the server's log."
 
 
+BUCKET_NAMES = "bucket names are 3-63 characters: lowercase letters, digits, dots and hyphens, starting and ending " \
+               "with a letter or a digit"
+_S3_HINTS = {
+    "404": "the bucket or object does not exist: check the names, the key and the region",
+    "NotFound": "the bucket or object does not exist: check the names, the key and the region",
+    "NoSuchBucket": "check the bucket name and the region (object_storage_list_buckets lists a region's buckets)",
+    "NoSuchKey": "check the key (object_storage_list_objects_v2 lists a bucket's keys)",
+    "BucketAlreadyExists": "bucket names are global: choose another name",
+    "BucketAlreadyOwnedByYou": "the bucket exists already and is yours",
+    "BucketNotEmpty": "delete its objects first (object_storage_delete_bucket with empty_first=true)",
+    "InvalidBucketName": BUCKET_NAMES,
+}
+
+
 def _is_botocore(exc: BaseException) -> bool:
     return type(exc).__module__.startswith("botocore")
 
@@ -101,8 +115,15 @@ def _botocore_text(exc: BaseException) -> str:
     if isinstance(response, dict) and "Error" in response:
         error = response["Error"]
         status = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-        return f"Object storage error {status} ({error.get('Code')}): {error.get('Message') or ''}".rstrip(": ")
+        text = f"Object storage error {status} ({error.get('Code')}): {error.get('Message') or ''}".rstrip(": ")
+        hint = _S3_HINTS.get(str(error.get("Code"))) or _STATUS_HINTS.get(status or 0)
+        return f"{text}. What to do: {hint}." if hint else text
     name = type(exc).__name__
+    if name == "ParamValidationError":  # boto3's own checks (bucket name syntax, types), before any request
+        report = " ".join(str(getattr(exc, "kwargs", {}).get("report", exc)).split())
+        if report.startswith("Invalid bucket name"):
+            report = f"{report.split(':')[0]}. What to do: {BUCKET_NAMES}."
+        return f"Invalid arguments for object storage: {report}"
     if name in ("EndpointConnectionError", "ConnectTimeoutError", "ReadTimeoutError"):
         return "Could not reach the object storage endpoint. What to do: check SCW_S3_ENDPOINT_URL and the region."
     if name in ("NoCredentialsError", "PartialCredentialsError"):

@@ -39,7 +39,7 @@ def _sdk_operations() -> tuple[set[str], int, int, int]:
 
 def test_every_sdk_operation_is_in_the_catalog(catalog):
     expected, public, twins, waits, class_count = _sdk_operations()
-    generated = {op["sdk"] for op in catalog["operations"]}
+    generated = {op["sdk"] for op in catalog["operations"] if op["sdk"].startswith("scaleway.")}
     missing = sorted(expected - generated)
     extra = sorted(generated - expected)
     assert not missing, f"{len(missing)} SDK operations have no tool, e.g. {missing[:10]}"

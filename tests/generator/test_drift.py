@@ -33,6 +33,8 @@ def test_generation_is_byte_for_byte_reproducible(fresh_files, tmp_path):
     assert not drift(again, tmp_path / "a")
     header = (tmp_path / "a" / "instance.py").read_text().splitlines()[0]
     assert "DO NOT EDIT" in header and "scaleway 2.12.0" in header
+    header = (tmp_path / "a" / "object_storage.py").read_text().splitlines()[0]
+    assert "DO NOT EDIT" in header and "botocore 1.44.8" in header  # the pin in pyproject.toml
 
 
 def test_check_fails_with_a_diff_after_a_hand_edit(tmp_path):
@@ -52,3 +54,11 @@ def test_check_fails_with_a_diff_after_a_hand_edit(tmp_path):
     assert "Fix it with: scw-mcp-gen" in result.stderr
     # --check wrote nothing
     assert "Edited by hand" in target.read_text()
+
+
+def test_check_covers_the_object_storage_module(fresh_files, tmp_path):
+    write(fresh_files, tmp_path)
+    target = tmp_path / "object_storage.py"
+    target.write_text(target.read_text().replace("Bucket=bucket,", "Bucket=bucket.lower(),", 1))
+    diff = drift(fresh_files, tmp_path)
+    assert "-        Bucket=bucket.lower()," in diff and "+        Bucket=bucket," in diff

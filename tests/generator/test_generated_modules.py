@@ -38,7 +38,8 @@ def _module(name):
 def test_every_module_imports_and_lists_its_operations(catalog):
     by_module = {}
     for op in catalog["operations"]:
-        by_module.setdefault(op["module"], set()).add(op["name"])
+        if not op.get("client"):  # S3 modules: tests/generator/test_s3.py
+            by_module.setdefault(op["module"], set()).add(op["name"])
     assert set(by_module) == set(generated.MODULES)
     for name in generated.MODULES:
         module = _module(name)

@@ -62,22 +62,24 @@ def test_round_trip(ctx: CallContext) -> None:
     assert rest["items"][0]["key"] != page["items"][0]["key"]
 
     text = run(obj.object_storage_get_object, ctx, bucket, "docs/hello.txt")
-    assert text["content"] == "héllo world" and text["encoding"] == "text" and not text["truncated"]
+    assert text["content"] == "héllo world" and text["encoding"] == "text" and text["next_offset"] is None
     blob = run(obj.object_storage_get_object, ctx, bucket, "bin/blob")
     assert blob["encoding"] == "base64" and base64.b64decode(blob["content"]) == binary
     cut = run(obj.object_storage_get_object, ctx, bucket, "docs/hello.txt", max_bytes=2)  # cuts inside "é"
-    assert cut["truncated"] and cut["size"] == 12 and cut["content"] == "h" and "hint" in cut
+    assert cut["next_offset"] == 1 and cut["size"] == 12 and cut["content"] == "h" and "hint" in cut
+    rest = run(obj.object_storage_get_object, ctx, bucket, "docs/hello.txt", offset=cut["next_offset"])
+    assert rest["content"] == "éllo world" and rest["next_offset"] is None
 
     url = run(obj.object_storage_generate_presigned_url, ctx, bucket, "docs/hello.txt", expires_seconds=60)
     assert url["method"] == "GET" and bucket in url["url"] and "Signature" in url["url"]
 
-    preview = anyio.run(lambda: obj._object_delete_preview(ctx, bucket, "docs/hello.txt"))
+    preview = anyio.run(lambda: obj._delete_object_preview(ctx, bucket, "docs/hello.txt"))
     assert preview["exists"] and preview["size"] == 12
     run(obj.object_storage_delete_object, ctx, bucket, "docs/hello.txt")
-    assert not anyio.run(lambda: obj._object_delete_preview(ctx, bucket, "docs/hello.txt"))["exists"]
+    assert not anyio.run(lambda: obj._delete_object_preview(ctx, bucket, "docs/hello.txt"))["exists"]
 
     # A non-empty bucket is refused unless empty_first.
-    preview = anyio.run(lambda: obj._bucket_delete_preview(ctx, bucket))
+    preview = anyio.run(lambda: obj._delete_bucket_preview(ctx, bucket))
     assert preview["objects"] == 1 and "will_fail" in preview
     with pytest.raises(ToolFailure, match="not empty"):
         run(obj.object_storage_delete_bucket, ctx, bucket)

@@ -36,6 +36,8 @@ def test_every_request_of_every_generated_operation_has_a_route(operations) -> N
     table = {(r.verb, r.path) for r in load_table().routes}
     missing, silent = [], []
     for name, op in operations.items():
+        if op.get("client"):  # S3 operations call boto3, not the fake API
+            continue
         module = importlib.import_module(f"scw_mcp.generated.{op['module']}")
         api_class, _ = module.OPERATIONS[name]
         method = op["sdk"].rsplit(".", 1)[1]
