@@ -68,6 +68,7 @@ def describe(exc: BaseException) -> str:
     """A user-facing message for any exception raised while running an operation."""
     from scaleway_core.api import ScalewayException
 
+    from .clients import UnsafeUrl
     from .convert import ConversionError
     from .settings import SettingsError
 
@@ -75,6 +76,8 @@ def describe(exc: BaseException) -> str:
         return str(exc)
     if isinstance(exc, ConversionError):
         return f"Invalid argument: {exc}"
+    if isinstance(exc, UnsafeUrl):
+        return f"Invalid argument: {exc}. What to do: pass the resource's id as the API returned it."
     if isinstance(exc, ScalewayException):
         return _scaleway_error_text(exc.status_code, _response_body(exc.response))
     if isinstance(exc, requests.exceptions.JSONDecodeError) or isinstance(exc, json.JSONDecodeError):
