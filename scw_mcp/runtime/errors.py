@@ -8,8 +8,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import requests
-
 
 class ToolFailure(Exception):
     """A failure whose message is meant for the user (and the model) as it is."""
@@ -55,7 +53,7 @@ def _scaleway_error_text(status: int | None, body: Any) -> str:
     return "".join(parts)
 
 
-def _response_body(response: requests.Response | None) -> Any:
+def _response_body(response: Any) -> Any:
     if response is None:
         return None
     try:
@@ -66,6 +64,7 @@ def _response_body(response: requests.Response | None) -> Any:
 
 def describe(exc: BaseException) -> str:
     """A user-facing message for any exception raised while running an operation."""
+    import requests
     from scaleway_core.api import ScalewayException
 
     from .clients import UnsafeUrl
