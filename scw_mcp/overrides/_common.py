@@ -41,7 +41,9 @@ PerPage = Annotated[int, Field(ge=1, le=100)]
 
 
 # The deadline of a `wait` (the same option, name and bounds as the generated operations').
-WaitSeconds = Annotated[int, Field(ge=1, le=options.WAIT_MAX_SECONDS, description=options.WAIT_SECONDS_SCHEMA["description"])]
+WaitSeconds = Annotated[
+    int, Field(ge=1, le=options.WAIT_MAX_SECONDS, description=options.WAIT_SECONDS_SCHEMA["description"])
+]
 WAIT_DEFAULT = options.WAIT_DEFAULT_SECONDS
 
 
@@ -97,7 +99,8 @@ async def poll(
     waited = await waiting.poll(ctx, fetch, lambda state: settled(state) or state in failed, what=what,
                                 seconds=timeout_seconds)
     if waited.state in failed:
-        raise ToolFailure(f"{what} failed: the resource went to state {waited.state!r}. What to do: get it for details (state_detail) and retry or contact support.")
+        raise ToolFailure(f"{what} failed: the resource went to state {waited.state!r}. "
+                          "What to do: get it for details (state_detail) and retry or contact support.")
     if not waited.done:
         if continue_with is None:
             raise ToolFailure(

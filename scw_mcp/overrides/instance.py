@@ -64,7 +64,8 @@ async def _wait_state(ctx: CallContext, server_id: str, zone: str, target: str, 
         server = await _get(ctx, server_id, zone)
         return server, str(server.state)
 
-    look_again = None if or_fail else {"tool": "instance_get_server", "arguments": {"server_id": server_id, "zone": zone}}
+    look_again = {"tool": "instance_get_server", "arguments": {"server_id": server_id, "zone": zone}}
+    look_again = None if or_fail else look_again
     return await poll(ctx, fetch, {target}, what=f"server {server_id} to be {target}", timeout_seconds=timeout_seconds,
                       failed={"locked"}, continue_with=look_again, until=f"(call it until its state is {target})")
 
@@ -221,7 +222,8 @@ async def _power(ctx: CallContext, server_id: str, zone: str | None, action: str
 
 @tool(safety="mutate", scope="zone", performs=POWER_OPERATIONS)
 async def instance_start_server(
-    ctx: CallContext, server_id: ServerId, zone: ZoneArg = None, wait: Wait = False, timeout_seconds: WaitSeconds = WAIT_DEFAULT
+    ctx: CallContext, server_id: ServerId, zone: ZoneArg = None, wait: Wait = False,
+    timeout_seconds: WaitSeconds = WAIT_DEFAULT,
 ) -> dict[str, Any]:
     """Start (power on) an Instance.
 
@@ -231,7 +233,8 @@ async def instance_start_server(
 
 @tool(safety="mutate", scope="zone", performs=POWER_OPERATIONS)
 async def instance_stop_server(
-    ctx: CallContext, server_id: ServerId, zone: ZoneArg = None, wait: Wait = False, timeout_seconds: WaitSeconds = WAIT_DEFAULT
+    ctx: CallContext, server_id: ServerId, zone: ZoneArg = None, wait: Wait = False,
+    timeout_seconds: WaitSeconds = WAIT_DEFAULT,
 ) -> dict[str, Any]:
     """Stop (power off) an Instance.
 
@@ -242,7 +245,8 @@ async def instance_stop_server(
 
 @tool(safety="mutate", scope="zone", performs=POWER_OPERATIONS)
 async def instance_reboot_server(
-    ctx: CallContext, server_id: ServerId, zone: ZoneArg = None, wait: Wait = False, timeout_seconds: WaitSeconds = WAIT_DEFAULT
+    ctx: CallContext, server_id: ServerId, zone: ZoneArg = None, wait: Wait = False,
+    timeout_seconds: WaitSeconds = WAIT_DEFAULT,
 ) -> dict[str, Any]:
     """Reboot an Instance.
 

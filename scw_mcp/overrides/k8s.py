@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
 from scw_mcp.overrides._common import (
-    WAIT_DEFAULT, OptBool, OptStr, Page, PerPage, Region, WaitSeconds, opt_int, page_result, poll, sdk, valid_list_error,
+    WAIT_DEFAULT, OptBool, OptStr, Page, PerPage, Region, WaitSeconds, opt_int, page_result, poll, sdk,
+    valid_list_error,
 )
 from scw_mcp.overrides.declare import tool
 from scw_mcp.runtime.context import CallContext
@@ -69,9 +71,9 @@ async def k8s_get_cluster(
     api = _api(ctx)
     if wait:
         transient = {str(s) for s in CLUSTER_TRANSIENT_STATUSES}
-        cluster = await _wait_status(ctx, "cluster", lambda: ctx.run(api.get_cluster, cluster_id=cluster_id, region=region),
-                                     cluster_id, region, timeout_seconds, lambda state: state not in transient, "settled",
-                                     failed=frozenset())
+        read = functools.partial(ctx.run, api.get_cluster, cluster_id=cluster_id, region=region)
+        cluster = await _wait_status(ctx, "cluster", read, cluster_id, region, timeout_seconds,
+                                     lambda state: state not in transient, "settled", failed=frozenset())
     else:
         cluster = await ctx.run(api.get_cluster, cluster_id=cluster_id, region=region)
     pools = await ctx.run(api.list_pools, cluster_id=cluster_id, region=region, page_size=100)
@@ -255,8 +257,8 @@ async def k8s_create_pool(
 
 
 async def _wait_pool(ctx: CallContext, pool_id: str, region: str, timeout_seconds: int) -> Any:
-    return await _wait_status(ctx, "pool", lambda: ctx.run(_api(ctx).get_pool, pool_id=pool_id, region=region), pool_id, region,
-                              timeout_seconds)
+    read = functools.partial(ctx.run, _api(ctx).get_pool, pool_id=pool_id, region=region)
+    return await _wait_status(ctx, "pool", read, pool_id, region, timeout_seconds)
 
 
 def _check_bounds(size: int | None, autoscaling: bool | None, min_size: int | None, max_size: int | None) -> None:

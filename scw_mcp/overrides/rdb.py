@@ -84,7 +84,8 @@ async def rdb_get_instance(
     region = ctx.region(region)
     if wait:
         transient = {str(s) for s in INSTANCE_TRANSIENT_STATUSES}
-        instance = await _wait_ready(ctx, instance_id, region, timeout_seconds, lambda state: state not in transient, failed=())
+        instance = await _wait_ready(ctx, instance_id, region, timeout_seconds, lambda state: state not in transient,
+                                     failed=())
     else:
         instance = await ctx.run(_api(ctx).get_instance, instance_id=instance_id, region=region)
     return {"endpoints": endpoints(instance), "instance": instance}
@@ -155,7 +156,8 @@ async def _wait_ready(ctx: CallContext, instance_id: str, region: str, timeout_s
         instance = await ctx.run(_api(ctx).get_instance, instance_id=instance_id, region=region)
         return instance, str(instance.status)
 
-    keep_waiting = {"tool": "rdb_get_instance", "arguments": {"instance_id": instance_id, "region": region, "wait": True}}
+    keep_waiting = {"tool": "rdb_get_instance",
+                    "arguments": {"instance_id": instance_id, "region": region, "wait": True}}
     return await poll(ctx, fetch, done, what=f"database instance {instance_id} to settle",
                       timeout_seconds=timeout_seconds, failed=failed, continue_with=keep_waiting)
 

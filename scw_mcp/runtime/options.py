@@ -41,7 +41,7 @@ WAIT_SECONDS_SCHEMA = {
     "type": "integer",
     "minimum": 1,
     "maximum": WAIT_MAX_SECONDS,
-    "description": f"Max seconds to wait (default {WAIT_DEFAULT_SECONDS}); then the current state and how to go on.",
+    "description": f"Wait at most this long (default {WAIT_DEFAULT_SECONDS} s), then return the state so far.",
 }
 
 

@@ -113,18 +113,19 @@ def _empty(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == {}
 
 
-def compact(value: Any) -> Any:
+def compact(value: Any, protect: int = 1) -> Any:
     """Without null values and empty strings, lists and objects, at any depth (absent means
-    empty); identity fields (IDENTITY) stay whatever their value."""
+    empty). Identity fields (IDENTITY) stay whatever their value in the `protect` outer levels
+    of objects: the resource itself (and, for a result such as {"server": {...}}, the one it wraps)."""
     if isinstance(value, dict):
         out = {}
         for key, item in value.items():
-            item = compact(item)
-            if key in IDENTITY or not _empty(item):
+            item = compact(item, protect - 1)
+            if (protect > 0 and key in IDENTITY) or not _empty(item):
                 out[key] = item
         return out
     if isinstance(value, list):
-        return [compact(item) for item in value]
+        return [compact(item, protect) for item in value]
     return value
 
 
@@ -136,9 +137,9 @@ def compact_result(result: dict[str, Any], rows_only: bool = False) -> dict[str,
         return {
             **{k: v for k, v in result.items() if k in ENVELOPE},
             "items": [compact(item) for item in result["items"]],
-            **(rest if rows_only else compact(rest)),
+            **(rest if rows_only else compact(rest, 2)),
         }
-    return result if rows_only else compact(result)
+    return result if rows_only else compact(result, 2)
 
 
 # --- query ------------------------------------------------------------------------------
@@ -176,7 +177,7 @@ class Query:
             value = self.parsed.search(result)
         except JMESPathError as exc:
             raise ToolFailure(f"Invalid arguments for {tool}: query {self.text!r} failed on this result: {exc}. "
-                              "What to do: fix the expression (describe_operation shows the result's fields).") from None
+                              "What to do: fix the expression (describe_operation shows the fields).") from None
         out: dict[str, Any] = {"result": value}
         for key in ("total_count", "next"):
             if key in result:
@@ -195,7 +196,7 @@ class Query:
 class Cursor:
     """Where a list result starts, so that a cut can say exactly where to go on."""
 
-    args: dict[str, Any]  # the arguments that fetch the page the result starts in ({"page": 2}, {"page_token": ...}, {})
+    args: dict[str, Any]  # what fetches the page the result starts in: {"page": 2}, {"page_token": ...} or {}
     offset: int = 0  # items of that page before the result's first one
     size: int | None = None  # the page size, when the result spans pages (all_pages)
 

@@ -110,7 +110,8 @@ class Runner:
                     raise ToolFailure(f'Invalid arguments for {op.name}: {scope} "all" only works for listings. What to do: name one {scope}.')
                 if opts.get(options.ALL_PAGES):
                     raise ToolFailure(f'Invalid arguments for {op.name}: {scope} "all" and all_pages do not combine. '
-                                      f"What to do: page through with the result's next, or list one {scope} with all_pages.")
+                                      f"What to do: page through with the result's next, or list one {scope} "
+                                      "with all_pages.")
                 continue
             arguments[scope] = check(value or default)
 
@@ -195,7 +196,8 @@ class Runner:
             out["page"] = page
             out["next_page"] = page + 1 if any(results[p].get("next_page") for p in done) else None
         else:
-            more = {p: {scope: p, "page_token": results[p]["next_page_token"]} for p in done if results[p].get("next_page_token")}
+            more = {p: {scope: p, "page_token": results[p]["next_page_token"]}
+                    for p in done if results[p].get("next_page_token")}
             if more:
                 out["more"] = more
                 out["hint"] = f"{', '.join(more)} have more: `more` gives, for each, the arguments of its next page."
@@ -203,7 +205,8 @@ class Runner:
             out["errors"] = errors
         return out
 
-    async def _all_pages(self, op: Operation, arguments: dict[str, Any], ctx: CallContext, query: Query | None) -> dict[str, Any]:
+    async def _all_pages(self, op: Operation, arguments: dict[str, Any], ctx: CallContext,
+                         query: Query | None) -> dict[str, Any]:
         size_param = page_size_param(op)
         arguments = {**arguments, size_param: arguments.get(size_param) or ALL_PAGES_SIZE}
         start = page = arguments.get("page") or 1

@@ -54,7 +54,8 @@ def test_token_lists_and_maps_are_items_too():
     types = {"servers": {"DEV1-S": {"ncpus": 2}, "GP1-XS": {"ncpus": 4}}, "total_count": "2"}
     assert items_field(types) == "servers"
     page = list_page(types, "servers", "page", 1, None)
-    assert page["items"] == [{"name": "DEV1-S", "ncpus": 2}, {"name": "GP1-XS", "ncpus": 4}] and page["total_count"] == 2
+    assert page["items"] == [{"name": "DEV1-S", "ncpus": 2}, {"name": "GP1-XS", "ncpus": 4}]
+    assert page["total_count"] == 2
 
 
 def test_counts_are_integers_in_every_shape():
@@ -68,9 +69,12 @@ def test_counts_are_integers_in_every_shape():
 
 def test_compaction_drops_empty_values_at_any_depth_but_keeps_identity_and_falsy_scalars():
     server = {"id": "s1", "name": "", "state": None, "zone": "fr-par-1", "ipv6": None, "tags": [], "bootscript": {},
-              "public_ip": {"address": None, "dynamic": False}, "volumes": {"0": {"size": 0, "name": ""}}, "arch": "x86_64"}
-    assert compact(server) == {"id": "s1", "name": "", "state": None, "zone": "fr-par-1", "public_ip": {"dynamic": False},
-                               "volumes": {"0": {"size": 0, "name": ""}}, "arch": "x86_64"}
+              "public_ip": {"address": None, "dynamic": False}, "volumes": {"0": {"size": 0, "name": None}},
+              "arch": "x86"}
+    compacted = {"id": "s1", "name": "", "state": None, "zone": "fr-par-1", "public_ip": {"dynamic": False},
+                 "volumes": {"0": {"size": 0}}, "arch": "x86"}
+    assert compact(server) == compacted  # identity kept in the resource itself, not in what it holds
+    assert compact_result({"server": server}) == {"server": compacted}  # a result wrapping one resource
 
 
 def test_compaction_keeps_the_envelope_and_hand_written_results():
@@ -88,8 +92,8 @@ def test_compaction_keeps_the_envelope_and_hand_written_results():
 
 
 def test_query_selects_and_keeps_the_continuation():
-    page = {"items": [{"id": i, "name": f"n{i}", "state": "running" if i % 2 else "stopped", "arch": "x"} for i in range(4)],
-            "total_count": 10, "page": 1, "next": {"page": 2}}
+    items = [{"id": i, "name": f"n{i}", "state": "running" if i % 2 else "stopped", "arch": "x"} for i in range(4)]
+    page = {"items": items, "total_count": 10, "page": 1, "next": {"page": 2}}
     shaped = Query.compile("items[].{id: id, name: name, state: state}", "t").apply(page, "t")
     assert [set(row) for row in shaped["result"]] == [{"id", "name", "state"}] * 4
     assert shaped["total_count"] == 10 and shaped["next"] == {"page": 2}
@@ -115,7 +119,8 @@ def _pages(items, size):
         page, offset = args.get("page", 1), args.get("offset", 0)
         chosen = items[(page - 1) * size: page * size]
         more = page * size < len(items)
-        out = {"items": chosen[offset:], "total_count": len(items), "page": page, "next_page": page + 1 if more else None}
+        out = {"items": chosen[offset:], "total_count": len(items), "page": page,
+               "next_page": page + 1 if more else None}
         return with_next(out), Cursor({"page": page}, offset)
     return call
 
@@ -154,7 +159,8 @@ def test_a_big_object_keeps_nested_ids_and_names_what_it_left_out():
                           "tags": [f"tag-{j}-" + "x" * 120 for j in range(600)], "commercial_type": "DEV1-S"}}
     cut, text = fit_budget(created, 60_000)
     assert len(text.encode()) <= 60_000 and "preview" not in cut and "truncated" not in cut
-    assert cut["server"]["id"] == "srv-1" and cut["server"]["commercial_type"] == "DEV1-S" and cut["image"]["id"] == "img"
+    assert cut["server"]["id"] == "srv-1" and cut["server"]["commercial_type"] == "DEV1-S"
+    assert cut["image"]["id"] == "img"
     assert list(cut["elided"]) == ["server.tags"] and cut["elided"]["server.tags"].startswith("600 items")
 
 

@@ -96,6 +96,27 @@ def test_120_servers_paged_with_their_continuations_are_each_seen_once(sb):
     assert what == {"items[0].tags": "600 items, 78.6 KB"}
 
 
+def test_a_token_list_cut_by_the_budget_goes_on_with_its_offset(sb):
+    cls = shapes.load("scaleway.instance.v2alpha1.types:Server")
+    for i in range(30):  # about 3.5 KB each: a page of 30 does not fit
+        sb.engine.add("/instance/v2alpha1/zones/nl-ams-2/servers", sb.engine.new(
+            cls, params={"zone": "nl-ams-2"}, name=f"v2-{i:02d}", tags=[f"{i}-" + "t" * 100] * 30))
+
+    async def scenario(client):
+        seen, args, nexts = [], {}, []
+        while True:
+            page = await _call(client, "call_operation", {"name": "instance_v2alpha1_list_servers",
+                                                          "arguments": {"zone": "nl-ams-2", **args}})
+            seen += [item["name"] for item in page["items"]]
+            if "next" not in page:
+                return seen, nexts
+            args = page["next"]
+            nexts.append(args)
+
+    seen, nexts = _run(sb, scenario)
+    assert seen == [f"v2-{i:02d}" for i in range(30)] and nexts and list(nexts[0]) == ["offset"]
+
+
 def test_a_create_too_big_for_the_budget_still_returns_the_new_id(sb):
     async def scenario(client):
         return await _call(client, "instance_create_server", {"name": "many-tags", "tags": LONG_TAGS})
@@ -114,7 +135,8 @@ def test_a_list_with_one_oversized_item_returns_it_elided(sb):
     setting = {"default_value": "1", "hot_configurable": True, "property_type": "int", "unit": "MB",
                "string_constraint": None, "int_min": 0, "int_max": 100, "float_min": None, "float_max": None}
     for version in postgres["versions"]:  # as recorded: PostgreSQL's engine is about 112 KB
-        version["available_settings"] = [{**setting, "name": f"setting_{i}", "description": "d" * 150} for i in range(200)]
+        version["available_settings"] = [{**setting, "name": f"setting_{i}", "description": "d" * 150}
+                                         for i in range(200)]
 
     async def scenario(client):
         call = {"name": "rdb_list_database_engines", "arguments": {}}
@@ -127,7 +149,8 @@ def test_a_list_with_one_oversized_item_returns_it_elided(sb):
     first, rest, part = _run(sb, scenario)
     assert first["total_count"] == 2 and first["next"] == {"page": 1, "offset": 1}
     (pg,) = first["items"]
-    assert pg["name"] == "PostgreSQL" and [v["name"] for v in pg["versions"]] == ["PostgreSQL-16", "PostgreSQL-15", "PostgreSQL-14"]
+    assert pg["name"] == "PostgreSQL"
+    assert [v["name"] for v in pg["versions"]] == ["PostgreSQL-16", "PostgreSQL-15", "PostgreSQL-14"]
     assert set(first["elided"]) == {f"items[0].versions[{i}].available_settings" for i in range(3)}
     assert [e["name"] for e in rest["items"]] == ["MySQL"] and "next" not in rest
     assert part["result"] == ["setting_0", "setting_1", "setting_2"]
@@ -264,7 +287,8 @@ def test_a_wait_at_its_deadline_returns_the_state_and_how_to_keep_waiting(sb):
     cluster = _stuck_cluster(sb, "slow")
 
     async def scenario(client):
-        first = await _call(client, "k8s_get_cluster", {"cluster_id": cluster["id"], "wait": True, "timeout_seconds": 1})
+        args = {"cluster_id": cluster["id"], "wait": True, "timeout_seconds": 1}
+        first = await _call(client, "k8s_get_cluster", args)
         cluster["status"] = "ready"
         go_on = first["wait"]["continue_with"]
         then = await _call(client, "call_operation", {"name": go_on["tool"], "arguments": go_on["arguments"]})
@@ -342,13 +366,15 @@ def test_a_260_kb_object_reads_back_whole_in_ranges():
         listed = await _call(client, "object_storage_list_objects_v2", {"bucket": "ranges"})
         parts, offset = [], 0
         while offset is not None:
-            part = await _call(client, "object_storage_get_object", {"bucket": "ranges", "key": "big.txt", "offset": offset})
+            args = {"bucket": "ranges", "key": "big.txt", "offset": offset}
+            part = await _call(client, "object_storage_get_object", args)
             assert part["encoding"] == "text" and part["offset"] == offset
             parts.append(part["content"])
             offset = part["next_offset"]
+        await _call(client, "object_storage_delete_bucket", {"bucket": "ranges", "empty_first": True})
         return listed, parts
 
-    with Sandbox() as s3:
-        listed, parts = _run(s3, scenario)
+    with Sandbox() as s3:  # moto's state is the process's: the bucket goes at the end
+        listed, parts = _run(s3, scenario, confirm=False)
     assert "".join(parts) == text and len(parts) >= 5
     assert type(listed["total_count"]) is int and listed["items"][0]["key"] == "big.txt"
