@@ -217,14 +217,14 @@ class Runner:
             items.extend(data.get("items") or [])
             total = data.get("total_count")
             await ctx.progress(len(items), total, f"{len(items)} of {total}")
-            if not data.get("next_page") or self._full({**data, "items": items}, query):
+            if not data.get("next_page") or self._full(op, {**data, "items": items}, query):
                 break
             page = data["next_page"]
         return {**data, "items": items, "page": start}
 
-    def _full(self, joined: dict[str, Any], query: Query | None) -> bool:
-        """Enough pages for one result: over the budget as it would be returned."""
-        shown = query.parsed.search(joined) if query is not None else joined["items"]
+    def _full(self, op: Operation, joined: dict[str, Any], query: Query | None) -> bool:
+        """Enough pages for one result: over the budget as it would be returned (what the query selects)."""
+        shown = query.apply(joined, op.name) if query is not None else joined["items"]
         return len(dumps(shown).encode()) > self.budget
 
     # --- shaping ----------------------------------------------------------------------

@@ -57,8 +57,8 @@ class SdkExecutor:
 
     async def execute(self, op: Operation, ctx: Any, arguments: dict[str, Any]) -> Any:
         arguments = dict(arguments)
-        wait = arguments.pop(options.WAIT, False) and op.extra.get("wait")
-        seconds = arguments.pop(options.WAIT_SECONDS, None) or options.WAIT_DEFAULT_SECONDS
+        wait = op.extra.get("wait") and arguments.pop(options.WAIT, False)
+        seconds = (arguments.pop(options.WAIT_SECONDS, None) if "wait" in op.extra else None) or options.WAIT_DEFAULT_SECONDS
         if wait and op.safety == READ:  # a get that waits: its first poll is the read itself
             result = await self._wait(op, ctx, arguments, None, seconds)
         else:

@@ -190,3 +190,45 @@ def test_cursor_continues_across_pages_when_a_result_spans_them():
 def test_small_results_are_unchanged_and_serialised_once():
     small = {"items": [1, 2]}
     assert fit_budget(small) == (small, dumps(small))
+
+
+class _Paged:
+    """An executor serving `items` in pages, as the SDK executor shapes them."""
+
+    def __init__(self, items):
+        self.items = items
+
+    async def execute(self, op, ctx, arguments):
+        page, size = arguments.get("page") or 1, arguments.get("per_page") or 50
+        chosen = self.items[(page - 1) * size: page * size]
+        return list_page({"things": chosen, "total_count": len(self.items)}, "things", "page", page, size)
+
+    async def preview(self, op, ctx, arguments):
+        return None
+
+
+def test_all_pages_cut_by_the_budget_goes_on_exactly_with_all_pages():
+    import anyio
+
+    from scw_mcp.runtime.runner import Runner
+    from scw_mcp.runtime.settings import Settings
+    from tests.runtime.ops import make_op
+
+    items = [{"id": f"t{i:03d}", "name": "x" * 150} for i in range(450)]
+    op = make_op("x_list_things", paging="page", list_key="things", executor=_Paged(items),
+                 properties={"page": {"type": "integer"}, "per_page": {"type": "integer"}})
+    runner = Runner(Settings(), budget=20_000)
+
+    async def scenario():
+        seen, args, calls = [], {}, 0
+        while True:
+            outcome = await runner.call(op, {"all_pages": True, **args})
+            assert outcome.error is None and len(outcome.text.encode()) <= 20_000
+            seen += [item["id"] for item in outcome.data["items"]]
+            calls += 1
+            if "next" not in outcome.data:
+                return seen, calls
+            args = outcome.data["next"]
+
+    seen, calls = anyio.run(scenario)
+    assert seen == [item["id"] for item in items] and 3 < calls < 10
