@@ -3,6 +3,7 @@
     python bench/run.py                  # everything, 5 repeats (about 4 minutes on 2 cores)
     python bench/run.py --repeat 3 --only startup,search
     python bench/run.py --only inputs    # seconds: minimal create calls (bench/inputs.py)
+    python bench/run.py --only results   # seconds: bytes per item of five lists (bench/results_size.py)
     python bench/run.py --update-readme  # also put the tables into bench/README.md
     python bench/run.py --only search --update-readme   # the search table alone (seconds)
 
@@ -25,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import BENCH, machine  # noqa: E402
 
-PARTS = ("startup", "calls", "generator", "search", "inputs")
+PARTS = ("startup", "calls", "generator", "search", "inputs", "results")
 README = BENCH / "README.md"
 START, END = "<!-- bench:results:start -->", "<!-- bench:results:end -->"
 SEARCH_START, SEARCH_END = "<!-- bench:search:start -->", "<!-- bench:search:end -->"
@@ -136,6 +137,10 @@ def rows(results: dict[str, Any]) -> list[list[str]]:
         out.append([f"create operations passing with only their schema's required fields ({i['operations']})",
                     f"{i['rate']:.0%} ({i['passed']}/{i['operations']}), {i['required_values']} values in all",
                     "", "", "all", _pf(i["passed"] == i["operations"])])
+    for r in results.get("results", {}).get("lists", []):
+        out.append([f"bytes per item, {r['list']} ({r['operation']}, sandbox): compact / with a query",
+                    f"{r['compact']:,.0f} B / {r['queried']:,.0f} B", f"before compaction {r['before']:,.0f} B",
+                    f"{r['compact'] / r['before']:.2f}x / {r['queried'] / r['before']:.2f}x", "", ""])
     return out
 
 
@@ -236,6 +241,11 @@ def main() -> int:
         import inputs
 
         results["inputs"] = inputs.run(log=log)
+    if "results" in parts:
+        log("result sizes...")
+        import results_size
+
+        results["results"] = results_size.run(log=log)
     results["elapsed_s"] = time.perf_counter() - started
 
     out = Path(args.out)

@@ -37,7 +37,10 @@ INSTRUCTIONS = """\
 Scaleway cloud tools. Typed tools cover everyday jobs; search_operations, describe_operation \
 and call_operation reach every other Scaleway API operation. Zone/region/project default to the \
 configured ones. Destructive operations return a preview and a confirm_token first: show the \
-preview to the user and repeat the call with the token only if they agree."""
+preview to the user and repeat the call with the token only if they agree. Results leave out null and \
+empty fields (absent means empty). Lists return items, total_count and, when there is more, next: \
+add its arguments to the same call for the rest. Reads take query, a JMESPath expression applied \
+to the result (e.g. items[].{id: id, name: name})."""
 
 DESCRIPTION_LIMIT = 400  # characters of description per typed tool in tools/list
 PARAMETER_LIMIT = 100  # characters of description per parameter in tools/list

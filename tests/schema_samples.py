@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 UUID = "11111111-2222-3333-4444-555555555555"
-from scw_mcp.runtime.options import RUNNER_OPTIONS
+from scw_mcp.runtime.options import RUNNER_OPTIONS, WAIT_SECONDS
 
-SKIPPED = {*RUNNER_OPTIONS, "wait"}  # options, not API parameters
+SKIPPED = {*RUNNER_OPTIONS, "wait", WAIT_SECONDS}  # options, not API parameters
 
 
 def _resolve(schema: dict, defs: dict) -> dict:

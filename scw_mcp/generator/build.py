@@ -17,7 +17,7 @@ from typing import Any
 from scaleway_core.bridge import ScwFile
 
 from scw_mcp import __version__
-from scw_mcp.safety import MUTATE, classify, product_wide_reads, wire_problems
+from scw_mcp.safety import MUTATE, READ, classify, product_wide_reads, wire_problems
 
 from . import names
 from .config import GeneratorConfig
@@ -211,16 +211,36 @@ def _resource_fields(returns: Any, resource: type) -> str | None:
     return None
 
 
+_FETCHER_RE = re.compile(r"fetcher=self\.(\w+)")
+_STOP_RE = re.compile(r"lambda res: \(?\s*res\.(\w+) not in (\w+)")
+
+
+@lru_cache(maxsize=None)
+def _polling(class_ref: str, waiter: str) -> tuple[str, str, tuple[str, ...]]:
+    """What a wait_for_* helper polls: (getter, watched field, transient values), read from its source."""
+    fn = getattr(_load(class_ref), waiter)
+    source = inspect.getsource(fn)
+    fetcher, stop = _FETCHER_RE.search(source), _STOP_RE.search(source)
+    if fetcher is None or stop is None:
+        raise GeneratorError(f"{class_ref}.{waiter}: cannot read the getter and transient states it polls")
+    values = fn.__globals__[stop.group(2)]
+    return fetcher.group(1), stop.group(1), tuple(sorted(str(getattr(v, "value", v)) for v in values))
+
+
 def _wait(method: SdkMethod, params: tuple[Field, ...], safety: str) -> Wait | None:
-    """Attach the class's wait_for_X helper to the mutating operations on X."""
-    if safety != MUTATE:
+    """Attach the class's wait_for_X helper to the mutating operations on X, and to the getter it
+    polls (a get with wait=true goes on waiting where a wait reached its deadline)."""
+    if safety not in (MUTATE, READ):
         return None
+    class_ref = f"{method.class_module}:{method.class_name}"
     arg_names = {p.sdk_name for p in params}
     candidates = []
     for waiter, signature, hints in method.waiters:
         resource_name = waiter.removeprefix("wait_for_")
-        mentions = resource_name in method.method_name or f"{resource_name}_id" in arg_names
-        if not mentions:
+        if safety == READ:
+            if _polling(class_ref, waiter)[0] != method.method_name:
+                continue
+        elif not (resource_name in method.method_name or f"{resource_name}_id" in arg_names):
             continue
         resource = hints.get("return")
         path = _resource_fields(method.hints.get("return"), resource)
@@ -243,7 +263,8 @@ def _wait(method: SdkMethod, params: tuple[Field, ...], safety: str) -> Wait | N
     if not candidates:
         return None
     _, waiter, args = min(candidates)
-    return Wait(method=waiter, args=args)
+    get, watched, transient = _polling(class_ref, waiter)
+    return Wait(method=waiter, args=args, get=get, field=watched, transient=transient)
 
 
 def _operation(method: SdkMethod, name: str, namespace: str, module: str, function: str,

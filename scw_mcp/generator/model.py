@@ -55,10 +55,14 @@ class ObjectDef:
 
 @dataclass(frozen=True)
 class Wait:
-    """How to wait for the resource an operation changes: the SDK's wait_for_* helper."""
+    """How to wait for the resource an operation changes (or reads): the SDK's wait_for_* helper,
+    as the runtime's own poll loop runs it: its getter, the field it watches, its transient values."""
 
     method: str
     args: tuple[tuple[str, str], ...]  # waiter parameter -> "arg:NAME" or "result:FIELD"
+    get: str  # the getter the waiter polls (same arguments)
+    field: str  # the field of the resource it watches
+    transient: tuple[str, ...]  # values of that field that mean "not settled yet"
 
 
 @dataclass(frozen=True)

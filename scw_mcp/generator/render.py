@@ -200,7 +200,8 @@ def _sdk_catalog_entry(op: Operation) -> dict[str, Any]:
         "input_schema": input_schema(op),
         "list_key": op.list_key,
         "paging": op.paging,
-        "wait": {"method": op.wait.method, "args": dict(op.wait.args)} if op.wait else None,
+        "wait": {"method": op.wait.method, "args": dict(op.wait.args), "get": op.wait.get, "field": op.wait.field,
+                 "transient": list(op.wait.transient)} if op.wait else None,
         "one_of": {group: list(members) for group, members in op.one_of},
         "path_params": path_params(op),
     }

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import time
 from typing import Annotated, Any, Awaitable, Callable, Iterable
 
-import anyio
 from pydantic import Field, WithJsonSchema
 
+from scw_mcp.runtime import options, waiting
 from scw_mcp.runtime.catalog import load_catalog
 from scw_mcp.runtime.context import CallContext
 from scw_mcp.runtime.convert import to_json
 from scw_mcp.runtime.errors import ToolFailure, describe
 from scw_mcp.runtime.settings import UUID_RE
-
-# Poll delays for `wait` options: start fast (sandboxes and quick transitions), back off to
-# POLL_MAX so a long wait costs few API calls. Module-level so tests can shorten them.
-POLL_MIN = 1.0
-POLL_MAX = 10.0
 
 
 # --- compact schemas ---------------------------------------------------------------------
@@ -44,6 +38,13 @@ Zone = OptStr
 Region = OptStr
 Page = Annotated[int, Field(ge=1)]
 PerPage = Annotated[int, Field(ge=1, le=100)]
+
+
+# The deadline of a `wait` (the same option, name and bounds as the generated operations').
+WaitSeconds = Annotated[
+    int, Field(ge=1, le=options.WAIT_MAX_SECONDS, description=options.WAIT_SECONDS_SCHEMA["description"])
+]
+WAIT_DEFAULT = options.WAIT_DEFAULT_SECONDS
 
 
 def opt_int(**bounds: int) -> Any:
@@ -90,32 +91,34 @@ def page_result(items: list[Any], total: Any, page: int, per_page: int) -> dict[
 async def poll(
     ctx: CallContext,
     fetch: Callable[[], Awaitable[tuple[Any, str]]],
-    done: Iterable[str],
+    done: Iterable[str] | Callable[[str], bool],
     *,
     what: str,
     timeout_seconds: float,
     failed: Iterable[str] = (),
+    continue_with: dict[str, Any] | None = None,
+    until: str = "",
 ) -> Any:
-    """Call `fetch` (-> (object, state)) until the state is in `done`; progress on each poll."""
-    done, failed = set(done), set(failed)
-    deadline = time.monotonic() + timeout_seconds
-    delay = POLL_MIN
-    polls = 0
-    while True:
-        obj, state = await fetch()
-        polls += 1
-        await ctx.progress(polls, None, f"{what}: {state}")
-        if state in done:
-            return obj
-        if state in failed:
-            raise ToolFailure(f"{what} failed: the resource went to state {state!r}. What to do: get it for details (state_detail) and retry or contact support.")
-        if time.monotonic() + delay > deadline:
+    """Call `fetch` (-> (object, state)) until the state is in `done` (or `done(state)`); progress on each poll.
+
+    At the deadline: with `continue_with` (the call that goes on waiting), the current object,
+    and the result says where the wait stands (`wait`); without it (a step the tool cannot
+    finish without), an error."""
+    settled = done if callable(done) else set(done).__contains__
+    failed = set(failed)
+    waited = await waiting.poll(ctx, fetch, lambda state: settled(state) or state in failed, what=what,
+                                seconds=timeout_seconds)
+    if waited.state in failed:
+        raise ToolFailure(f"{what} failed: the resource went to state {waited.state!r}. "
+                          "What to do: get it for details (state_detail) and retry or contact support.")
+    if not waited.done:
+        if continue_with is None:
             raise ToolFailure(
-                f"Timed out after {timeout_seconds}s waiting for {what} (last state: {state!r}). "
+                f"Timed out after {timeout_seconds}s waiting for {what} (last state: {waited.state!r}). "
                 "What to do: the operation continues server-side; get the resource later to see its state."
             )
-        await anyio.sleep(delay)
-        delay = min(delay * 1.5, POLL_MAX)
+        ctx.waited = waiting.pending(waited, what, continue_with, until)
+    return waited.obj
 
 
 def valid_list_error(kind: str, value: str, valid: list[str], hint: str = "") -> ToolFailure:

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import anyio
 from pydantic import Field
 
-from scw_mcp.overrides._common import OptStr, Zone, is_uuid, opt_int, page_result, poll, sdk
+from scw_mcp.overrides._common import WAIT_DEFAULT, OptStr, WaitSeconds, Zone, is_uuid, opt_int, page_result, poll, sdk
 from scw_mcp.overrides.declare import tool
 from scw_mcp.runtime.context import CallContext
 from scw_mcp.runtime.convert import to_json
@@ -56,12 +56,18 @@ async def _get(ctx: CallContext, server_id: str, zone: str) -> Any:
     return (await ctx.run(_api(ctx).get_server, server_id=server_id, zone=zone)).server
 
 
-async def _wait_state(ctx: CallContext, server_id: str, zone: str, target: str, timeout_seconds: int) -> Any:
+async def _wait_state(ctx: CallContext, server_id: str, zone: str, target: str, timeout_seconds: int, *,
+                      or_fail: bool = False) -> Any:
+    """Poll a server until it is `target`. At the deadline: an error when the tool cannot go on
+    without it (or_fail), else the server as it is, and instance_get_server to look again."""
     async def fetch() -> tuple[Any, str]:
         server = await _get(ctx, server_id, zone)
         return server, str(server.state)
 
-    return await poll(ctx, fetch, {target}, what=f"server {server_id} to be {target}", timeout_seconds=timeout_seconds, failed={"locked"})
+    look_again = {"tool": "instance_get_server", "arguments": {"server_id": server_id, "zone": zone}}
+    look_again = None if or_fail else look_again
+    return await poll(ctx, fetch, {target}, what=f"server {server_id} to be {target}", timeout_seconds=timeout_seconds,
+                      failed={"locked"}, continue_with=look_again, until=f"(call it until its state is {target})")
 
 
 # --- list -----------------------------------------------------------------------------
@@ -154,7 +160,7 @@ async def instance_create_server(
     dynamic_ip_required: Annotated[bool, Field(description="Give the server a public IP.")] = True,
     zone: ZoneArg = None,
     wait: Annotated[bool, Field(description="Power on and wait until running.")] = False,
-    timeout_seconds: Timeout = 600,
+    timeout_seconds: WaitSeconds = WAIT_DEFAULT,
     **arguments: Any,
 ) -> dict[str, Any]:
     """Create an Instance.
@@ -215,7 +221,10 @@ async def _power(ctx: CallContext, server_id: str, zone: str | None, action: str
 
 
 @tool(safety="mutate", scope="zone", performs=POWER_OPERATIONS)
-async def instance_start_server(ctx: CallContext, server_id: ServerId, zone: ZoneArg = None, wait: Wait = False, timeout_seconds: Timeout = 600) -> dict[str, Any]:
+async def instance_start_server(
+    ctx: CallContext, server_id: ServerId, zone: ZoneArg = None, wait: Wait = False,
+    timeout_seconds: WaitSeconds = WAIT_DEFAULT,
+) -> dict[str, Any]:
     """Start (power on) an Instance.
 
     Hand-written: instance_server_action's poweron, with wait until it runs."""
@@ -223,7 +232,10 @@ async def instance_start_server(ctx: CallContext, server_id: ServerId, zone: Zon
 
 
 @tool(safety="mutate", scope="zone", performs=POWER_OPERATIONS)
-async def instance_stop_server(ctx: CallContext, server_id: ServerId, zone: ZoneArg = None, wait: Wait = False, timeout_seconds: Timeout = 600) -> dict[str, Any]:
+async def instance_stop_server(
+    ctx: CallContext, server_id: ServerId, zone: ZoneArg = None, wait: Wait = False,
+    timeout_seconds: WaitSeconds = WAIT_DEFAULT,
+) -> dict[str, Any]:
     """Stop (power off) an Instance.
 
     Hand-written: instance_server_action's poweroff, with wait until it is stopped. Its volumes
@@ -232,7 +244,10 @@ async def instance_stop_server(ctx: CallContext, server_id: ServerId, zone: Zone
 
 
 @tool(safety="mutate", scope="zone", performs=POWER_OPERATIONS)
-async def instance_reboot_server(ctx: CallContext, server_id: ServerId, zone: ZoneArg = None, wait: Wait = False, timeout_seconds: Timeout = 600) -> dict[str, Any]:
+async def instance_reboot_server(
+    ctx: CallContext, server_id: ServerId, zone: ZoneArg = None, wait: Wait = False,
+    timeout_seconds: WaitSeconds = WAIT_DEFAULT,
+) -> dict[str, Any]:
     """Reboot an Instance.
 
     Hand-written: instance_server_action's reboot, with wait until it runs again."""
@@ -301,7 +316,7 @@ async def instance_delete_server(
     if server.get("state") not in ("stopped", "stopped_in_place"):
         if server.get("state") != "stopping":
             await ctx.run(api.server_action, server_id=server_id, zone=zone, action="poweroff")
-        await _wait_state(ctx, server_id, zone, "stopped", timeout_seconds)
+        await _wait_state(ctx, server_id, zone, "stopped", timeout_seconds, or_fail=True)
     await ctx.run(api.delete_server, server_id=server_id, zone=zone)
     out: dict[str, Any] = {"deleted_server": server_id, "deleted_ips": [], "deleted_volumes": [], "kept": []}
     for ip in _flexible_ips(server):

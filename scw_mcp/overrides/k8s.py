@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
 from scw_mcp.overrides._common import (
+    WAIT_DEFAULT,
     OptBool,
     OptStr,
     Page,
     PerPage,
     Region,
+    WaitSeconds,
     opt_int,
     optional,
     page_result,
@@ -62,13 +65,28 @@ async def k8s_list_clusters(
 
 
 @tool(safety="read", scope="region", performs=("k8s_get_cluster", "k8s_list_pools"))
-async def k8s_get_cluster(ctx: CallContext, cluster_id: ClusterId, region: RegionArg = None) -> dict[str, Any]:
+async def k8s_get_cluster(
+    ctx: CallContext,
+    cluster_id: ClusterId,
+    region: RegionArg = None,
+    wait: Annotated[bool, Field(description="Wait while it is creating, updating or deleting.")] = False,
+    timeout_seconds: WaitSeconds = WAIT_DEFAULT,
+) -> dict[str, Any]:
     """Get a Kubernetes cluster with its pools.
 
-    Hand-written: the cluster and a summary of each of its node pools in one call."""
+    Hand-written: the cluster and a summary of each of its node pools in one call; wait=true
+    waits until it leaves its transitional states (creating, updating, deleting)."""
+    from scaleway.k8s.v1.content import CLUSTER_TRANSIENT_STATUSES
+
     region = ctx.region(region)
     api = _api(ctx)
-    cluster = await ctx.run(api.get_cluster, cluster_id=cluster_id, region=region)
+    if wait:
+        transient = {str(s) for s in CLUSTER_TRANSIENT_STATUSES}
+        read = functools.partial(ctx.run, api.get_cluster, cluster_id=cluster_id, region=region)
+        cluster = await _wait_status(ctx, "cluster", read, cluster_id, region, timeout_seconds,
+                                     lambda state: state not in transient, "settled", failed=frozenset())
+    else:
+        cluster = await ctx.run(api.get_cluster, cluster_id=cluster_id, region=region)
     pools = await ctx.run(api.list_pools, cluster_id=cluster_id, region=region, page_size=100)
     return {"cluster": cluster, "pools": [_pool_summary(p) for p in pools.pools]}
 
@@ -113,7 +131,7 @@ async def k8s_create_cluster(
     description: str = "",
     region: RegionArg = None,
     wait: Annotated[bool, Field(description="Wait until the cluster is ready (several minutes).")] = False,
-    timeout_seconds: Annotated[int, Field(ge=1, le=3600, description="Max seconds to wait.")] = 1800,
+    timeout_seconds: WaitSeconds = WAIT_DEFAULT,
     **arguments: Any,
 ) -> dict[str, Any]:
     """Create a Kubernetes cluster.
@@ -137,20 +155,24 @@ async def k8s_create_cluster(
     )
     if wait:
         cluster = await _wait_status(ctx, "cluster", lambda: ctx.run(_api(ctx).get_cluster, cluster_id=cluster.id, region=region),
-                                     cluster.id, timeout_seconds)
+                                     cluster.id, region, timeout_seconds)
     else:
         ctx.note("The cluster is being created (several minutes); k8s_get_cluster shows its status; "
                  "k8s_get_cluster_kubeconfig gives access once ready.")
     return {"cluster": _cluster_summary(cluster)}
 
 
-async def _wait_status(ctx: CallContext, what: str, read: Any, resource_id: str, timeout_seconds: int) -> Any:
+async def _wait_status(ctx: CallContext, what: str, read: Any, resource_id: str, region: str, timeout_seconds: int,
+                       done: Any = frozenset({"ready"}), to_be: str = "ready",
+                       failed: frozenset[str] = frozenset({"error", "locked", "pool_required"})) -> Any:
+    """Poll a cluster or pool; at the deadline, its k8s_get_* with wait=true goes on waiting."""
     async def fetch() -> tuple[Any, str]:
         obj = await read()
         return obj, str(obj.status)
 
-    return await poll(ctx, fetch, {"ready"}, what=f"{what} {resource_id} to be ready", timeout_seconds=timeout_seconds,
-                      failed={"error", "locked", "pool_required"})
+    keep_waiting = {"tool": f"k8s_get_{what}", "arguments": {f"{what}_id": resource_id, "region": region, "wait": True}}
+    return await poll(ctx, fetch, done, what=f"{what} {resource_id} to be {to_be}", timeout_seconds=timeout_seconds,
+                      failed=failed, continue_with=keep_waiting)
 
 
 async def _cluster_delete_preview(
@@ -227,7 +249,7 @@ async def k8s_create_pool(
     public_ip_disabled: bool = False,
     region: RegionArg = None,
     wait: Annotated[bool, Field(description="Wait until the pool is ready.")] = False,
-    timeout_seconds: Annotated[int, Field(ge=1, le=3600, description="Max seconds to wait.")] = 1200,
+    timeout_seconds: WaitSeconds = WAIT_DEFAULT,
     **arguments: Any,
 ) -> dict[str, Any]:
     """Add a node pool to a cluster.
@@ -246,7 +268,8 @@ async def k8s_create_pool(
 
 
 async def _wait_pool(ctx: CallContext, pool_id: str, region: str, timeout_seconds: int) -> Any:
-    return await _wait_status(ctx, "pool", lambda: ctx.run(_api(ctx).get_pool, pool_id=pool_id, region=region), pool_id, timeout_seconds)
+    read = functools.partial(ctx.run, _api(ctx).get_pool, pool_id=pool_id, region=region)
+    return await _wait_status(ctx, "pool", read, pool_id, region, timeout_seconds)
 
 
 def _check_bounds(size: int | None, autoscaling: bool | None, min_size: int | None, max_size: int | None) -> None:
@@ -266,7 +289,7 @@ async def k8s_update_pool(
     max_size: MaxSize = None,
     region: RegionArg = None,
     wait: Annotated[bool, Field(description="Wait until the pool is ready again.")] = False,
-    timeout_seconds: Annotated[int, Field(ge=1, le=3600, description="Max seconds to wait.")] = 1200,
+    timeout_seconds: WaitSeconds = WAIT_DEFAULT,
     **arguments: Any,
 ) -> dict[str, Any]:
     """Resize a node pool, set its autoscaling bounds, or change its settings.

@@ -212,11 +212,17 @@ async def object_storage_list_objects_v2(
         "bucket": bucket,
         "prefix": prefix,
         "delimiter": delimiter,
-        "max_keys": max_keys,
         "continuation_token": continuation_token,
         "region": region,
     }
-    res = await s3.perform(ctx, "object_storage_list_objects_v2", args)
+
+    async def page(size: int) -> dict[str, Any]:
+        return _objects_page(await s3.perform(ctx, "object_storage_list_objects_v2", {**args, "max_keys": size}))
+
+    return await s3.listing_within(page, max_keys)
+
+
+def _objects_page(res: dict[str, Any]) -> dict[str, Any]:
     items = [
         {
             "key": o.get("key"),

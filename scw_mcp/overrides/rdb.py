@@ -9,7 +9,20 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from scw_mcp.overrides._common import OptStr, Page, PerPage, Region, opt_int, optional, page_result, poll, sdk, valid_list_error
+from scw_mcp.overrides._common import (
+    WAIT_DEFAULT,
+    OptStr,
+    Page,
+    PerPage,
+    Region,
+    WaitSeconds,
+    opt_int,
+    optional,
+    page_result,
+    poll,
+    sdk,
+    valid_list_error,
+)
 from scw_mcp.overrides.declare import tool
 from scw_mcp.runtime.context import CallContext
 from scw_mcp.runtime.convert import to_json
@@ -66,11 +79,26 @@ async def rdb_list_instances(
 
 
 @tool(safety="read", scope="region", performs=("rdb_get_instance",))
-async def rdb_get_instance(ctx: CallContext, instance_id: InstanceId, region: RegionArg = None) -> dict[str, Any]:
+async def rdb_get_instance(
+    ctx: CallContext,
+    instance_id: InstanceId,
+    region: RegionArg = None,
+    wait: Annotated[bool, Field(description="Wait while it is provisioning, configuring, restarting...")] = False,
+    timeout_seconds: WaitSeconds = WAIT_DEFAULT,
+) -> dict[str, Any]:
     """Get a Database Instance.
 
-    Hand-written: its connection endpoints (host, port, public or private) first, then the object."""
-    instance = await ctx.run(_api(ctx).get_instance, instance_id=instance_id, region=ctx.region(region))
+    Hand-written: its connection endpoints (host, port, public or private) first, then the object;
+    wait=true waits until it leaves its transitional states (provisioning, configuring...)."""
+    from scaleway.rdb.v1.content import INSTANCE_TRANSIENT_STATUSES
+
+    region = ctx.region(region)
+    if wait:
+        transient = {str(s) for s in INSTANCE_TRANSIENT_STATUSES}
+        instance = await _wait_ready(ctx, instance_id, region, timeout_seconds, lambda state: state not in transient,
+                                     failed=())
+    else:
+        instance = await ctx.run(_api(ctx).get_instance, instance_id=instance_id, region=region)
     return {"endpoints": endpoints(instance), "instance": instance}
 
 
@@ -105,7 +133,7 @@ async def rdb_create_instance(
     backup_same_region: bool = False,
     region: RegionArg = None,
     wait: Annotated[bool, Field(description="Wait until the instance is ready (minutes).")] = False,
-    timeout_seconds: Annotated[int, Field(ge=1, le=3600, description="Max seconds to wait.")] = 1200,
+    timeout_seconds: WaitSeconds = WAIT_DEFAULT,
     **arguments: Any,
 ) -> dict[str, Any]:
     """Create a Database Instance (PostgreSQL, MySQL).
@@ -132,13 +160,17 @@ async def rdb_create_instance(
     return {"instance": _summary(instance)}
 
 
-async def _wait_ready(ctx: CallContext, instance_id: str, region: str, timeout_seconds: int) -> Any:
+async def _wait_ready(ctx: CallContext, instance_id: str, region: str, timeout_seconds: int,
+                      done: Any = frozenset({"ready"}), failed: Any = frozenset({"error", "locked"})) -> Any:
+    """Poll an instance; at the deadline, rdb_get_instance with wait=true goes on waiting."""
     async def fetch() -> tuple[Any, str]:
         instance = await ctx.run(_api(ctx).get_instance, instance_id=instance_id, region=region)
         return instance, str(instance.status)
 
-    return await poll(ctx, fetch, {"ready"}, what=f"database instance {instance_id} to be ready",
-                      timeout_seconds=timeout_seconds, failed={"error", "locked"})
+    keep_waiting = {"tool": "rdb_get_instance",
+                    "arguments": {"instance_id": instance_id, "region": region, "wait": True}}
+    return await poll(ctx, fetch, done, what=f"database instance {instance_id} to settle",
+                      timeout_seconds=timeout_seconds, failed=failed, continue_with=keep_waiting)
 
 
 async def _instance_delete_preview(ctx: CallContext, instance_id: str, region: OptStr = None) -> dict[str, Any]:

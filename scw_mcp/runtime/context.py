@@ -27,6 +27,7 @@ class CallContext:
     tool: str
     mcp_context: Any = None  # mcp.server.mcpserver.Context, when called over MCP
     notes: list[str] = field(default_factory=list)
+    waited: dict[str, Any] | None = None  # a wait that reached its deadline: where it stands, how to go on
 
     # --- defaults and validation -------------------------------------------------------
     @property

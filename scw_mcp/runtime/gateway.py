@@ -47,7 +47,8 @@ GATEWAY_SCHEMAS: dict[str, dict[str, Any]] = {
     CALL: {
         "description": (
             "Run any Scaleway operation by name with arguments matching its input schema (see describe_operation). "
-            "Same validation and safety rules as typed tools: destructive operations first return a preview and a confirm_token."
+            "Same validation and safety rules as typed tools: destructive operations first return a preview "
+            "and a confirm_token. Reads also take query (JMESPath) in arguments."
         ),
         "input_schema": {
             "type": "object",

@@ -1,5 +1,5 @@
-"""Zones and regions: which exist (data/localities.yaml, the SDK's lists as a floor) and
-how to check a value an agent gave."""
+"""Zones and regions: which exist (data/localities.yaml, the SDK's lists as a floor), where each
+product exists (what zone/region "all" covers), and how to check a value an agent gave."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import difflib
 import re
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 from .errors import ToolFailure
 
@@ -16,11 +17,17 @@ ALL = "all"  # zone="all" / region="all": fan a listing out over every one
 
 
 @lru_cache(maxsize=1)
-def _regions() -> dict[str, tuple[str, ...]]:
+def _data() -> dict[str, Any]:
     import yaml
+
+    return yaml.safe_load(resources.files("scw_mcp").joinpath("data/localities.yaml").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def _regions() -> dict[str, tuple[str, ...]]:
     from scaleway_core.bridge import ALL_REGIONS, ALL_ZONES
 
-    data = yaml.safe_load(resources.files("scw_mcp").joinpath("data/localities.yaml").read_text(encoding="utf-8"))
+    data = _data()
     regions = {r: list(zones) for r, zones in data["regions"].items()}
     for region in map(str, ALL_REGIONS):
         regions.setdefault(region, [])
@@ -41,6 +48,16 @@ def known_zones() -> list[str]:
 
 def zones_of(region: str) -> list[str]:
     return list(_regions().get(region, ()))
+
+
+def zones_of_product(product: str) -> list[str]:
+    """The zones a product exists in (every known zone for a product the data does not list)."""
+    return list((_data().get("products") or {}).get(product, {}).get("zones") or known_zones())
+
+
+def regions_of_product(product: str) -> list[str]:
+    """The regions a product exists in (every known region for a product the data does not list)."""
+    return list((_data().get("products") or {}).get(product, {}).get("regions") or known_regions())
 
 
 def _check(kind: str, value: str, known: list[str], pattern: re.Pattern[str]) -> str:

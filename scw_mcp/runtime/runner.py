@@ -6,6 +6,7 @@ hand-written operations look the same to it (an `Operation` with an executor).
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from dataclasses import dataclass, field
@@ -18,11 +19,11 @@ from scw_mcp.safety import READ
 from . import audit, confirm, elicit, guards, options
 from .context import CallContext
 from .errors import ToolFailure, describe
-from .localities import ALL, check_region, check_zone, known_regions, known_zones
+from .localities import ALL, check_region, check_zone, regions_of_product, zones_of_product
 from .operation import Operation
 from .policy import Gate, target_project
 from .preview import confirmation_question, preview_payload, project_of
-from .results import DEFAULT_BUDGET, dumps, fit_budget
+from .results import DEFAULT_BUDGET, Cursor, Query, compact_result, dumps, fit_budget, is_list, with_next
 from .sdk import page_size_param
 from .settings import Settings
 from .validation import validate
@@ -30,6 +31,12 @@ from .validation import validate
 log = logging.getLogger("scw_mcp")
 
 MAX_PAGES = 50
+ALL_PAGES_SIZE = 100  # page size all_pages asks for when the call names none
+
+
+@functools.lru_cache(maxsize=1)
+def _items_query() -> Query:
+    return Query.compile("items", "")
 
 
 @dataclass
@@ -65,8 +72,9 @@ class Runner:
         decision = None
         try:
             validate(op, arguments)
-            arguments, opts = options.split(arguments)
-            self._fill_locality(op, arguments)
+            arguments, opts = options.split(arguments, op)
+            query = Query.compile(opts[options.QUERY], op.name) if options.QUERY in opts else None
+            self._fill_locality(op, arguments, opts)
             decision = self.gate.decide(op, arguments, self.settings.project_id)
             if not self.gate.allow_lockout:
                 await guards.check(ctx, op, arguments)
@@ -76,10 +84,8 @@ class Runner:
                     return held
             elif op.safety != READ and self.gate.policy.projects:
                 await self._target(op, ctx, arguments)
-            data = await self._execute(op, arguments, opts, ctx)
-            if ctx.notes:
-                data = {**data, "notes": ctx.notes}
-            data, text = fit_budget(data, self.budget)
+            data = await self._execute(op, arguments, opts, ctx, query)
+            data, text = self._shape(op, data, arguments, opts, ctx, query)
             outcome = Outcome(data=data, text=text)
         except Exception as exc:  # every failure becomes a clean message
             message = self.settings.redact(describe(exc))
@@ -93,15 +99,19 @@ class Runner:
         return outcome
 
     # --- locality ---------------------------------------------------------------------
-    def _fill_locality(self, op: Operation, arguments: dict[str, Any]) -> None:
+    def _fill_locality(self, op: Operation, arguments: dict[str, Any], opts: dict[str, Any]) -> None:
         """The configured zone/region where none is given; "all" only where a listing can fan out."""
         for scope, default, check in (("zone", self.settings.zone, check_zone), ("region", self.settings.region, check_region)):
             if op.scope != scope or scope not in op.schema.get("properties", {}):
                 continue
             value = arguments.get(scope)
             if value == ALL:
-                if not op.list_key:
+                if not (op.list_key or op.paging):
                     raise ToolFailure(f'Invalid arguments for {op.name}: {scope} "all" only works for listings. What to do: name one {scope}.')
+                if opts.get(options.ALL_PAGES):
+                    raise ToolFailure(f'Invalid arguments for {op.name}: {scope} "all" and all_pages do not combine. '
+                                      f"What to do: page through with the result's next, or list one {scope} "
+                                      "with all_pages.")
                 continue
             arguments[scope] = check(value or default)
 
@@ -155,17 +165,26 @@ class Runner:
                 self.gate.check_project(op, project)
 
     # --- execution --------------------------------------------------------------------
-    async def _execute(self, op: Operation, arguments: dict[str, Any], opts: dict[str, Any], ctx: CallContext) -> dict[str, Any]:
-        for scope, every in (("zone", known_zones), ("region", known_regions)):
+    async def _execute(self, op: Operation, arguments: dict[str, Any], opts: dict[str, Any], ctx: CallContext,
+                       query: Query | None) -> dict[str, Any]:
+        for scope, every in (("zone", zones_of_product), ("region", regions_of_product)):
             if arguments.get(scope) == ALL:
                 allowed = self.gate.policy.zone_allowed if scope == "zone" else self.gate.policy.region_allowed
-                return await self._fan_out(op, arguments, scope, [v for v in every() if allowed(v)], ctx)
-        if opts.get(options.ALL_PAGES):
-            return await self._all_pages(op, arguments, ctx)
-        return await op.executor.execute(op, ctx, arguments)
+                data = await self._fan_out(op, arguments, scope, [v for v in every(op.product) if allowed(v)], ctx)
+                break
+        else:
+            if opts.get(options.ALL_PAGES):
+                data = await self._all_pages(op, arguments, ctx, query)
+            else:
+                data = await op.executor.execute(op, ctx, arguments)
+        offset = opts.get(options.OFFSET)
+        if offset and is_list(data):  # a continuation: the page from this item on
+            data = {**data, "items": data["items"][offset:]}
+        return data
 
     async def _fan_out(self, op: Operation, arguments: dict[str, Any], scope: str, places: list[str], ctx: CallContext) -> dict[str, Any]:
-        """A listing over every zone (or region) at once; one that fails does not hide the others."""
+        """A listing over every zone (or region) at once: the same page of each, in a fixed order;
+        one that fails does not hide the others."""
         results: dict[str, dict[str, Any]] = {}
         errors: dict[str, str] = {}
 
@@ -178,20 +197,29 @@ class Runner:
         async with anyio.create_task_group() as group:
             for place in places:
                 group.start_soon(one, place)
-        items = [item for place in places if place in results for item in results[place].get("items", [])]
-        counts = {place: int(results[place].get("total_count") or 0) for place in places if place in results}
+        done = [place for place in places if place in results]
+        items = [item for place in done for item in results[place].get("items", [])]
+        counts = {place: int(results[place].get("total_count") or 0) for place in done}
         out: dict[str, Any] = {"items": items, "total_count": sum(counts.values()), f"{scope}s": counts}
-        cut = sorted(p for p, r in results.items() if r.get("next_page"))
-        if cut:
-            out["hint"] = f"{', '.join(cut)} have more items than one page: list them one {scope} at a time with page."
+        if op.paging == "page":  # page N of "all" is page N of each: the next one is exact
+            page = arguments.get("page") or 1
+            out["page"] = page
+            out["next_page"] = page + 1 if any(results[p].get("next_page") for p in done) else None
+        else:
+            more = {p: {scope: p, "page_token": results[p]["next_page_token"]}
+                    for p in done if results[p].get("next_page_token")}
+            if more:
+                out["more"] = more
+                out["hint"] = f"{', '.join(more)} have more: `more` gives, for each, the arguments of its next page."
         if errors:
             out["errors"] = errors
         return out
 
-    async def _all_pages(self, op: Operation, arguments: dict[str, Any], ctx: CallContext) -> dict[str, Any]:
+    async def _all_pages(self, op: Operation, arguments: dict[str, Any], ctx: CallContext,
+                         query: Query | None) -> dict[str, Any]:
         size_param = page_size_param(op)
-        arguments = {**arguments, size_param: arguments.get(size_param) or 100}
-        page = arguments.get("page") or 1
+        arguments = {**arguments, size_param: arguments.get(size_param) or ALL_PAGES_SIZE}
+        start = page = arguments.get("page") or 1
         items: list[Any] = []
         data: dict[str, Any] = {}
         for _ in range(MAX_PAGES):
@@ -199,7 +227,42 @@ class Runner:
             items.extend(data.get("items") or [])
             total = data.get("total_count")
             await ctx.progress(len(items), total, f"{len(items)} of {total}")
-            if not data.get("next_page") or len(dumps(items).encode()) > self.budget:
+            if not data.get("next_page") or self._full(op, {**data, "items": items}, query):
                 break
             page = data["next_page"]
-        return {**data, "items": items, "total_count": data.get("total_count", len(items))}
+        return {**data, "items": items, "page": start}
+
+    def _full(self, op: Operation, joined: dict[str, Any], query: Query | None) -> bool:
+        """Enough pages for one result: over the budget as it would be returned (what the query selects)."""
+        shown = query.apply(joined, op.name) if query is not None else joined["items"]
+        return len(dumps(shown).encode()) > self.budget
+
+    # --- shaping ----------------------------------------------------------------------
+    def _shape(self, op: Operation, data: dict[str, Any], arguments: dict[str, Any], opts: dict[str, Any],
+               ctx: CallContext, query: Query | None) -> tuple[dict[str, Any], str]:
+        """Compact, `query`, notes, then the budget: the one place results take their shape."""
+        data = compact_result(data, rows_only=op.handwritten)  # a hand-written tool's own result stays as written
+        cursor = None
+        if is_list(data):
+            data = with_next(data)
+            cursor = self._cursor(op, arguments, opts)
+        if query is not None:
+            data = query.apply(data, op.name)
+            cursor = None
+        elif cursor is None and is_list(data) and options.takes_query(op):
+            query = _items_query()  # a list without paging goes on with a query slice of its items
+        if ctx.notes:
+            data = {**data, "notes": ctx.notes}
+        if ctx.waited:
+            data = {**data, "wait": ctx.waited}
+        return fit_budget(data, self.budget, cursor, query)
+
+    def _cursor(self, op: Operation, arguments: dict[str, Any], opts: dict[str, Any]) -> Cursor | None:
+        """Where a list result starts (the page or token it was read from, and the offset in it)."""
+        offset = opts.get(options.OFFSET) or 0
+        if op.paging == "page" or (op.list_key and arguments.get(op.scope) == ALL):
+            size = (arguments.get(page_size_param(op)) or ALL_PAGES_SIZE) if opts.get(options.ALL_PAGES) else None
+            return Cursor({"page": arguments.get("page") or 1}, offset, size)
+        if op.paging == "token":
+            return Cursor({"page_token": arguments["page_token"]} if arguments.get("page_token") else {}, offset)
+        return None

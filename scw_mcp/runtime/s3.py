@@ -21,7 +21,7 @@ from typing import Any, Callable
 
 from .context import CallContext
 from .errors import ToolFailure, describe
-from .results import DEFAULT_BUDGET, dumps
+from .results import DEFAULT_BUDGET, ROOM, dumps
 
 MODULE = "scw_mcp.generated.object_storage"
 # Room kept in the output budget for a read's metadata (content type, etag, range...).
@@ -372,6 +372,23 @@ def next_arguments(spec: dict[str, Any], result: dict[str, Any]) -> dict[str, An
     return found or None
 
 
+def _listed(result: dict[str, Any]) -> int:
+    return sum(len(v) for v in result.values() if isinstance(v, list))
+
+
+async def listing_within(fetch: Callable[[int], Any], size: int, budget: int = DEFAULT_BUDGET) -> dict[str, Any]:
+    """A listing page that fits the output budget: asked again for fewer keys while it does not.
+    S3 resumes exactly after the last entry of a page whatever its size, so `next` stays exact."""
+    result = await fetch(size)
+    for _ in range(4):
+        total, count = len(dumps(result).encode()), _listed(result)
+        if total <= budget - ROOM or count <= 1:
+            break
+        size = max(1, min(count - 1, count * (budget - ROOM) * 9 // (10 * total)))
+        result = await fetch(size)
+    return result
+
+
 class S3Executor:
     """How a generated S3 operation runs (the catalog entry's `s3` block is `op.extra["s3"]`)."""
 
@@ -386,11 +403,17 @@ class S3Executor:
             arguments[spec["page_size"]] = spec["default_page_size"]
         if spec.get("body_out"):
             return await ctx.run(lambda: read_object(ctx, op.name, arguments, region, budget=self.budget))
-        result = await ctx.run(run_sync, ctx, op.name, arguments, region)
-        following = next_arguments(spec, result)
-        if following:
-            result["next"] = following
-        return result
+        async def page(size: int | None) -> dict[str, Any]:
+            asked = {**arguments, spec["page_size"]: size} if size else arguments
+            result = await ctx.run(run_sync, ctx, op.name, asked, region)
+            following = next_arguments(spec, result)
+            if following:
+                result["next"] = following
+            return result
+
+        if spec.get("page_size"):
+            return await listing_within(page, arguments[spec["page_size"]], self.budget)
+        return await page(None)
 
     async def preview(self, op: Any, ctx: CallContext, arguments: dict[str, Any]) -> dict[str, Any]:
         return await ctx.run(preview_sync, ctx, op.extra["s3"], arguments)

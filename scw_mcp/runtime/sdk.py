@@ -9,17 +9,23 @@ from __future__ import annotations
 import keyword
 from typing import Any
 
+from scw_mcp.safety import READ
+
+from . import options, waiting
 from .convert import to_json
 from .errors import describe
 from .operation import Operation, load_object
-from .results import as_object, list_page
-
-WAIT_TIMEOUT_SECONDS = 600
+from .results import as_object, items_field, list_page
 
 
 def python_kwargs(arguments: dict[str, Any]) -> dict[str, Any]:
     """Wire names -> the SDK's Python names (`type` -> `type_`)."""
     return {(f"{k}_" if keyword.iskeyword(k) else k): v for k, v in arguments.items()}
+
+
+def param_wire(name: str) -> str:
+    """The SDK's Python name of a parameter -> its wire name (`type_` -> `type`)."""
+    return name[:-1] if name.endswith("_") and keyword.iskeyword(name[:-1]) else name
 
 
 def page_size_param(op: Operation) -> str:
@@ -51,30 +57,56 @@ class SdkExecutor:
 
     async def execute(self, op: Operation, ctx: Any, arguments: dict[str, Any]) -> Any:
         arguments = dict(arguments)
-        wait = arguments.pop("wait", False)
-        result = await self.call(op, ctx, arguments)
-        if wait and op.extra.get("wait"):
-            result = await self._wait(op, ctx, arguments, result)
+        wait = op.extra.get("wait") and arguments.pop(options.WAIT, False)
+        seconds = (arguments.pop(options.WAIT_SECONDS, None) if "wait" in op.extra else None) or options.WAIT_DEFAULT_SECONDS
+        if wait and op.safety == READ:  # a get that waits: its first poll is the read itself
+            result = await self._wait(op, ctx, arguments, None, seconds)
+        else:
+            result = await self.call(op, ctx, arguments)
+            if wait:
+                result = await self._wait(op, ctx, arguments, result, seconds)
         data = to_json(result)
-        if op.list_key and isinstance(data, dict):
-            return list_page(data, op.list_key, op.paging, arguments.get("page"), arguments.get(page_size_param(op)))
+        if isinstance(data, dict) and op.paging:
+            key = op.list_key or items_field(data)
+            if key:
+                return list_page(data, key, op.paging, arguments.get("page"), arguments.get(page_size_param(op)))
         return as_object(data)
 
-    async def _wait(self, op: Operation, ctx: Any, arguments: dict[str, Any], result: Any) -> Any:
-        from scaleway_core.utils import WaitForOptions
-
+    async def _wait(self, op: Operation, ctx: Any, arguments: dict[str, Any], result: Any, seconds: float) -> Any:
+        """Poll the resource with the waiter's getter until it leaves its transient states or the deadline."""
         spec = op.extra["wait"]
         kwargs = {}
         for param, source in spec["args"].items():
             kind, _, path = source.partition(":")
-            value = arguments.get(path) if kind == "arg" else _dig(result, path)
+            value = arguments.get(param_wire(path)) if kind == "arg" else _dig(result, path)
             if value is not None:
                 kwargs[param] = value
         api_class, _ = self.function(op)
-        api = ctx.api(api_class)
-        await ctx.progress(0, None, f"waiting ({spec['method']})")
-        options = WaitForOptions(timeout=WAIT_TIMEOUT_SECONDS, min_delay=1, max_delay=15)
-        return await ctx.run(getattr(api, spec["method"]), options=options, **kwargs)
+        get = getattr(ctx.api(api_class), spec["get"])
+        transient = set(spec["transient"])
+
+        async def fetch() -> tuple[Any, str]:
+            obj = await ctx.run(get, **kwargs)
+            state = _dig(obj, spec["field"])
+            return obj, str(getattr(state, "value", state))
+
+        what = spec["method"].removeprefix("wait_for_").replace("_", " ")
+        waited = await waiting.poll(ctx, fetch, lambda state: state not in transient, what=what, seconds=seconds)
+        if not waited.done:
+            getter = self.getter(op, spec["get"])
+            again = {param_wire(k): v for k, v in kwargs.items()}
+            ctx.waited = waiting.pending(waited, f"the {what}'s change", {
+                "tool": getter or spec["get"], "arguments": {**again, options.WAIT: True}})
+        return waited.obj
+
+    def getter(self, op: Operation, method: str) -> str | None:
+        """The name of the operation that performs the SDK getter `method` of this operation's class."""
+        package, _, path = op.sdk[0].partition(":")
+        wanted = f"{package}:{path.rsplit('.', 1)[0]}.{method}"
+        found = [o.name for o in self.catalog.entries.values() if o.sdk and o.sdk[0] == wanted]
+        found = found or [o.name for o in self.catalog.entries.values()
+                          if o.sdk and o.sdk[0].startswith(package + ":") and o.sdk[0].endswith("." + method)]
+        return found[0] if found else None
 
     async def preview(self, op: Operation, ctx: Any, arguments: dict[str, Any]) -> Any:
         """The targeted resource as it is now (None where nothing can read it)."""

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from scw_mcp.overrides import _common
+from scw_mcp.runtime import waiting
 from scw_mcp.sandbox import Sandbox
 from tests.inmemory import calls, ok, text_of
 
@@ -20,8 +20,8 @@ def api() -> Iterator[Sandbox]:
 
 @pytest.fixture(autouse=True)
 def fast_polls(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_common, "POLL_MIN", 0.01)
-    monkeypatch.setattr(_common, "POLL_MAX", 0.05)
+    monkeypatch.setattr(waiting, "POLL_MIN", 0.01)
+    monkeypatch.setattr(waiting, "POLL_MAX", 0.05)
 
 
 def test_create_from_label_and_wait(api: Sandbox) -> None:

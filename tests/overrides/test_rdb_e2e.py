@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 from pathlib import Path
 
+from scw_mcp.runtime.results import compact
 from scw_mcp.sandbox import Sandbox
 from tests.overrides.stdio_session import Session, run_session
 
@@ -47,7 +48,7 @@ def test_database_lifecycle(sb: Sandbox, tmp_path: Path) -> None:
         listed = await s.ok("rdb_list_instances", {"tags": ["shop"]})
         assert [i["id"] for i in listed["items"]] == [instance_id] and listed["total_count"] == 1
         assert listed["items"][0]["status"] == "ready"  # provisioning -> ready after two reads
-        assert listed["items"][0]["endpoints"] == [endpoint]
+        assert listed["items"][0]["endpoints"] == [compact(endpoint, protect=0)]  # rows are compacted
         assert (await s.ok("rdb_list_instances", {"name": "no-such-db"}))["items"] == []
 
         # Databases.
