@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-import yaml
-
 READ, MUTATE, DESTRUCTIVE, SECRET = "read", "mutate", "destructive", "secret"
 SAFETY_CLASSES = (READ, MUTATE, DESTRUCTIVE, SECRET)
 
@@ -39,6 +37,8 @@ class SafetyRules:
 
 @lru_cache(maxsize=1)
 def load_rules() -> SafetyRules:
+    import yaml
+
     text = resources.files("scw_mcp").joinpath("data/safety.yaml").read_text(encoding="utf-8")
     data = yaml.safe_load(text)
     verbs = {verb: cls for cls, names in data["verbs"].items() for verb in names}

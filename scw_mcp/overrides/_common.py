@@ -11,7 +11,7 @@ from pydantic import Field, WithJsonSchema
 from scw_mcp.runtime.catalog import load_catalog
 from scw_mcp.runtime.context import CallContext
 from scw_mcp.runtime.convert import to_json
-from scw_mcp.runtime.errors import ToolFailure
+from scw_mcp.runtime.errors import ToolFailure, describe
 from scw_mcp.runtime.settings import UUID_RE
 
 # Poll delays for `wait` options: start fast (sandboxes and quick transitions), back off to
@@ -59,6 +59,16 @@ async def sdk(ctx: CallContext, operation: str, **arguments: Any) -> Any:
     if op is None:
         raise KeyError(operation)
     return await op.executor.call(op, ctx, arguments)
+
+
+async def optional(ctx: CallContext, what: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """An auxiliary read of a preview: if it fails, the preview says so in a note and goes on
+    (a preview degrades, it never blocks the confirmation)."""
+    try:
+        return await ctx.run(fn, *args, **kwargs)
+    except Exception as exc:  # any failure: the main read already succeeded
+        ctx.note(f"Could not read {what}: {describe(exc)}")
+        return None
 
 
 def is_uuid(value: str) -> bool:

@@ -46,6 +46,7 @@ class Declaration:
     paging: str  # "page" for lists that return items/total_count/page/next_page
     product: str  # needed only where no generated twin or performed operation names it
     sdk: tuple[str, ...]  # SDK calls outside the catalog (private SDK methods, S3)
+    path_params: tuple[str, ...] = ()  # its parameters those SDK calls put in a URL path
 
     @property
     def name(self) -> str:
@@ -61,13 +62,15 @@ def tool(
     paging: str = "",
     product: str = "",
     sdk: tuple[str, ...] = (),
+    path_params: tuple[str, ...] = (),
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare a hand-written operation; its function's name is the tool's name."""
 
     def register(fn: Callable[..., Any]) -> Callable[..., Any]:
         if fn.__name__ in _DECLARED:
             raise DeclarationError(f"hand-written tool {fn.__name__} is declared twice")
-        _DECLARED[fn.__name__] = Declaration(fn, safety, tuple(performs), scope, preview, paging, product, tuple(sdk))
+        _DECLARED[fn.__name__] = Declaration(fn, safety, tuple(performs), scope, preview, paging, product, tuple(sdk),
+                                             tuple(path_params))
         return fn
 
     return register
@@ -158,7 +161,9 @@ def entry(declaration: Declaration, sdk_catalog: Catalog) -> dict[str, Any]:
     twin = sdk_catalog.get(name)
     own = _own_schema(declaration)
     _check(declaration, sdk_catalog, twin, own)
+    schema = _merged(own, twin.schema if twin else None)
     performed = [sdk_catalog.get(p) for p in declaration.performs]
+    in_paths = {p for op in performed if op is not None for p in op.path_params} | set(declaration.path_params)
     first = twin or next((op for op in performed if op is not None), None)
     product = declaration.product or (first.product if first else "")
     if not product:
@@ -173,7 +178,7 @@ def entry(declaration: Declaration, sdk_catalog: Catalog) -> dict[str, Any]:
         "summary": _summary(fn),
         "description": " ".join((inspect.getdoc(fn) or "").split()),
         "scope": declaration.scope,
-        "input_schema": _merged(own, twin.schema if twin else None),
+        "input_schema": schema,
         "function": f"{fn.__module__}:{fn.__name__}",
         "preview": f"{declaration.preview.__module__}:{declaration.preview.__name__}" if declaration.preview else None,
         "performs": list(declaration.performs),
@@ -181,7 +186,8 @@ def entry(declaration: Declaration, sdk_catalog: Catalog) -> dict[str, Any]:
         "sdk": [op.sdk[0] for op in performed if op is not None] + list(declaration.sdk),
         "replaces": [name] if twin else [],
         "paging": declaration.paging,
-        "path_params": list(twin.path_params) if twin else [],
+        # its parameters that the operations it performs put in a URL path
+        "path_params": sorted(in_paths & set(schema["properties"])),
         # what tools/list shows of a stand-in: its own parameters (the twin's come through **arguments)
         "listed": list(own.get("properties", {})) if twin else None,
     }

@@ -8,7 +8,19 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from scw_mcp.overrides._common import OptBool, OptStr, Page, PerPage, Region, opt_int, page_result, poll, sdk, valid_list_error
+from scw_mcp.overrides._common import (
+    OptBool,
+    OptStr,
+    Page,
+    PerPage,
+    Region,
+    opt_int,
+    optional,
+    page_result,
+    poll,
+    sdk,
+    valid_list_error,
+)
 from scw_mcp.overrides.declare import tool
 from scw_mcp.runtime.context import CallContext
 from scw_mcp.runtime.convert import to_json
@@ -149,12 +161,12 @@ async def _cluster_delete_preview(
     region = ctx.region(region)
     api = _api(ctx)
     cluster = await ctx.run(api.get_cluster, cluster_id=cluster_id, region=region)
-    pools = await ctx.run(api.list_pools, cluster_id=cluster_id, region=region, page_size=100)
-    nodes = await ctx.run(api.list_nodes, cluster_id=cluster_id, region=region, page_size=100)
+    pools = await optional(ctx, "its pools", api.list_pools, cluster_id=cluster_id, region=region, page_size=100)
+    nodes = await optional(ctx, "its nodes", api.list_nodes, cluster_id=cluster_id, region=region, page_size=100)
     preview: dict[str, Any] = {
         "cluster": _cluster_summary(cluster),
-        "pools": [_pool_summary(p) for p in pools.pools],
-        "nodes": [{"name": n.name, "pool_id": n.pool_id, "status": str(n.status)} for n in nodes.nodes],
+        "pools": [_pool_summary(p) for p in pools.pools] if pools else None,
+        "nodes": [{"name": n.name, "pool_id": n.pool_id, "status": str(n.status)} for n in nodes.nodes] if nodes else None,
         "will_delete": "The cluster, all its pools and nodes, and every workload running on them.",
     }
     if with_additional_resources:
@@ -279,6 +291,7 @@ async def k8s_update_pool(
     product="k8s",
     performs=("k8s_get_cluster_kubeconfig",),
     sdk=("scaleway.k8s.v1:K8SV1API._get_cluster_kube_config",),
+    path_params=("cluster_id", "region"),
 )
 async def k8s_get_cluster_kubeconfig(ctx: CallContext, cluster_id: ClusterId, region: RegionArg = None) -> dict[str, Any]:
     """Get a cluster's kubeconfig.

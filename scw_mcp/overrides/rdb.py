@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from scw_mcp.overrides._common import OptStr, Page, opt_int, PerPage, Region, page_result, poll, sdk, valid_list_error
+from scw_mcp.overrides._common import OptStr, Page, PerPage, Region, opt_int, optional, page_result, poll, sdk, valid_list_error
 from scw_mcp.overrides.declare import tool
 from scw_mcp.runtime.context import CallContext
 from scw_mcp.runtime.convert import to_json
@@ -146,12 +146,13 @@ async def _instance_delete_preview(ctx: CallContext, instance_id: str, region: O
     region = ctx.region(region)
     api = _api(ctx)
     instance = await ctx.run(api.get_instance, instance_id=instance_id, region=region)
-    dbs = await ctx.run(api.list_databases, instance_id=instance_id, region=region, page_size=100)
-    backups = await ctx.run(api.list_database_backups, instance_id=instance_id, region=region, page_size=100)
+    dbs = await optional(ctx, "its databases", api.list_databases, instance_id=instance_id, region=region, page_size=100)
+    backups = await optional(ctx, "its backups", api.list_database_backups, instance_id=instance_id, region=region, page_size=100)
     return {
         "instance": _summary(instance),
-        "databases": [{"name": d.name, "size": d.size, "owner": d.owner} for d in dbs.databases],
-        "backups": [{"id": b.id, "name": b.name, "database_name": b.database_name, "status": str(b.status)} for b in backups.database_backups],
+        "databases": [{"name": d.name, "size": d.size, "owner": d.owner} for d in dbs.databases] if dbs else None,
+        "backups": [{"id": b.id, "name": b.name, "database_name": b.database_name, "status": str(b.status)}
+                    for b in backups.database_backups] if backups else None,
         "will_delete": "The instance, every database and all data on it; its endpoints stop answering.",
     }
 

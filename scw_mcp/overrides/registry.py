@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from scw_mcp.overrides._common import OptStr, Region
+from scw_mcp.overrides._common import OptStr, Region, optional
 from scw_mcp.overrides.declare import tool
 from scw_mcp.runtime.context import CallContext
 
@@ -23,11 +23,11 @@ async def _namespace_delete_preview(ctx: CallContext, namespace_id: str, region:
     region = ctx.region(region)
     api = _api(ctx)
     namespace = await ctx.run(api.get_namespace, namespace_id=namespace_id, region=region)
-    images = await ctx.run(api.list_images, namespace_id=namespace_id, region=region, page_size=100)
+    images = await optional(ctx, "its images", api.list_images, namespace_id=namespace_id, region=region, page_size=100)
     return {
         "namespace": namespace,
-        "images": [{"id": i.id, "name": i.name, "tags": i.tags, "size": i.size} for i in images.images],
-        "image_count": int(images.total_count or 0),  # the SDK takes it from X-Total-Count: a string
+        "images": [{"id": i.id, "name": i.name, "tags": i.tags, "size": i.size} for i in images.images] if images else None,
+        "image_count": int(images.total_count or 0) if images else None,  # the SDK reads X-Total-Count: a string
         "will_delete": "The namespace and every image and tag in it; pulls from its endpoint will fail.",
     }
 
@@ -49,10 +49,10 @@ async def _image_delete_preview(ctx: CallContext, image_id: str, region: OptStr 
     region = ctx.region(region)
     api = _api(ctx)
     image = await ctx.run(api.get_image, image_id=image_id, region=region)
-    tags = await ctx.run(api.list_tags, image_id=image_id, region=region, page_size=100)
+    tags = await optional(ctx, "its tags", api.list_tags, image_id=image_id, region=region, page_size=100)
     return {
         "image": image,
-        "tags": [{"id": t.id, "name": t.name, "digest": t.digest, "status": str(t.status)} for t in tags.tags],
+        "tags": [{"id": t.id, "name": t.name, "digest": t.digest, "status": str(t.status)} for t in tags.tags] if tags else None,
         "will_delete": "The image and all its tags; pulls of them will fail.",
     }
 

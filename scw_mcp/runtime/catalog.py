@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from functools import cached_property, lru_cache
 from importlib import resources
+from collections.abc import Iterator, Mapping
 from typing import Any, Iterable
 
 from scw_mcp.safety import READ
@@ -51,25 +52,56 @@ def operation_from_entry(data: dict[str, Any], catalog: "Catalog") -> Operation:
     )
 
 
+class Operations(Mapping[str, Operation]):
+    """Operations by name, each built from its catalog entry the first time it is asked for:
+    start-up serves a few dozen of 1,600 and need not build the rest."""
+
+    def __init__(self, raw: dict[str, dict[str, Any]], built: dict[str, Operation], catalog: "Catalog"):
+        self._raw, self._built, self._catalog = raw, built, catalog
+        self._names = sorted({*raw, *built})
+
+    def __getitem__(self, name: str) -> Operation:
+        op = self._built.get(name)
+        if op is None:
+            op = self._built[name] = operation_from_entry(self._raw[name], self._catalog)
+        return op
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._built or name in self._raw
+
+    def field(self, name: str, key: str) -> Any:
+        """One field of an operation, without building it."""
+        return getattr(self._built[name], key) if name in self._built else self._raw[name][key]
+
+
 class Catalog:
     """Operations by name: the SDK's (catalog.json), or those joined with hand-written ones."""
 
-    def __init__(self, meta: dict[str, Any] | None = None, operations: Iterable[Operation] = ()):
+    def __init__(self, meta: dict[str, Any] | None = None, operations: Iterable[Operation] = (),
+                 raw: dict[str, dict[str, Any]] | None = None):
         self.meta = meta or {}
-        self.entries: dict[str, Operation] = {op.name: op for op in operations}
+        self.entries = Operations(raw or {}, {op.name: op for op in operations}, self)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "Catalog":
-        catalog = cls({k: v for k, v in data.items() if k != "operations"})
-        catalog.entries = {op["name"]: operation_from_entry(op, catalog) for op in data["operations"]}
-        return catalog
+        return cls({k: v for k, v in data.items() if k != "operations"}, raw={op["name"]: op for op in data["operations"]})
 
     def joined(self, handwritten: Iterable[Operation]) -> "Catalog":
-        """This catalog with hand-written operations standing in for the ones they replace."""
+        """This catalog with hand-written operations standing in for the ones they replace.
+
+        The generated ones keep belonging to this (the SDK) catalog, where their twins are."""
         handwritten = list(handwritten)
         replaced = {name for op in handwritten for name in op.replaces}
-        kept = [op for name, op in self.entries.items() if name not in replaced]
-        return Catalog(self.meta, sorted([*kept, *handwritten], key=lambda op: op.name))
+        joined = Catalog(self.meta)
+        base = self.entries
+        joined.entries = _JoinedOperations(base, [n for n in base if n not in replaced], {op.name: op for op in handwritten})
+        return joined
 
     def get(self, name: str) -> Operation | None:
         return self.entries.get(name)
@@ -78,10 +110,10 @@ class Catalog:
         return name in self.entries
 
     def namespaces(self) -> set[str]:
-        return {op.namespace for op in self.entries.values()}
+        return {self.entries.field(name, "namespace") for name in self.entries}
 
     def products(self) -> set[str]:
-        return {op.product for op in self.entries.values()}
+        return {self.entries.field(name, "product") for name in self.entries}
 
     @cached_property
     def _search_index(self) -> SearchIndex:
@@ -98,6 +130,27 @@ def search_doc(op: Operation) -> SearchDoc:
     return SearchDoc(name=op.name, product=op.product, namespace=op.namespace, summary=op.summary,
                      description=op.description, safety=op.safety, params=tuple(op.schema.get("properties", {})),
                      handwritten=op.handwritten)
+
+
+class _JoinedOperations(Operations):
+    """The SDK's operations (built by their own catalog) with hand-written ones laid over them."""
+
+    def __init__(self, base: Operations, kept: list[str], handwritten: dict[str, Operation]):
+        self._base, self._kept, self._handwritten = base, set(kept), handwritten
+        self._names = sorted({*kept, *handwritten})
+
+    def __getitem__(self, name: str) -> Operation:
+        if name in self._handwritten:
+            return self._handwritten[name]
+        if name in self._kept:
+            return self._base[name]
+        raise KeyError(name)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._handwritten or name in self._kept
+
+    def field(self, name: str, key: str) -> Any:
+        return getattr(self._handwritten[name], key) if name in self._handwritten else self._base.field(name, key)
 
 
 @lru_cache(maxsize=1)

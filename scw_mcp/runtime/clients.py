@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 import types
+from urllib.parse import urlsplit
 from functools import lru_cache
 from typing import Any
 
@@ -59,6 +60,20 @@ def _session() -> requests.Session:
     return session
 
 
+class UnsafeUrl(ValueError):
+    """A URL whose path an id has bent: refused before anything is sent."""
+
+
+def check_url(url: str) -> None:
+    """The last line of defence for ids in paths (validation checks each path parameter first):
+    the SDK builds URLs as f"{api_url}/.../{id}" and passes the query apart, so a URL it made has
+    no query, no fragment, no percent-escape and no "." or ".." segment in its path."""
+    parts = urlsplit(url)
+    segments = parts.path.split("/")
+    if parts.query or parts.fragment or "%" in parts.path or any(s in (".", "..") for s in segments) or "//" in parts.path:
+        raise UnsafeUrl("an id would change which endpoint is called (it holds '/', '?', '#', '%' or '..'); nothing was sent")
+
+
 class _Transport(types.ModuleType):
     """Stands in for the `requests` module inside scaleway_core.api."""
 
@@ -67,6 +82,7 @@ class _Transport(types.ModuleType):
         self._local = threading.local()
 
     def request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+        check_url(url)
         session = getattr(self._local, "session", None)
         if session is None:  # one session per worker thread: Session is not thread-safe
             session = self._local.session = _session()

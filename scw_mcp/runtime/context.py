@@ -15,7 +15,6 @@ from typing import Any, Callable, TypeVar
 
 import anyio.to_thread
 
-from .clients import s3_client, sdk_api
 from .localities import check_region, check_zone
 from .redact import Redactor
 from .settings import Settings
@@ -54,11 +53,15 @@ class CallContext:
     # --- clients ---------------------------------------------------------------------
     def api(self, api_class: type[T]) -> T:
         """An SDK API object (e.g. InstanceUtilsV1API) for the configured credentials."""
+        from .clients import sdk_api  # requests and the SDK: on the first call, not at start-up
+
         self.settings.require_credentials()
         return sdk_api(self.settings, api_class)
 
     def s3(self, region: str | None = None) -> Any:
         """A boto3 S3 client for Scaleway Object Storage in a region."""
+        from .clients import s3_client
+
         self.settings.require_credentials()
         return s3_client(self.settings, self.region(region))
 

@@ -18,8 +18,6 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from scaleway_core.bridge import ScwFile
-
 
 class ConversionError(ValueError):
     """An argument that validated against the schema but cannot become an SDK value."""
@@ -73,6 +71,7 @@ def or_zero(value: Any, hint: Any) -> Any:
 
 def to_sdk(value: Any, hint: Any, path: str = "") -> Any:
     """Convert a JSON value to the SDK type `hint` (None stays None)."""
+    from scaleway_core.bridge import ScwFile  # at the first call, not at start-up
     if value is None:
         return None
     origin = typing.get_origin(hint)

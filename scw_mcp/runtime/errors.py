@@ -11,9 +11,6 @@ from __future__ import annotations
 import json
 from typing import Any, Callable
 
-import requests
-import urllib3.exceptions
-
 Redact = Callable[[str], str]
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})  # the ones the HTTP stack retries (clients.py)
 BODY_SHOWN = 200  # characters of a non-JSON error body quoted in a message
@@ -67,7 +64,7 @@ def _scaleway_error_text(status: int | None, body: Any, redact: Redact = _as_is)
     return "".join(parts)
 
 
-def _response_body(response: requests.Response | None) -> Any:
+def _response_body(response: Any) -> Any:
     if response is None:
         return None
     try:
@@ -86,8 +83,10 @@ def describe(exc: BaseException, redact: Redact = _as_is, lookup: str | None = N
 
 
 def _describe(exc: BaseException, redact: Redact, lookup: str | None) -> str:
+    import requests
     from scaleway_core.api import ScalewayException
 
+    from .clients import UnsafeUrl
     from .convert import ConversionError
     from .settings import SettingsError
 
@@ -95,6 +94,8 @@ def _describe(exc: BaseException, redact: Redact, lookup: str | None) -> str:
         return str(exc)
     if isinstance(exc, ConversionError):
         return f"Invalid argument: {exc}"
+    if isinstance(exc, UnsafeUrl):
+        return f"Invalid argument: {exc}. What to do: pass the resource's id as the API returned it."
     if isinstance(exc, ScalewayException):
         return _scaleway_error_text(exc.status_code, _response_body(exc.response), redact)
     if isinstance(exc, (requests.exceptions.JSONDecodeError, json.JSONDecodeError)):
@@ -115,6 +116,8 @@ def _describe(exc: BaseException, redact: Redact, lookup: str | None) -> str:
 
 def _reason(exc: BaseException) -> BaseException | None:
     """The urllib3 error under a requests one (through MaxRetryError when retries ran out)."""
+    import urllib3.exceptions
+
     inner = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else None
     if isinstance(inner, urllib3.exceptions.MaxRetryError):
         return inner.reason
@@ -123,6 +126,9 @@ def _reason(exc: BaseException) -> BaseException | None:
 
 def was_sent(exc: BaseException) -> bool:
     """Whether a failed request may have reached the API: False only when the connection was never made."""
+    import requests
+    import urllib3.exceptions
+
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return False
     reason = _reason(exc)
@@ -136,12 +142,17 @@ def _method(exc: BaseException) -> str:
 def may_have_been_applied(exc: BaseException) -> bool:
     """A non-idempotent request (POST, PUT, PATCH, DELETE; or one of unknown method) that timed out or
     lost its connection after being sent."""
+    import requests
+
     if not isinstance(exc, (requests.exceptions.Timeout, requests.exceptions.ConnectionError)):
         return False
     return was_sent(exc) and _method(exc) not in IDEMPOTENT_METHODS
 
 
 def _transport_text(exc: BaseException, lookup: str | None) -> str:
+    import requests
+    import urllib3.exceptions
+
     if not was_sent(exc):
         return ("Could not connect to the Scaleway API (refused, unreachable or no answer to the connection); the "
                 "request was not sent. What to do: check the network and SCW_API_URL, then retry.")

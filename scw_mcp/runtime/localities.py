@@ -8,8 +8,6 @@ import re
 from functools import lru_cache
 from importlib import resources
 
-import yaml
-
 from .errors import ToolFailure
 
 ZONE_RE = re.compile(r"^[a-z]{2}-[a-z]{3}-[1-9]$")
@@ -19,6 +17,7 @@ ALL = "all"  # zone="all" / region="all": fan a listing out over every one
 
 @lru_cache(maxsize=1)
 def _regions() -> dict[str, tuple[str, ...]]:
+    import yaml
     from scaleway_core.bridge import ALL_REGIONS, ALL_ZONES
 
     data = yaml.safe_load(resources.files("scw_mcp").joinpath("data/localities.yaml").read_text(encoding="utf-8"))

@@ -143,7 +143,7 @@ class Gate:
         if isinstance(region, str) and region != "all" and not self.policy.region_allowed(region):
             raise self.refuse(f"region {region} is not allowed ({', '.join(self.policy.regions)}).")
         effective = refined_safety(op.name, op.safety, arguments)
-        confirm = effective == DESTRUCTIVE or self.policy.wants_confirmation(op)
+        confirm = effective == DESTRUCTIVE or (effective != READ and self.policy.wants_confirmation(op))
         return Decision(safety=effective, needs_confirmation=confirm and self.confirm_destructive)
 
     def check_project(self, op: Any, project: str | None, known: bool = False) -> None:

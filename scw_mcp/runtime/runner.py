@@ -80,7 +80,7 @@ class Runner:
                 if held is not None:
                     return Outcome(data=redactor.value(held.data), input_required=held.input_required)
             elif op.safety != READ and self.gate.policy.projects:
-                self._check_resource_project(op, await op.executor.preview(op, ctx, arguments))
+                await self._target(op, ctx, arguments)
             data = await self._execute(op, arguments, opts, ctx)
             if ctx.notes:
                 data = {**data, "notes": ctx.notes}
@@ -122,10 +122,9 @@ class Runner:
         key = confirm.signing_key(self.settings.confirm_key)
         if token:
             payload = confirm.check_token(key, token, op.name, arguments)
-            target = await op.executor.preview(op, ctx, arguments)
-            self._check_resource_project(op, target)
+            target, notes = await self._target(op, ctx, arguments)
             if payload.get("s") != confirm.fingerprint(target):
-                fresh = self._preview(op, arguments, target, key)
+                fresh = self._preview(op, arguments, target, key, notes)
                 fresh["refused"] = ("The confirm_token was not used: what it confirmed has changed or is gone since its preview. "
                                     "Here is the current state; confirm again only if the user agrees with it.")
                 return Outcome(data=fresh)
@@ -133,7 +132,7 @@ class Runner:
             return None
         mcp_context = ctx.mcp_context
         if mcp_context is not None and elicit.supported(mcp_context):
-            self._check_resource_project(op, await op.executor.preview(op, ctx, arguments))
+            await self._target(op, ctx, arguments)
             question = ctx.redact(confirmation_question(op, arguments, self.settings.project_id))
             answer = await elicit.confirm(mcp_context, question)
             if not isinstance(answer, bool):
@@ -141,13 +140,24 @@ class Runner:
             if answer:
                 return None
             return Outcome(data={"status": "cancelled", "operation": op.name, "message": "The user did not confirm; nothing was done."})
-        target = await op.executor.preview(op, ctx, arguments)
-        self._check_resource_project(op, target)
-        return Outcome(data=self._preview(op, arguments, target, key))
+        target, notes = await self._target(op, ctx, arguments)
+        return Outcome(data=self._preview(op, arguments, target, key, notes))
 
-    def _preview(self, op: Operation, arguments: dict[str, Any], target: Any, key: bytes) -> dict[str, Any]:
+    async def _target(self, op: Operation, ctx: CallContext, arguments: dict[str, Any]) -> tuple[Any, list[str]]:
+        """What the call would change, as read now, and the notes of what could not be read
+        (taken out of the call's own notes)."""
+        target = await op.executor.preview(op, ctx, arguments)
+        notes = list(ctx.notes)
+        ctx.notes.clear()
+        self._check_resource_project(op, target)
+        return target, notes
+
+    def _preview(self, op: Operation, arguments: dict[str, Any], target: Any, key: bytes, notes: list[str]) -> dict[str, Any]:
         token = confirm.make_token(key, op.name, arguments, state=confirm.fingerprint(target))
-        return preview_payload(op, arguments, target, token, target_project(arguments, self.settings.project_id))
+        payload = preview_payload(op, arguments, target, token, target_project(arguments, self.settings.project_id))
+        if notes:  # what the preview could not read: it degrades, the confirmation still works
+            payload["notes"] = notes
+        return payload
 
     def _check_resource_project(self, op: Operation, state: Any) -> None:
         """A project allowlist checks the project of the resource as read, not the default."""

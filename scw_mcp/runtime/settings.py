@@ -12,8 +12,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import Mapping
 
-import yaml
-
 from .redact import Redactor, userinfo, without_userinfo
 
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
@@ -134,6 +132,8 @@ def _from_file(path: Path, profile: str) -> dict[str, str]:
         if profile != "default":
             raise SettingsError(f"profile {profile!r} was asked for but {path} does not exist")
         return {}
+    import yaml  # only when there is a config file to read
+
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:

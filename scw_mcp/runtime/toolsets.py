@@ -38,7 +38,8 @@ def select(catalog: Catalog, toolsets: list[str] | tuple[str, ...]) -> list[Oper
         elif toolset in ("gateway", "none", ""):
             continue
         else:
-            names.extend(op.name for op in catalog.entries.values() if toolset in (op.namespace, op.product))
+            ops = catalog.entries
+            names.extend(n for n in ops if toolset in (ops.field(n, "namespace"), ops.field(n, "product")))
     return [catalog.entries[name] for name in dict.fromkeys(names)]
 
 

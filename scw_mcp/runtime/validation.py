@@ -8,22 +8,25 @@ error and the logs.
 from __future__ import annotations
 
 import re
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from .errors import ToolFailure
 from .normalize import normalize
 from .secrets import is_secret_name
 
-_validators: dict[int, jsonschema.Draft202012Validator] = {}
+if TYPE_CHECKING:
+    import jsonschema
+
+_validators: dict[int, "jsonschema.Draft202012Validator"] = {}
 
 # A path parameter becomes one URL segment: nothing that ends it, escapes it or climbs out of it.
 _SEGMENT_BREAKERS = re.compile(r"[/?#%\\\x00-\x1f\x7f]")
 
 
-def _validator(schema: dict[str, Any]) -> jsonschema.Draft202012Validator:
+def _validator(schema: dict[str, Any]) -> "jsonschema.Draft202012Validator":
     """One compiled validator per schema object (catalog schemas live as long as the process)."""
+    import jsonschema  # on the first call, not at start-up
+
     validator = _validators.get(id(schema))
     if validator is None or validator.schema is not schema:
         validator = _validators[id(schema)] = jsonschema.Draft202012Validator(schema)

@@ -76,6 +76,9 @@ class S3Server:
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
+        from moto.moto_api._internal import moto_api_backend
+
+        moto_api_backend.reset()  # moto keeps its buckets per process: a new sandbox starts empty
         self._thread = threading.Thread(target=self._server.serve_forever, name="scw-sandbox-s3", daemon=True)
         self._thread.start()
 

@@ -1,5 +1,6 @@
-"""Object storage flows through the real mcp stdio client against `scw-mcp --sandbox --toolsets
-object_storage` (the server starts its own sandbox: moto's S3 on loopback, driven by boto3).
+"""Object storage flows through the real mcp client (in memory) against the `object_storage`
+toolset and the sandbox's S3 (moto on loopback, driven by boto3); tests/sandbox/test_session.py
+runs the same tools over stdio through `scw-mcp --sandbox`.
 
 Every tool here is either generated from botocore's S3 model or a hand-written stand-in named
 after the operation; both go through the same runner, safety classes and confirmation.
@@ -14,7 +15,8 @@ from typing import Any
 import anyio
 import pytest
 
-from tests.e2e import clean_env, stdio_client, text_of
+from scw_mcp.sandbox import Sandbox
+from tests.inmemory import session, text_of
 
 PART = 5 * 1024 * 1024  # S3's minimum size of every part but the last
 
@@ -43,24 +45,28 @@ class Calls:
         return preview, await self.ok(tool, {**args, "confirm_token": preview["confirm_token"]})
 
 
-def run(tmp_path, scenario) -> None:
-    env = clean_env(str(tmp_path))
+@pytest.fixture(scope="module")
+def s3_sandbox() -> Any:
+    with Sandbox() as sb:
+        yield sb
 
+
+def run(sb: Sandbox, scenario) -> None:
     async def main() -> None:
-        async with stdio_client(["--sandbox", "--toolsets", "object_storage"], env) as client:
+        async with session(sb, toolsets=("object_storage",)) as client:
             await scenario(Calls(client))
 
     anyio.run(main)
 
 
 @pytest.fixture(scope="module")
-def listed_tools(tmp_path_factory) -> list[dict[str, Any]]:
+def listed_tools(s3_sandbox) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
 
     async def scenario(calls: Calls) -> None:
         found.extend(t.model_dump(by_alias=True, exclude_none=True) for t in (await calls.client.list_tools()).tools)
 
-    run(tmp_path_factory.mktemp("tools"), scenario)
+    run(s3_sandbox, scenario)
     return found
 
 
@@ -94,7 +100,7 @@ def test_the_toolset_serves_every_supported_operation_once(listed_tools) -> None
     assert "every argument of the operation it stands in for" in by_name["object_storage_get_object"]["description"]
 
 
-def test_stand_ins_take_every_argument_of_their_operation(tmp_path) -> None:
+def test_stand_ins_take_every_argument_of_their_operation(s3_sandbox) -> None:
     async def scenario(calls: Calls) -> None:
         described = await calls.ok("describe_operation", {"name": "object_storage_get_object"})
         assert {"range", "version_id", "if_match", "offset", "max_bytes", "encoding"} <= set(
@@ -126,10 +132,10 @@ def test_stand_ins_take_every_argument_of_their_operation(tmp_path) -> None:
         text = await calls.error("object_storage_get_object", {"bucket": "args", "key": "k.json", "no_such": 1})
         assert "no_such" in text
 
-    run(tmp_path, scenario)
+    run(s3_sandbox, scenario)
 
 
-def test_versioning_keeps_two_versions(tmp_path) -> None:
+def test_versioning_keeps_two_versions(s3_sandbox) -> None:
     async def scenario(calls: Calls) -> None:
         await calls.ok("object_storage_create_bucket", {"bucket": "versions"})
         await calls.ok(
@@ -150,10 +156,10 @@ def test_versioning_keeps_two_versions(tmp_path) -> None:
         )
         assert old["content"] == "one" and old["encoding"] == "text" and old["next_offset"] is None
 
-    run(tmp_path, scenario)
+    run(s3_sandbox, scenario)
 
 
-def test_lifecycle_cors_and_tagging_round_trips(tmp_path) -> None:
+def test_lifecycle_cors_and_tagging_round_trips(s3_sandbox) -> None:
     rules = [{"id": "expire-logs", "status": "Enabled", "filter": {"prefix": "logs/"}, "expiration": {"days": 30}}]
     cors = [{"allowed_methods": ["GET", "PUT"], "allowed_origins": ["https://example.com"], "max_age_seconds": 300}]
 
@@ -195,10 +201,10 @@ def test_lifecycle_cors_and_tagging_round_trips(tmp_path) -> None:
         got = await calls.ok("object_storage_get_object_tagging", {"bucket": "rules", "key": "logs/1.log"})
         assert got["tag_set"] == [{"key": "keep", "value": "no"}]
 
-    run(tmp_path, scenario)
+    run(s3_sandbox, scenario)
 
 
-def test_multipart_upload(tmp_path) -> None:
+def test_multipart_upload(s3_sandbox) -> None:
     first = base64.b64encode(b"a" * PART).decode()
 
     async def scenario(calls: Calls) -> None:
@@ -272,10 +278,10 @@ def test_multipart_upload(tmp_path) -> None:
         uploads = await calls.ok("object_storage_list_multipart_uploads", {"bucket": "big"})
         assert not uploads.get("uploads")
 
-    run(tmp_path, scenario)
+    run(s3_sandbox, scenario)
 
 
-def test_replacing_a_policy_previews_the_current_one(tmp_path) -> None:
+def test_replacing_a_policy_previews_the_current_one(s3_sandbox) -> None:
     def policy(action: str) -> str:
         return json.dumps(
             {
@@ -317,10 +323,10 @@ def test_replacing_a_policy_previews_the_current_one(tmp_path) -> None:
         )
         assert "token" in text.lower()
 
-    run(tmp_path, scenario)
+    run(s3_sandbox, scenario)
 
 
-def test_delete_objects_and_bucket_previews(tmp_path) -> None:
+def test_delete_objects_and_bucket_previews(s3_sandbox) -> None:
     async def scenario(calls: Calls) -> None:
         await calls.ok("object_storage_create_bucket", {"bucket": "trash"})
         for key in ("a", "b"):
@@ -345,10 +351,10 @@ def test_delete_objects_and_bucket_previews(tmp_path) -> None:
         _, done = await calls.confirmed("object_storage_delete_bucket", {"bucket": "trash", "empty_first": True})
         assert done == {"deleted_bucket": "trash", "deleted_objects": 1}
 
-    run(tmp_path, scenario)
+    run(s3_sandbox, scenario)
 
 
-def test_bad_input_gives_clean_errors(tmp_path) -> None:
+def test_bad_input_gives_clean_errors(s3_sandbox) -> None:
     async def scenario(calls: Calls) -> None:
         text = await calls.error("object_storage_list_objects_v2", {"bucket": "no-such-bucket"})
         assert "NoSuchBucket" in text and "What to do" in text
@@ -378,4 +384,4 @@ def test_bad_input_gives_clean_errors(tmp_path) -> None:
         )
         assert "not valid base64" in text
 
-    run(tmp_path, scenario)
+    run(s3_sandbox, scenario)

@@ -36,6 +36,7 @@ def test_rules_match_the_operations_a_tool_performs_not_its_spelling():
     assert Policy(allow=("instance_delete_server", "instance_server_action")).permits(DELETE_SERVER)
     # confirm matches the operations it writes with
     assert Gate(policy=Policy(confirm=("*_server_action",))).decide(STOP_SERVER, {}, None).needs_confirmation
+    assert not Gate(policy=Policy(confirm=("*",))).decide(LIST_SERVERS, {}, None).needs_confirmation  # reads never
 
 
 @pytest.mark.parametrize("text, field", [
