@@ -3,9 +3,9 @@
 One `scw-mcp --toolsets all --log-level DEBUG --audit-log FILE` process over stdio, driven by the
 real mcp client against the sandbox with `echo_token` (JSON) then `echo_token_text` (text) faults
 on every route: each error quotes the request's X-Auth-Token whole, upper-cased and cut, and the
-request body (a call's password). For each channel (tool results, MCP log notifications, stderr,
-audit lines): how many texts (results, notifications, lines) hold the key whole or any 24-character piece of it (any case), and
-how many hold the call's password. Nothing leaves the machine.
+request body (a call's password). For each channel (tool results, MCP log notifications, stderr
+lines, audit lines): how many texts hold the key whole or any 24-character piece of it (any
+case), and how many hold the call's password. Nothing leaves the machine.
 
     python bench/echo.py [SERVER_ROOT]   # SERVER_ROOT: the checkout whose scw_mcp the server runs
                                          # (default: this one; another checkout measures its code)
