@@ -15,9 +15,13 @@ import click
 
 from scw_mcp import __version__
 from scw_mcp.http import HttpOptions
+from scw_mcp.runtime.redact import LogRedaction
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 log = logging.getLogger("scw_mcp")
+# On every handler (stderr, audit file, request log): whatever any library logs passes the redactor
+# of the configured secrets, set once they are loaded (_build).
+LOG_REDACTION = LogRedaction()
 
 
 def _setup_logging(level: str, audit_log: str | None) -> None:
@@ -46,6 +50,8 @@ def _setup_logging(level: str, audit_log: str | None) -> None:
     request_handler = logging.StreamHandler(sys.stderr)
     request_handler.setFormatter(logging.Formatter("%(asctime)s request %(message)s"))
     requests.handlers[:] = [request_handler]
+    for each in (handler, target, request_handler):
+        each.addFilter(LOG_REDACTION)
 
 
 @contextlib.contextmanager
@@ -94,6 +100,7 @@ def _build(params: dict[str, Any]) -> Any:
         policy = load_policy(params["policy"])
     except (SettingsError, PolicyError, ConfirmKeyError) as exc:
         raise click.ClickException(str(exc)) from None
+    LOG_REDACTION.redactor = settings.redactor
     options = ServerOptions(
         toolsets=toolsets,
         read_only=params["read_only"],
@@ -119,7 +126,7 @@ def _serve(server: Any, params: dict[str, Any]) -> None:
         log.warning("no SCW_MCP_CONFIRM_KEY or --confirm-key-file: confirmation tokens are signed with a random key "
                     "of this process, so a destructive call previewed on one replica cannot be confirmed on another")
     options = HttpOptions(
-        host=params["host"], port=params["port"], token=os.environ.get("SCW_MCP_HTTP_TOKEN"),
+        host=params["host"], port=params["port"], token=server.scw_settings.http_token,
         allowed_hosts=tuple(h.strip() for h in (params["allowed_hosts"] or "").split(",") if h.strip()),
         max_concurrent_calls=params["max_concurrent_calls"], max_connections=params["max_connections"],
         max_sse_streams=params["max_sse_streams"], header_timeout=params["http_header_timeout"],

@@ -21,7 +21,7 @@ def register(server: Any, catalog: Any, settings: Any, options: Any, served: int
             "policy": options.policy.source or None,
             "typed_tools": served,
         })
-        return json.dumps(view, indent=1)
+        return settings.redact(json.dumps(view, indent=1))  # URLs without userinfo; nothing secret either way
 
     @server.resource("scw://catalog", name="catalog", mime_type="application/json",
                      description="Products and how many operations each has; read scw://catalog/{product} for one.")

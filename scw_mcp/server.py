@@ -21,10 +21,11 @@ from mcp_types import Tool as MCPTool
 from scw_mcp import __version__, overrides
 from scw_mcp.runtime import gateway, toolsets
 from scw_mcp.runtime.catalog import Catalog, load_catalog
-from scw_mcp.runtime.errors import ToolFailure
+from scw_mcp.runtime.errors import ToolFailure, describe
 from scw_mcp.runtime.operation import Operation
 from scw_mcp.runtime.options import option_schemas
 from scw_mcp.runtime.policy import Gate, Policy
+from scw_mcp.runtime.redact import traceback_text
 from scw_mcp.runtime.results import DEFAULT_BUDGET, dumps
 from scw_mcp.runtime.runner import Outcome, Runner
 from scw_mcp.runtime.settings import Settings
@@ -158,7 +159,7 @@ class ScwServer(MCPServer):
         self.scw_settings = settings
         self.gate = Gate(read_only=options.read_only, confirm_destructive=options.confirm_destructive,
                          policy=options.policy, allow_lockout=options.allow_lockout)
-        self.runner = Runner(settings, self.gate, budget=options.budget)
+        self.runner = Runner(settings, self.gate, budget=options.budget, catalog=self.catalog)
         self.served = {op.name: op for op in toolsets.select(self.catalog, options.toolsets) if self.gate.serves(op)}
         self._tools: list[MCPTool] | None = None
 
@@ -194,6 +195,9 @@ class ScwServer(MCPServer):
             raise ToolFailure(f"Unknown tool {name!r}. Use search_operations to find an operation.")
         except ToolFailure as exc:
             return self._error(str(exc))
+        except Exception as exc:  # a gateway tool's bug: still a clean message, the frames in the log
+            log.warning("%s failed\n%s", name, traceback_text(exc, self.scw_settings.redactor))
+            return self._error(describe(exc))
 
     def _gateway_args(self, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
         validate(gateway.GATEWAY_OPERATIONS[name], arguments)
@@ -206,9 +210,13 @@ class ScwServer(MCPServer):
             return self._error(outcome.error)
         return self._ok(outcome.data or {}, outcome.text)
 
-    @staticmethod
-    def _ok(data: dict[str, Any], text: str | None = None) -> CallToolResult:
-        return CallToolResult(content=[TextContent(type="text", text=text if text is not None else dumps(data))], structured_content=data)
+    # Every answer passes the configured secrets' redactor. A call's outcome has already passed its own
+    # (these plus the call's passwords, before any cut: runner.py); this one also covers the gateway tools.
+    def _ok(self, data: dict[str, Any], text: str | None = None) -> CallToolResult:
+        redacted = self.scw_settings.redactor.value(data)  # data itself when there is nothing to remove
+        if text is None or redacted is not data:
+            text = dumps(redacted)
+        return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=redacted)
 
     def _error(self, message: str) -> CallToolResult:
         return CallToolResult(content=[TextContent(type="text", text=self.scw_settings.redact(message))], is_error=True)

@@ -81,7 +81,7 @@ def test_scaleway_errors_are_clean(sb):
     "fault, expected",
     [
         ({"kind": "non_json"}, "non-JSON"),
-        ({"kind": "reset"}, "Could not reach the Scaleway API"),
+        ({"kind": "reset"}, "The Scaleway API closed the connection before answering"),
         ({"kind": "500"}, "Scaleway API error 500"),
         ({"kind": "503"}, "Scaleway API error 503"),
     ],

@@ -53,7 +53,8 @@ def http_app(server: Any, options: HttpOptions) -> Any:
     )
     app = server.streamable_http_app(stateless_http=True, json_response=True, transport_security=security, host=host)
     limited = Limits(app, options.max_concurrent_calls, options.max_sse_streams)
-    return RequestLog(Health(BearerToken(limited, options.token)))
+    redactor = server.scw_settings.redactor.with_secrets(options.token)
+    return RequestLog(Health(BearerToken(limited, options.token)), redactor)
 
 
 def serve_http(server: Any, options: HttpOptions, allow_no_token: bool) -> None:
@@ -69,7 +70,9 @@ def serve_http(server: Any, options: HttpOptions, allow_no_token: bool) -> None:
     from .protocol import protocol_class
 
     config = uvicorn.Config(
-        http_app(server, options), host=options.host, port=options.port, log_level="warning", lifespan="on",
+        # log_config=None: uvicorn's loggers go to our stderr handler, whose filter redacts (cli.py)
+        http_app(server, options), host=options.host, port=options.port, log_level="warning", log_config=None,
+        lifespan="on",
         http=protocol_class(options.header_timeout, options.max_connections), ws="none",  # MCP has no WebSocket
         timeout_keep_alive=options.keepalive_timeout,  # type: ignore[arg-type]  # a float works
         timeout_graceful_shutdown=options.shutdown_grace,  # type: ignore[arg-type]

@@ -20,6 +20,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
+from scw_mcp.runtime.redact import Redactor
 from scw_mcp.runtime.secrets import is_secret_name
 
 MCP_PATH = "/mcp"
@@ -124,11 +125,13 @@ class Limits:
 
 class RequestLog:
     """Writes `id=... method=... tool=... status=... ms=...` for every request but health checks,
-    and echoes the id as `x-request-id`. Arguments are shown with secret-named values hidden and
-    long strings cut; the body is read only as the app reads it."""
+    and echoes the id as `x-request-id`. Arguments are shown with secret-named values hidden,
+    the configured secrets redacted and long strings cut (in that order); the body is read only
+    as the app reads it."""
 
-    def __init__(self, app: Any):
+    def __init__(self, app: Any, redactor: Redactor | None = None):
         self.app = app
+        self.redactor = redactor or Redactor()
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http" or scope["path"] == HEALTH_PATH:
@@ -156,13 +159,13 @@ class RequestLog:
         try:
             await self.app(scope, receive_and_keep, send_with_id)
         finally:
-            method, tool, arguments = describe(bytes(body))
+            method, tool, arguments = describe(bytes(body), self.redactor)
             line = (f"id={request_id} method={method} tool={tool} status={status} "
                     f"ms={(time.perf_counter() - started) * 1000:.1f} http={scope['method']}")
             request_log.info(line + (f" args={arguments}" if arguments else ""))
 
 
-def describe(body: bytes) -> tuple[str, str, str]:
+def describe(body: bytes, redact: Redactor | None = None) -> tuple[str, str, str]:
     """JSON-RPC method, tool name and loggable arguments of a request body ('-' where none)."""
     if not body or len(body) > MAX_INSPECTED_BODY:
         return ("-" if not body else "?"), "-", ""
@@ -177,21 +180,23 @@ def describe(body: bytes) -> tuple[str, str, str]:
     if method != "tools/call":
         return method, "-", ""
     arguments = params.get("arguments")
-    shown = json.dumps(loggable(arguments), separators=(",", ":"), default=str) if arguments else ""
+    shown = json.dumps(loggable(arguments, redact=redact), separators=(",", ":"), default=str) if arguments else ""
     return method, _plain(params.get("name", "?")), shown[:400] + ("…" if len(shown) > 400 else "")
 
 
-def loggable(value: Any, depth: int = 0) -> Any:
-    """Arguments as the log shows them: secret-named values hidden at any depth, strings cut at 64."""
+def loggable(value: Any, depth: int = 0, redact: Redactor | None = None) -> Any:
+    """Arguments as the log shows them: secret-named values hidden at any depth, the configured
+    secrets redacted, then strings cut at 64."""
     if depth > 6:
         return "…"
     if isinstance(value, dict):
-        return {str(k): HIDDEN if is_secret_name(str(k)) and v is not None else loggable(v, depth + 1)
+        return {str(k): HIDDEN if is_secret_name(str(k)) and v is not None else loggable(v, depth + 1, redact)
                 for k, v in value.items()}
     if isinstance(value, list):
-        return [loggable(v, depth + 1) for v in value[:10]] + (["…"] if len(value) > 10 else [])
-    if isinstance(value, str) and len(value) > 64:
-        return value[:64] + "…"
+        return [loggable(v, depth + 1, redact) for v in value[:10]] + (["…"] if len(value) > 10 else [])
+    if isinstance(value, str):
+        value = redact(value) if redact is not None else value
+        return value[:64] + "…" if len(value) > 64 else value
     return value
 
 

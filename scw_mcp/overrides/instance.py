@@ -3,6 +3,7 @@ that wait, and a delete that says what it leaves behind."""
 
 from __future__ import annotations
 
+import json
 import secrets
 from typing import Annotated, Any
 
@@ -13,7 +14,7 @@ from scw_mcp.overrides._common import WAIT_DEFAULT, OptStr, WaitSeconds, Zone, i
 from scw_mcp.overrides.declare import tool
 from scw_mcp.runtime.context import CallContext
 from scw_mcp.runtime.convert import to_json
-from scw_mcp.runtime.errors import ToolFailure, describe
+from scw_mcp.runtime.errors import ToolFailure, describe, may_have_been_applied
 
 ZoneArg = Zone
 ServerId = str
@@ -178,28 +179,30 @@ async def instance_create_server(
         arguments["volumes"] = {"0": {"volume_type": "sbs_volume", "size": root_volume_size_gb * 1_000_000_000}}
     name = name or f"srv-{secrets.token_hex(4)}"
     await ctx.progress(1, None, f"creating server {name}")
-    created = await sdk(
-        ctx, "instance_create_server", zone=zone, commercial_type=commercial_type, name=name, image=resolved["id"],
-        dynamic_ip_required=dynamic_ip_required, **arguments,
-    )
-    server = created.server
-    result: dict[str, Any] = {"image": resolved}
     try:
-        if private_network_id:
-            await ctx.progress(2, None, f"attaching private network {private_network_id}")
-            nic = await ctx.run(_api(ctx).create_private_nic, server_id=server.id, private_network_id=private_network_id, zone=zone)
-            result["private_nic"] = nic.private_nic
-        if wait:
-            await ctx.run(_api(ctx).server_action, server_id=server.id, zone=zone, action="poweron")
-            server = await _wait_state(ctx, server.id, zone, "running", timeout_seconds)
-        else:
-            server = await _get(ctx, server.id, zone)
-            ctx.note("The server is stopped (powered off volumes still bill). Start it with instance_start_server.")
-    except Exception as exc:  # the server exists: say so, or a retry creates a second one
-        raise ToolFailure(
-            f"Server {server.id} ({name}) was created, then a later step failed: {describe(exc)} "
-            "What to do: do not create it again; get it with instance_get_server and continue from there."
-        ) from exc
+        created = await sdk(
+            ctx, "instance_create_server", zone=zone, commercial_type=commercial_type, name=name, image=resolved["id"],
+            dynamic_ip_required=dynamic_ip_required, **arguments,
+        )
+    except Exception as exc:
+        if may_have_been_applied(exc):  # the name may be generated: the lookup must say it
+            lookup = f"instance_list_servers {json.dumps({'name': name, 'zone': zone})}"
+            raise ToolFailure(describe(exc, ctx.redact, lookup)) from exc
+        raise
+    server = created.server
+    ctx.made(f"server {server.id} ({name}; instance_get_server)")  # a later failure names it: no second server
+    result: dict[str, Any] = {"image": resolved}
+    if private_network_id:
+        await ctx.progress(2, None, f"attaching private network {private_network_id}")
+        nic = await ctx.run(_api(ctx).create_private_nic, server_id=server.id, private_network_id=private_network_id,
+                            zone=zone)
+        result["private_nic"] = nic.private_nic
+    if wait:
+        await ctx.run(_api(ctx).server_action, server_id=server.id, zone=zone, action="poweron")
+        server = await _wait_state(ctx, server.id, zone, "running", timeout_seconds)
+    else:
+        server = await _get(ctx, server.id, zone)
+        ctx.note("The server is stopped (powered off volumes still bill). Start it with instance_start_server.")
     result["server"] = summarize(server)
     return result
 

@@ -147,12 +147,14 @@ async def k8s_create_cluster(
             tags=["created-along-with-k8s-cluster"], default_route_propagation_enabled=False,
         )
         private_network_id = pn.id
+        ctx.made(f"private network {pn.id} (pn-{name})")
         ctx.note(f"Created Private Network {pn.id} (pn-{name}) for the cluster; deleting the cluster keeps it unless with_additional_resources=true (then it goes if empty).")
     arguments.setdefault("pools", [_default_pool(pool_node_type, pool_size)])
     cluster = await sdk(
         ctx, "k8s_create_cluster", region=region, name=name, version=version, cni=cni, type=type, description=description,
         private_network_id=private_network_id, **arguments,
     )
+    ctx.made(f"cluster {cluster.id} ({name}; k8s_get_cluster)")
     if wait:
         cluster = await _wait_status(ctx, "cluster", lambda: ctx.run(_api(ctx).get_cluster, cluster_id=cluster.id, region=region),
                                      cluster.id, region, timeout_seconds)

@@ -153,6 +153,7 @@ async def rdb_create_instance(
         disable_backup=disable_backup, backup_same_region=backup_same_region, volume_type=volume_type,
         volume_size=volume_size or volume_size_gb * 1_000_000_000, **arguments,
     )
+    ctx.made(f"database instance {instance.id} ({instance.name}; rdb_get_instance)")
     if wait:
         instance = await _wait_ready(ctx, instance.id, region, timeout_seconds)
     else:

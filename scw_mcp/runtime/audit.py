@@ -25,5 +25,5 @@ def record(op: Any, arguments: dict[str, Any], status: str, error: str | None, s
         "seconds": round(seconds, 3),
     }
     if error:
-        entry["error"] = redact(error)[:200]
+        entry["error"] = redact(error)[:200]  # redacted before it is cut
     audit_log.info(redact(json.dumps(entry, sort_keys=True)))

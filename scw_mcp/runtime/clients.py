@@ -2,7 +2,10 @@
 
 The SDK calls the module-level `requests.request` with no timeout and no retries; the
 runtime routes those calls through one `requests.Session` whose adapter retries idempotent
-requests on 429/5xx/connection errors (urllib3's own Retry, honouring Retry-After).
+requests on 429/5xx/connection errors (urllib3's own Retry, honouring Retry-After). A read that
+timed out (or whose connection dropped) is retried once: more would keep an agent waiting
+minutes for an API that is not answering. Requests that change something are never retried
+once sent (errors.py then says they may have been applied).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ USER_AGENT = f"scw-mcp/{__version__}"
 CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 60.0
 RETRIES = 3
+READ_RETRIES = 1  # GET read timeouts / dropped connections: one more try, then "timed out"
 BACKOFF = 0.3
 RETRY_AFTER_CAP = 10.0
 
@@ -41,7 +45,7 @@ def _session() -> requests.Session:
     retry = _CappedRetry(
         total=RETRIES,
         connect=RETRIES,
-        read=RETRIES,
+        read=READ_RETRIES,
         status=RETRIES,
         backoff_factor=BACKOFF,
         status_forcelist=(429, 500, 502, 503, 504),

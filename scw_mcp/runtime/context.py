@@ -2,7 +2,8 @@
 
 Hand-written overrides receive a `CallContext` as their first argument: the effective
 settings, SDK API objects and S3 clients for them, validated zone/region defaults, a way
-to run blocking SDK code in a worker thread, and progress/log notifications to the client.
+to run blocking SDK code in a worker thread, progress/log notifications to the client (both
+redacted), and `created` to name what a call made before it failed.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any, Callable, TypeVar
 import anyio.to_thread
 
 from .localities import check_region, check_zone
+from .redact import Redactor
 from .settings import Settings
 
 T = TypeVar("T")
@@ -26,8 +28,17 @@ class CallContext:
     settings: Settings
     tool: str
     mcp_context: Any = None  # mcp.server.mcpserver.Context, when called over MCP
+    redactor: Redactor | None = None  # the call's: the configured secrets and its secret-named arguments
     notes: list[str] = field(default_factory=list)
     waited: dict[str, Any] | None = None  # a wait that reached its deadline: where it stands, how to go on
+    created: list[str] = field(default_factory=list)  # "server 1f0c…": named by any error that follows
+
+    def __post_init__(self) -> None:
+        if self.redactor is None:
+            self.redactor = self.settings.redactor
+
+    def redact(self, text: str) -> str:
+        return self.redactor(text)  # type: ignore[misc]  # set in __post_init__
 
     # --- defaults and validation -------------------------------------------------------
     @property
@@ -63,18 +74,25 @@ class CallContext:
     async def progress(self, progress: float, total: float | None = None, message: str | None = None) -> None:
         if self.mcp_context is not None:
             try:
-                await self.mcp_context.report_progress(progress, total, message)
+                shown = None if message is None else self.redact(message)
+                await self.mcp_context.report_progress(progress, total, shown)
             except Exception:  # a client that cannot take progress must not fail the call
                 log.debug("progress notification failed", exc_info=True)
 
     async def info(self, message: str) -> None:
-        log.info("%s: %s", self.tool, self.settings.redact(message))
+        message = self.redact(message)
+        log.info("%s: %s", self.tool, message)
         if self.mcp_context is not None:
             try:
-                await self.mcp_context.info(self.settings.redact(message), logger_name="scw_mcp")
+                await self.mcp_context.info(message, logger_name="scw_mcp")
             except Exception:
                 log.debug("log notification failed", exc_info=True)
 
     def note(self, text: str) -> None:
         """A line added to the result's `notes` (e.g. what was left in place)."""
         self.notes.append(text)
+
+    def made(self, what: str) -> None:
+        """Record a resource this call created ("server <id>"): if a later step fails, the error names it,
+        so the agent continues from it instead of creating it again."""
+        self.created.append(what)

@@ -7,6 +7,7 @@ hand-written operations look the same to it (an `Operation` with an executor).
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import time
 from dataclasses import dataclass, field
@@ -23,8 +24,9 @@ from .localities import ALL, check_region, check_zone, regions_of_product, zones
 from .operation import Operation
 from .policy import Gate, target_project
 from .preview import confirmation_question, preview_payload, project_of
+from .redact import Redactor, secret_values, traceback_text
 from .results import DEFAULT_BUDGET, Cursor, Query, compact_result, dumps, fit_budget, is_list, with_next
-from .sdk import page_size_param
+from .sdk import page_size_param, twin
 from .settings import Settings
 from .validation import validate
 
@@ -64,11 +66,14 @@ class Runner:
     gate: Gate = field(default_factory=Gate)
     budget: int = DEFAULT_BUDGET
     used_tokens: confirm.UsedTokens = field(default_factory=confirm.UsedTokens)
+    catalog: Any = None  # the served operations: where an ambiguous failure's lookup (get/list twin) is found
 
     async def call(self, op: Operation, arguments: dict[str, Any] | None, mcp_context: Any = None) -> Outcome:
         started = time.monotonic()
         arguments = dict(arguments or {})
-        ctx = CallContext(settings=self.settings, tool=op.name, mcp_context=mcp_context)
+        # Everything this call sends out passes one redactor: the configured secrets and its own passwords.
+        redactor = self.settings.redactor.with_secrets(*secret_values(arguments))
+        ctx = CallContext(settings=self.settings, tool=op.name, mcp_context=mcp_context, redactor=redactor)
         decision = None
         try:
             validate(op, arguments)
@@ -81,20 +86,26 @@ class Runner:
             if decision.needs_confirmation:
                 held = await self._confirm(op, arguments, opts.get(options.CONFIRM_TOKEN), ctx)
                 if held is not None:
-                    return held
+                    return Outcome(data=redactor.value(held.data), input_required=held.input_required)
             elif op.safety != READ and self.gate.policy.projects:
                 await self._target(op, ctx, arguments)
             data = await self._execute(op, arguments, opts, ctx, query)
-            data, text = self._shape(op, data, arguments, opts, ctx, query)
+            data, text = self._shape(op, data, arguments, opts, ctx, query, redactor)
             outcome = Outcome(data=data, text=text)
         except Exception as exc:  # every failure becomes a clean message
-            message = self.settings.redact(describe(exc))
+            lookup = self._lookup(op, arguments) if op.safety != READ else None
+            message = describe(exc, redactor, lookup)
+            if ctx.created:
+                message += redactor(f" Already created by this call: {', '.join(ctx.created)}. What to do: do not run "
+                                    f"{op.name} again; get what was created and continue from there.")
             if not isinstance(exc, ToolFailure):
-                log.info("%s failed: %s", op.name, message, exc_info=log.isEnabledFor(logging.DEBUG))
+                # At DEBUG, the frames too, but never an API response body (redact.traceback_text).
+                detail = "\n" + traceback_text(exc, redactor) if log.isEnabledFor(logging.DEBUG) else ""
+                log.info("%s failed: %s%s", op.name, message, detail)
             outcome = Outcome(error=message)
         if decision is not None and decision.safety != READ:
             project = target_project(arguments, self.settings.project_id)
-            audit.record(op, arguments, outcome.status, outcome.error, time.monotonic() - started, project, self.settings.redact)
+            audit.record(op, arguments, outcome.status, outcome.error, time.monotonic() - started, project, redactor)
             await ctx.info(f"{op.name}: {outcome.status}")  # also an MCP log notification to the client
         return outcome
 
@@ -132,7 +143,8 @@ class Runner:
         mcp_context = ctx.mcp_context
         if mcp_context is not None and elicit.supported(mcp_context):
             await self._target(op, ctx, arguments)
-            answer = await elicit.confirm(mcp_context, confirmation_question(op, arguments, self.settings.project_id))
+            question = ctx.redact(confirmation_question(op, arguments, self.settings.project_id))
+            answer = await elicit.confirm(mcp_context, question)
             if not isinstance(answer, bool):
                 return Outcome(input_required=answer)
             if answer:
@@ -164,6 +176,19 @@ class Runner:
             if project is not None:
                 self.gate.check_project(op, project)
 
+    def _lookup(self, op: Operation, arguments: dict[str, Any]) -> str | None:
+        """How to check whether a call that may have been applied was: get what it targets, else list
+        what it creates (by name where it has one), e.g. `instance_list_servers {"name": "web-1", ...}`."""
+        if self.catalog is None:
+            return None
+        getter = twin(self.catalog, op, "get", arguments)
+        if getter is not None:
+            return _call_text(getter, arguments, getter.schema.get("required", []))
+        lister = twin(self.catalog, op, "list", arguments)
+        if lister is not None:
+            return _call_text(lister, arguments, ("name", "zone", "region", "project_id"))
+        return None
+
     # --- execution --------------------------------------------------------------------
     async def _execute(self, op: Operation, arguments: dict[str, Any], opts: dict[str, Any], ctx: CallContext,
                        query: Query | None) -> dict[str, Any]:
@@ -192,7 +217,7 @@ class Runner:
             try:
                 results[place] = await op.executor.execute(op, ctx, {**arguments, scope: place})
             except Exception as exc:
-                errors[place] = self.settings.redact(describe(exc))
+                errors[place] = describe(exc, ctx.redact)
 
         async with anyio.create_task_group() as group:
             for place in places:
@@ -239,8 +264,9 @@ class Runner:
 
     # --- shaping ----------------------------------------------------------------------
     def _shape(self, op: Operation, data: dict[str, Any], arguments: dict[str, Any], opts: dict[str, Any],
-               ctx: CallContext, query: Query | None) -> tuple[dict[str, Any], str]:
-        """Compact, `query`, notes, then the budget: the one place results take their shape."""
+               ctx: CallContext, query: Query | None, redactor: Redactor) -> tuple[dict[str, Any], str]:
+        """Compact, `query`, notes, redaction, then the budget: the one place results take their shape
+        (redacted before anything is cut, so no cut can leave a piece of a secret)."""
         data = compact_result(data, rows_only=op.handwritten)  # a hand-written tool's own result stays as written
         cursor = None
         if is_list(data):
@@ -255,7 +281,7 @@ class Runner:
             data = {**data, "notes": ctx.notes}
         if ctx.waited:
             data = {**data, "wait": ctx.waited}
-        return fit_budget(data, self.budget, cursor, query)
+        return fit_budget(redactor.value(data), self.budget, cursor, query)
 
     def _cursor(self, op: Operation, arguments: dict[str, Any], opts: dict[str, Any]) -> Cursor | None:
         """Where a list result starts (the page or token it was read from, and the offset in it)."""
@@ -266,3 +292,10 @@ class Runner:
         if op.paging == "token":
             return Cursor({"page_token": arguments["page_token"]} if arguments.get("page_token") else {}, offset)
         return None
+
+
+def _call_text(op: Operation, arguments: dict[str, Any], names: Any) -> str:
+    """`tool {"arg": value}` with those of `names` that the call gave and the tool takes."""
+    params = op.schema.get("properties", {})
+    shown = {k: arguments[k] for k in names if k in params and isinstance(arguments.get(k), (str, int))}
+    return f"{op.name} {json.dumps(shown)}" if shown else op.name

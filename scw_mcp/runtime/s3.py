@@ -266,7 +266,7 @@ def _read(ctx: CallContext, tool: str, arguments: dict[str, Any], region: str | 
     except Exception as exc:
         if error_code(exc) in NOTHING_SET:
             return None
-        return {"unavailable": describe(exc)}
+        return {"unavailable": describe(exc, ctx.redact)}
 
 
 def _lifecycle_reach(ctx: CallContext, arguments: dict[str, Any], region: str | None) -> list[dict[str, Any]]:

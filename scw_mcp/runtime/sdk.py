@@ -64,6 +64,9 @@ class SdkExecutor:
         else:
             result = await self.call(op, ctx, arguments)
             if wait:
+                made = _created(op, result)
+                if made:
+                    ctx.made(made)  # if the wait fails, the error names it
                 result = await self._wait(op, ctx, arguments, result, seconds)
         data = to_json(result)
         if isinstance(data, dict) and op.paging:
@@ -110,20 +113,32 @@ class SdkExecutor:
 
     async def preview(self, op: Operation, ctx: Any, arguments: dict[str, Any]) -> Any:
         """The targeted resource as it is now (None where nothing can read it)."""
-        getter = _twin(self.catalog, op, "get", arguments)
+        getter = twin(self.catalog, op, "get", arguments)
         if getter is not None:
             try:
                 return to_json(await getter.executor.call(getter, ctx, _own(getter, arguments)))
             except Exception as exc:  # a preview degrades, it does not block the confirmation
-                return {"unavailable": describe(exc)}
-        lister = _twin(self.catalog, op, "list", arguments)
+                return {"unavailable": describe(exc, ctx.redact)}
+        lister = twin(self.catalog, op, "list", arguments)
         if lister is not None and lister.list_key:
             try:
                 listing = to_json(await lister.executor.call(lister, ctx, _own(lister, arguments)))
             except Exception as exc:
-                return {"unavailable": describe(exc)}
+                return {"unavailable": describe(exc, ctx.redact)}
             return _matching_item(listing.get(lister.list_key) or [], arguments)
         return None
+
+
+def _created(op: Operation, result: Any) -> str | None:
+    """"server <id>" for what a create_* call returned, else None."""
+    method = op.name[len(op.namespace) + 1 :]
+    if not method.startswith("create_"):
+        return None
+    data = to_json(result)
+    for item in (data, *(data.values() if isinstance(data, dict) else ())):
+        if isinstance(item, dict) and isinstance(item.get("id"), str):
+            return f"{method.removeprefix('create_').replace('_', ' ')} {item['id']}"
+    return None
 
 
 def _own(op: Operation, arguments: dict[str, Any]) -> dict[str, Any]:
@@ -131,8 +146,9 @@ def _own(op: Operation, arguments: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in arguments.items() if k in params}
 
 
-def _twin(catalog: Any, op: Operation, verb: str, arguments: dict[str, Any]) -> Operation | None:
-    """The `get_*` (or `list_*`) operation of the resource a destructive operation targets."""
+def twin(catalog: Any, op: Operation, verb: str, arguments: dict[str, Any]) -> Operation | None:
+    """The `get_*` (or `list_*`) operation of the resource an operation targets or creates, if the
+    arguments hold what it requires: a destructive call's preview, an ambiguous failure's lookup."""
     method = op.name[len(op.namespace) + 1 :]
     _, _, resource = method.partition("_")
     resource = resource.removesuffix("_action")
@@ -141,9 +157,9 @@ def _twin(catalog: Any, op: Operation, verb: str, arguments: dict[str, Any]) -> 
     candidates += ["_".join(parts[i:]) for i in range(1, len(parts))]
     for candidate in candidates:
         name = f"{op.namespace}_{verb}_{candidate}" + ("s" if verb == "list" else "")
-        twin = catalog.get(name)
-        if twin is not None and set(twin.schema.get("required", [])) <= set(arguments):
-            return twin
+        found = catalog.get(name)
+        if found is not None and set(found.schema.get("required", [])) <= set(arguments):
+            return found
     return None
 
 

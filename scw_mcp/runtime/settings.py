@@ -1,6 +1,6 @@
 """Credentials and defaults: environment first, then the scw CLI config file.
 
-Never logs or returns the secret key; `Settings.redact` removes it from any text.
+Never logs or returns a secret; `Settings.redactor` (runtime/redact.py) removes them from any text.
 """
 
 from __future__ import annotations
@@ -8,8 +8,11 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Mapping
+
+from .redact import Redactor, userinfo, without_userinfo
 
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
 ACCESS_KEY_RE = re.compile(r"^SCW[A-Z0-9]{17}$")
@@ -26,6 +29,7 @@ ENV_NAMES: dict[str, tuple[str, ...]] = {
     "zone": ("SCW_DEFAULT_ZONE",),
     "api_url": ("SCW_API_URL",),
     "s3_endpoint_url": ("SCW_S3_ENDPOINT_URL",),
+    "http_token": ("SCW_MCP_HTTP_TOKEN",),
 }
 # setting -> key in the scw config file
 FILE_KEYS = {
@@ -55,6 +59,7 @@ class Settings:
     s3_endpoint_url: str = DEFAULT_S3_ENDPOINT
     profile: str = "default"
     confirm_key: str | None = field(default=None, repr=False)  # signs confirmation tokens (runtime/confirm.py)
+    http_token: str | None = field(default=None, repr=False)  # what HTTP clients send as their bearer token
     sources: tuple[str, ...] = ()  # where values came from, for the configuration resource
 
     def problems(self) -> list[str]:
@@ -84,11 +89,15 @@ class Settings:
                 + ". Set them in the environment or in ~/.config/scw/config.yaml (scw init), then retry."
             )
 
+    @cached_property
+    def redactor(self) -> Redactor:
+        """Removes every configured secret from text and data (a call adds its own: Redactor.with_secrets).
+        The access key is not one: it names the key (IAM lists it, guards quote it) and signs nothing alone."""
+        return Redactor((self.secret_key, self.confirm_key, self.http_token,
+                         *userinfo(self.api_url), *userinfo(self.s3_endpoint_url)))
+
     def redact(self, text: str) -> str:
-        for secret in (self.secret_key, self.confirm_key):
-            if secret:
-                text = text.replace(secret, "[redacted]")
-        return text
+        return self.redactor(text)
 
     def s3_endpoint(self, region: str) -> str:
         return self.s3_endpoint_url.replace("{region}", region)
@@ -104,8 +113,8 @@ class Settings:
             "organization_id": self.organization_id,
             "region": self.region,
             "zone": self.zone,
-            "api_url": self.api_url,
-            "s3_endpoint_url": self.s3_endpoint_url,
+            "api_url": without_userinfo(self.api_url),
+            "s3_endpoint_url": without_userinfo(self.s3_endpoint_url),
             "sources": list(self.sources),
             "problems": self.problems(),
         }

@@ -19,7 +19,8 @@ from .faults import Faults, from_environment
 from .http import ApiServer
 
 ACCESS_KEY = "SCWSANDBOXXXXXXXXXXX"
-SECRET_KEY = "5a2db0c5-0000-4000-8000-5a2db0c5a2db"
+# Shares no run of 12 characters with the ids: the redactor takes any such run for the key, cut.
+SECRET_KEY = "5a2db0c5-9e3f-4b7a-8c1d-e6f0a2b4c9d7"
 ORGANIZATION_ID = "5a2db0c5-0000-4000-8000-000000000001"
 PROJECT_ID = "5a2db0c5-0000-4000-8000-000000000002"
 

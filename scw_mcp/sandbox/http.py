@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 from .engine import Engine, Reply
-from .faults import Faults
+from .faults import Faults, echo_body, echo_text
 
 log = logging.getLogger("scw_mcp.sandbox")
 _HIDDEN_HEADERS = ("x-auth-token",)  # never kept in the request log
@@ -85,6 +85,11 @@ class ApiServer:
                         return
                     elif fault.kind == "non_json":
                         return self._send(502, b"<html><body>502 Bad Gateway</body></html>", "text/html")
+                    elif fault.kind in ("echo_token", "echo_token_text"):
+                        token, sent = self.headers.get("X-Auth-Token") or "", raw.decode("utf-8", "replace")
+                        if fault.kind == "echo_token":
+                            return self._reply(Reply(400, echo_body(token, sent)))
+                        return self._send(400, echo_text(token, sent).encode(), "text/html")
                     else:
                         return self._reply(_fault_reply(fault.kind, fault.retry_after))
                 if body is _INVALID:
