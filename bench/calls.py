@@ -1,6 +1,7 @@
 """Call overhead: the same Instance operations directly through the SDK and through scw-mcp.
 
-Both hit the same loopback fake Scaleway API (the project's sandbox, `scw_mcp.sandbox`). Calls are interleaved (SDK, typed tool, gateway, SDK, ...) so noise
+Both hit the same loopback fake Scaleway API (the project's sandbox, `scw_mcp.sandbox`).
+Calls are interleaved (SDK, typed tool, gateway, SDK, ...) so noise
 hits each path alike; "added" is the difference of the medians (and of the p99s).
 
 Concurrency: with ~50 ms of latency per API request, 20 calls at once through one client
@@ -13,13 +14,22 @@ from __future__ import annotations
 import contextlib
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 import anyio
-
-from common import (BENCH, child_stderr_to, clean_env, describe, list_all_tools, median, percentile, scw_mcp_spec,
-                    session)
+from common import (
+    BENCH,
+    child_stderr_to,
+    clean_env,
+    describe,
+    list_all_tools,
+    median,
+    percentile,
+    scw_mcp_spec,
+    session,
+)
 
 ZONE = "fr-par-1"
 LATENCY = 0.05
@@ -37,9 +47,16 @@ def _sdk(env: dict[str, str]) -> Any:
     from scaleway import Client
     from scaleway.instance.v1 import InstanceV1API
 
-    return InstanceV1API(Client(api_url=env["SCW_API_URL"], access_key=env["SCW_ACCESS_KEY"],
-                                secret_key=env["SCW_SECRET_KEY"], default_project_id=env["SCW_DEFAULT_PROJECT_ID"],
-                                default_zone=ZONE, default_region="fr-par"))
+    return InstanceV1API(
+        Client(
+            api_url=env["SCW_API_URL"],
+            access_key=env["SCW_ACCESS_KEY"],
+            secret_key=env["SCW_SECRET_KEY"],
+            default_project_id=env["SCW_DEFAULT_PROJECT_ID"],
+            default_zone=ZONE,
+            default_region="fr-par",
+        )
+    )
 
 
 def _seed_sandbox(env: dict[str, str]) -> str:
@@ -47,9 +64,15 @@ def _seed_sandbox(env: dict[str, str]) -> str:
     from scaleway import Client
     from scaleway.instance.v1.custom_api import InstanceUtilsV1API
 
-    utils = InstanceUtilsV1API(Client(
-        api_url=env["SCW_API_URL"], access_key=env["SCW_ACCESS_KEY"], secret_key=env["SCW_SECRET_KEY"],
-        default_project_id=env["SCW_DEFAULT_PROJECT_ID"], default_zone=ZONE))
+    utils = InstanceUtilsV1API(
+        Client(
+            api_url=env["SCW_API_URL"],
+            access_key=env["SCW_ACCESS_KEY"],
+            secret_key=env["SCW_SECRET_KEY"],
+            default_project_id=env["SCW_DEFAULT_PROJECT_ID"],
+            default_zone=ZONE,
+        )
+    )
     for i in range(10):
         utils.create_server(zone=ZONE, commercial_type="DEV1-S", image="ubuntu_noble", name=f"bench-{i:02d}")
     return _sdk(env).list_servers(zone=ZONE).servers[0].id
@@ -77,8 +100,11 @@ async def _overhead(be: Backend, calls: int, home: str) -> dict[str, Any]:
     api = _sdk(be.env)
     ops = {
         "list_servers": (lambda: api.list_servers(zone=ZONE), "instance_list_servers", {"zone": ZONE}),
-        "get_server": (lambda: api.get_server(zone=ZONE, server_id=be.server_id), "instance_get_server",
-                       {"zone": ZONE, "server_id": be.server_id}),
+        "get_server": (
+            lambda: api.get_server(zone=ZONE, server_id=be.server_id),
+            "instance_get_server",
+            {"zone": ZONE, "server_id": be.server_id},
+        ),
     }
     spec = scw_mcp_spec("scw-mcp --toolsets instance", ["--toolsets", "instance"], clean_env(home, **be.env))
     out: dict[str, Any] = {}
@@ -89,7 +115,9 @@ async def _overhead(be: Backend, calls: int, home: str) -> dict[str, Any]:
             paths = {
                 "sdk": lambda d=direct: _timed_sync(d),
                 "typed_tool": lambda t=tool, a=args: _timed_call(client, t, a),
-                "call_operation": lambda o=operation, a=args: _timed_call(client, "call_operation", {"name": o, "arguments": a}),
+                "call_operation": lambda o=operation, a=args: _timed_call(
+                    client, "call_operation", {"name": o, "arguments": a}
+                ),
             }
             for _ in range(15):  # warm-up: imports, connection pools, caches
                 for fn in paths.values():
@@ -102,9 +130,15 @@ async def _overhead(be: Backend, calls: int, home: str) -> dict[str, Any]:
             row: dict[str, Any] = {"calls": calls, "sdk_median_ms": sdk_med * 1e3, "sdk_p99_ms": sdk_p99 * 1e3}
             for p in ("typed_tool", "call_operation"):
                 med, p99 = median(times[p]), percentile(times[p], 99)
-                row.update({f"{p}_median_ms": med * 1e3, f"{p}_p99_ms": p99 * 1e3,
-                            f"{p}_added_median_ms": (med - sdk_med) * 1e3, f"{p}_added_p99_ms": (p99 - sdk_p99) * 1e3,
-                            f"{p}_ratio_median": med / sdk_med})
+                row.update(
+                    {
+                        f"{p}_median_ms": med * 1e3,
+                        f"{p}_p99_ms": p99 * 1e3,
+                        f"{p}_added_median_ms": (med - sdk_med) * 1e3,
+                        f"{p}_added_p99_ms": (p99 - sdk_p99) * 1e3,
+                        f"{p}_ratio_median": med / sdk_med,
+                    }
+                )
             row.update({"typed_tool": tool, "operation": operation})
             out[op] = row
     return out
@@ -158,8 +192,15 @@ async def _concurrency(be: Backend, repeat: int, home: str) -> dict[str, Any]:
                     tg.start_soon(_timed_call, client, tool, args)
             conc.append(time.perf_counter() - start)
     s, c = median(seq), median(conc)
-    return {"calls": CONCURRENCY, "tool": tool, "api_latency_ms": LATENCY * 1e3, "one_call_ms": median(one) * 1e3,
-            "sequential_ms": s * 1e3, "concurrent_ms": c * 1e3, "speedup": s / c}
+    return {
+        "calls": CONCURRENCY,
+        "tool": tool,
+        "api_latency_ms": LATENCY * 1e3,
+        "one_call_ms": median(one) * 1e3,
+        "sequential_ms": s * 1e3,
+        "concurrent_ms": c * 1e3,
+        "speedup": s / c,
+    }
 
 
 def run(repeat: int, calls: int = 300, log=print) -> dict[str, Any]:

@@ -9,9 +9,10 @@ import platform
 import statistics
 import sys
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any
 
 from mcp import Client, StdioServerParameters
 
@@ -183,8 +184,13 @@ def machine() -> dict[str, Any]:
                     ram_gib = round(int(line.split()[1]) / 1024 / 1024, 1)
     except OSError:
         pass
-    return {"nproc": len(os.sched_getaffinity(0)), "cpu": cpu, "ram_gib": ram_gib, "python": platform.python_version(),
-            "platform": platform.platform()}
+    return {
+        "nproc": len(os.sched_getaffinity(0)),
+        "cpu": cpu,
+        "ram_gib": ram_gib,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
 
 
 @contextlib.contextmanager
@@ -205,6 +211,6 @@ def child_stderr_to(path: Path):
 
 def describe(exc: BaseException, limit: int = 400) -> str:
     """One line for a failure, looking inside exception groups for the first real cause."""
-    while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
+    while isinstance(exc, BaseExceptionGroup) and exc.exceptions:  # noqa: F821 (a builtin from Python 3.11)
         exc = exc.exceptions[0]
     return f"{type(exc).__name__}: {exc}"[:limit]

@@ -31,15 +31,21 @@ from scw_mcp.sandbox import Sandbox  # noqa: E402
 from tests.e2e import clean_env, text_of  # noqa: E402
 from tests.test_secrets import CALLS, PASSWORD  # noqa: E402
 
-MORE = [("instance_get_server", {"server_id": str(uuid.uuid4())}), ("instance_list_volumes", {}),
-        ("call_operation", {"name": "lb_list_lbs", "arguments": {}}), ("lb_delete_lb", {"lb_id": str(uuid.uuid4())}),
-        ("call_operation", {"name": "instance_list_security_groups", "arguments": {"zone": "all"}}),
-        ("rdb_list_instances", {}), ("k8s_list_clusters", {}), ("domain_list_dns_zones", {})]
+MORE = [
+    ("instance_get_server", {"server_id": str(uuid.uuid4())}),
+    ("instance_list_volumes", {}),
+    ("call_operation", {"name": "lb_list_lbs", "arguments": {}}),
+    ("lb_delete_lb", {"lb_id": str(uuid.uuid4())}),
+    ("call_operation", {"name": "instance_list_security_groups", "arguments": {"zone": "all"}}),
+    ("rdb_list_instances", {}),
+    ("k8s_list_clusters", {}),
+    ("domain_list_dns_zones", {}),
+]
 
 
 def holds(text: str, secret: str) -> bool:
     low = text.lower()
-    return any(secret[i:i + 24].lower() in low for i in range(len(secret) - 23))
+    return any(secret[i : i + 24].lower() in low for i in range(len(secret) - 23))
 
 
 def run(kind: str, server_root: str) -> dict[str, dict[str, int]]:
@@ -57,17 +63,31 @@ def run(kind: str, server_root: str) -> dict[str, dict[str, int]]:
         async def main() -> None:
             with (tmp / "stderr").open("w") as errlog:
                 params = StdioServerParameters(command=sys.executable, args=args, env=env, cwd=server_root)
-                async with Client(stdio_client(params, errlog=errlog), read_timeout_seconds=60, logging_callback=keep,
-                                  log_level="debug") as client:
+                async with Client(
+                    stdio_client(params, errlog=errlog),
+                    read_timeout_seconds=60,
+                    logging_callback=keep,
+                    log_level="debug",
+                ) as client:
                     for name, arguments in CALLS + MORE:
                         said.append(text_of(await client.call_tool(name, arguments)))
 
         anyio.run(main)
         secret = sb.secret_key
-    channels = {"results": said, "mcp logs": logs, "stderr lines": (tmp / "stderr").read_text().splitlines(),
-                "audit lines": (tmp / "audit.log").read_text().splitlines()}
-    return {name: {"texts": len(texts), "key": sum(holds(t, secret) for t in texts),
-                   "password": sum(PASSWORD.lower() in t.lower() for t in texts)} for name, texts in channels.items()}
+    channels = {
+        "results": said,
+        "mcp logs": logs,
+        "stderr lines": (tmp / "stderr").read_text().splitlines(),
+        "audit lines": (tmp / "audit.log").read_text().splitlines(),
+    }
+    return {
+        name: {
+            "texts": len(texts),
+            "key": sum(holds(t, secret) for t in texts),
+            "password": sum(PASSWORD.lower() in t.lower() for t in texts),
+        }
+        for name, texts in channels.items()
+    }
 
 
 def main() -> None:

@@ -50,7 +50,12 @@ def run(repeat: int, log=print) -> dict[str, Any]:
         log(f"  generator round {i + 1}/{repeat} done")
     return {
         "runs": repeat,
-        "full_s": median(full), "full_samples_s": [round(x, 3) for x in full], "full_exit": full_rc, "full_message": full_msg,
-        "check_s": median(check), "check_samples_s": [round(x, 3) for x in check], "check_exit": check_rc,
+        "full_s": median(full),
+        "full_samples_s": [round(x, 3) for x in full],
+        "full_exit": full_rc,
+        "full_message": full_msg,
+        "check_s": median(check),
+        "check_samples_s": [round(x, 3) for x in check],
+        "check_exit": check_rc,
         "check_message": check_msg if check_rc else "no drift",
     }

@@ -86,12 +86,18 @@ def run(log: Any = print, against: Path | None = None) -> dict[str, Any]:
     catalog = load_catalog()
     other = Catalog.from_json(json.loads(against.read_text(encoding="utf-8"))) if against else None
     env = FAKE_CREDENTIALS
-    client = Client(access_key=env["SCW_ACCESS_KEY"], secret_key=env["SCW_SECRET_KEY"], api_url="http://127.0.0.1:9",
-                    default_project_id=env["SCW_DEFAULT_PROJECT_ID"],
-                    default_organization_id=env["SCW_DEFAULT_ORGANIZATION_ID"],
-                    default_region=env["SCW_DEFAULT_REGION"], default_zone=env["SCW_DEFAULT_ZONE"])
-    creates = sorted((e for e in catalog.entries.values() if e.sdk[0].rsplit(".", 1)[1].startswith("create")),
-                     key=lambda e: e.name)
+    client = Client(
+        access_key=env["SCW_ACCESS_KEY"],
+        secret_key=env["SCW_SECRET_KEY"],
+        api_url="http://127.0.0.1:9",
+        default_project_id=env["SCW_DEFAULT_PROJECT_ID"],
+        default_organization_id=env["SCW_DEFAULT_ORGANIZATION_ID"],
+        default_region=env["SCW_DEFAULT_REGION"],
+        default_zone=env["SCW_DEFAULT_ZONE"],
+    )
+    creates = sorted(
+        (e for e in catalog.entries.values() if e.sdk[0].rsplit(".", 1)[1].startswith("create")), key=lambda e: e.name
+    )
     calls = {e.name: required_only(e) for e in creates}
     failures = {}
     for entry in creates:
@@ -101,10 +107,18 @@ def run(log: Any = print, against: Path | None = None) -> dict[str, Any]:
     passed = len(creates) - len(failures)
     values = sum(_leaves(value) for args in calls.values() for value in args.values())
     by = f", validated by {against}" if against else ""
-    log(f"  create operations passing with only their required fields{by}: {passed}/{len(creates)}; "
-        f"values in those calls: {values} ({values / len(creates):.1f} per operation)")
-    return {"operations": len(creates), "passed": passed, "rate": passed / len(creates), "required_values": values,
-            "against": str(against) if against else None, "failures": failures}
+    log(
+        f"  create operations passing with only their required fields{by}: {passed}/{len(creates)}; "
+        f"values in those calls: {values} ({values / len(creates):.1f} per operation)"
+    )
+    return {
+        "operations": len(creates),
+        "passed": passed,
+        "rate": passed / len(creates),
+        "required_values": values,
+        "against": str(against) if against else None,
+        "failures": failures,
+    }
 
 
 def main() -> int:

@@ -20,15 +20,25 @@ PYTHON = PEER_VENV / "bin" / "python"
 def ensure_peer(log=print) -> str | None:
     """Create bench/.peer-venv with scaleway-mcp installed; return None, or why it failed."""
     if SCRIPT.exists():
-        check = subprocess.run([str(PYTHON), "-c", "import importlib.metadata as m; print(m.version('scaleway-mcp'))"],
-                               capture_output=True, text=True)
+        check = subprocess.run(
+            [str(PYTHON), "-c", "import importlib.metadata as m; print(m.version('scaleway-mcp'))"],
+            capture_output=True,
+            text=True,
+        )
         if check.returncode == 0 and check.stdout.strip() == PEER_PACKAGE.split("==")[1]:
             return None
     log(f"installing {PEER_PACKAGE} into {PEER_VENV} (once; about a minute)...")
     try:
-        subprocess.run([sys.executable, "-m", "venv", "--clear", str(PEER_VENV)], check=True, capture_output=True, text=True)
-        subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", PEER_PACKAGE],
-                       check=True, capture_output=True, text=True, timeout=600)
+        subprocess.run(
+            [sys.executable, "-m", "venv", "--clear", str(PEER_VENV)], check=True, capture_output=True, text=True
+        )
+        subprocess.run(
+            [str(PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", PEER_PACKAGE],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
     except subprocess.CalledProcessError as exc:
         tail = (exc.stderr or exc.stdout or "").strip().splitlines()[-3:]
         return f"could not install {PEER_PACKAGE}: {' / '.join(tail) or exc}"
@@ -38,8 +48,12 @@ def ensure_peer(log=print) -> str | None:
 
 
 def peer_spec(home: str) -> ServerSpec:
-    env = clean_env(home, **FAKE_CREDENTIALS, SCW_API_URL=f"http://127.0.0.1:{closed_port()}",
-                    # FastMCP checks PyPI for a newer FastMCP before serving (a blocking HTTPS call
-                    # whose cache lives in HOME); switched off: no network, and not its own cost.
-                    FASTMCP_CHECK_FOR_UPDATES="off")
+    env = clean_env(
+        home,
+        **FAKE_CREDENTIALS,
+        SCW_API_URL=f"http://127.0.0.1:{closed_port()}",
+        # FastMCP checks PyPI for a newer FastMCP before serving (a blocking HTTPS call
+        # whose cache lives in HOME); switched off: no network, and not its own cost.
+        FASTMCP_CHECK_FOR_UPDATES="off",
+    )
     return ServerSpec("scaleway-mcp 0.1.0 (peer)", str(SCRIPT), [], env, peer=True)

@@ -17,8 +17,9 @@ import statistics
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -33,11 +34,20 @@ def listing() -> dict[str, Any]:
     items: list[dict[str, Any]] = []
     while len(dumps({"items": items})) < DEFAULT_BUDGET:
         n = len(items)
-        items.append({"id": str(uuid.uuid4()), "name": f"web-{n}", "state": "running", "commercial_type": "DEV1-S",
-                      "zone": "fr-par-1", "project": str(uuid.uuid4()), "tags": ["web", f"team-{n % 7}"],
-                      "public_ips": [{"id": str(uuid.uuid4()), "address": f"51.15.{n % 250}.{n % 200}"}],
-                      "image": {"id": str(uuid.uuid4()), "name": "Ubuntu 24.04 Noble Numbat"},
-                      "created_at": "2026-11-30T10:00:00+00:00"})
+        items.append(
+            {
+                "id": str(uuid.uuid4()),
+                "name": f"web-{n}",
+                "state": "running",
+                "commercial_type": "DEV1-S",
+                "zone": "fr-par-1",
+                "project": str(uuid.uuid4()),
+                "tags": ["web", f"team-{n % 7}"],
+                "public_ips": [{"id": str(uuid.uuid4()), "address": f"51.15.{n % 250}.{n % 200}"}],
+                "image": {"id": str(uuid.uuid4()), "name": "Ubuntu 24.04 Noble Numbat"},
+                "created_at": "2026-11-30T10:00:00+00:00",
+            }
+        )
     return {"items": items, "total_count": len(items)}
 
 
@@ -66,8 +76,10 @@ def main() -> None:
         ("redact data, the key quoted once", median_ms(lambda: redactor.value(quoted), args.repeat)),
         ("redact its text, no secret in it", median_ms(lambda: redactor(dumps(clean)), args.repeat)),
     ]
-    print(f"{len(clean['items'])} items, {size:,} bytes of JSON, {len(redactor.secrets)} secret forms; "
-          f"medians of {args.repeat}")
+    print(
+        f"{len(clean['items'])} items, {size:,} bytes of JSON, {len(redactor.secrets)} secret forms; "
+        f"medians of {args.repeat}"
+    )
     for label, ms in rows:
         print(f"  {label:<36} {ms:7.2f} ms   {ms / reference:5.1f}x the reference")
 

@@ -29,8 +29,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -41,8 +41,12 @@ README = BENCH / "README.md"
 START, END = "<!-- bench:replicas:start -->", "<!-- bench:replicas:end -->"
 TOKEN = "bench-token-0123456789"
 CONFIRM_KEY = "bench-confirm-key-0123456789abcdef"
-HEADERS = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json",
-           "Accept": "application/json, text/event-stream", "MCP-Protocol-Version": "2025-06-18"}
+HEADERS = {
+    "Authorization": f"Bearer {TOKEN}",
+    "Content-Type": "application/json",
+    "Accept": "application/json, text/event-stream",
+    "MCP-Protocol-Version": "2025-06-18",
+}
 CALL = {"name": "call_operation", "arguments": {"name": "instance_list_servers", "arguments": {"zone": "fr-par-1"}}}
 MAX_CLIENTS = 64
 
@@ -50,8 +54,14 @@ MAX_CLIENTS = 64
 # --- processes ----------------------------------------------------------------------------
 @contextlib.contextmanager
 def sandbox(home: str, log: Any) -> Iterator[dict[str, Any]]:
-    proc = subprocess.Popen([sys.executable, "-m", "scw_mcp.cli", "sandbox", "serve", "--no-s3"], cwd=str(ROOT),
-                            env=clean_env(home), stdout=subprocess.PIPE, stderr=log, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "scw_mcp.cli", "sandbox", "serve", "--no-s3"],
+        cwd=str(ROOT),
+        env=clean_env(home),
+        stdout=subprocess.PIPE,
+        stderr=log,
+        text=True,
+    )
     try:
         line = proc.stdout.readline()
         if not line:
@@ -66,8 +76,9 @@ def replica(home: str, env: dict[str, str], log: Any) -> Iterator[tuple[str, int
     port = closed_port()
     args = ["--transport", "streamable-http", "--port", str(port), "--max-concurrent-calls", str(MAX_CLIENTS)]
     env = clean_env(home, **env, SCW_MCP_HTTP_TOKEN=TOKEN, SCW_MCP_CONFIRM_KEY=CONFIRM_KEY)
-    proc = subprocess.Popen([sys.executable, "-m", "scw_mcp.cli", *args], cwd=str(ROOT), env=env,
-                            stdout=subprocess.DEVNULL, stderr=log)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "scw_mcp.cli", *args], cwd=str(ROOT), env=env, stdout=subprocess.DEVNULL, stderr=log
+    )
     try:
         import requests
 
@@ -131,8 +142,14 @@ async def drive(urls: list[str], clients: int, calls: int) -> dict[str, Any]:
         started = time.perf_counter()
         await asyncio.gather(*(client(pools) for _ in range(clients)))
         elapsed = time.perf_counter() - started
-    return {"calls": calls, "seconds": elapsed, "calls_per_s": calls / elapsed, "latencies": latencies,
-            "errors": len(errors), "error_samples": errors[:3]}
+    return {
+        "calls": calls,
+        "seconds": elapsed,
+        "calls_per_s": calls / elapsed,
+        "latencies": latencies,
+        "errors": len(errors),
+        "error_samples": errors[:3],
+    }
 
 
 async def cross_replica_confirmations(first: str, second: str, count: int) -> dict[str, Any]:
@@ -140,8 +157,12 @@ async def cross_replica_confirmations(first: str, second: str, count: int) -> di
     import httpx2
 
     async def call(http: Any, url: str, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
-        body = {"jsonrpc": "2.0", "id": 1, "method": "tools/call",
-                "params": {"name": "call_operation", "arguments": {"name": name, "arguments": arguments}}}
+        body = {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "tools/call",
+            "params": {"name": "call_operation", "arguments": {"name": name, "arguments": arguments}},
+        }
         answer = await http.post(url, json=body, headers=HEADERS)
         result = answer.json()["result"]
         if result.get("isError"):
@@ -152,8 +173,12 @@ async def cross_replica_confirmations(first: str, second: str, count: int) -> di
     async with httpx2.AsyncClient(timeout=60) as http:
         for n in range(count):
             try:
-                network = await call(http, first, "vpc_create_private_network",
-                                     {"name": f"bench-{n}", "default_route_propagation_enabled": False})
+                network = await call(
+                    http,
+                    first,
+                    "vpc_create_private_network",
+                    {"name": f"bench-{n}", "default_route_propagation_enabled": False},
+                )
                 delete = {"private_network_id": network.get("private_network", network)["id"]}
                 preview = await call(http, first, "vpc_delete_private_network", delete)
                 confirmed = {**delete, "confirm_token": preview["confirm_token"]}
@@ -171,8 +196,13 @@ def seed_servers(env: dict[str, str]) -> None:
     from scaleway import Client
     from scaleway.instance.v1.custom_api import InstanceUtilsV1API
 
-    client = Client(api_url=env["SCW_API_URL"], access_key=env["SCW_ACCESS_KEY"], secret_key=env["SCW_SECRET_KEY"],
-                    default_project_id=env["SCW_DEFAULT_PROJECT_ID"], default_zone="fr-par-1")
+    client = Client(
+        api_url=env["SCW_API_URL"],
+        access_key=env["SCW_ACCESS_KEY"],
+        secret_key=env["SCW_SECRET_KEY"],
+        default_project_id=env["SCW_DEFAULT_PROJECT_ID"],
+        default_zone="fr-par-1",
+    )
     utils = InstanceUtilsV1API(client)
     for i in range(10):
         utils.create_server(zone="fr-par-1", commercial_type="DEV1-S", image="ubuntu_noble", name=f"bench-{i:02d}")
@@ -184,8 +214,10 @@ def run(clients: int, calls: int, rounds: int, confirmations: int, log: Any = pr
     with tempfile.TemporaryDirectory() as home, open(BENCH / "results" / "servers.log", "ab") as server_log:
         with sandbox(home, server_log) as info:
             seed_servers(info["env"])
-            with (replica(home, info["env"], server_log) as (first, pid1),
-                  replica(home, info["env"], server_log) as (second, pid2)):
+            with (
+                replica(home, info["env"], server_log) as (first, pid1),
+                replica(home, info["env"], server_log) as (second, pid2),
+            ):
                 targets = {"one replica": [first], "two replicas, round-robin": [first, second]}
                 processes = {"replicas": [pid1, pid2], "sandbox": [info["pid"]], "client": [None]}
                 asyncio.run(drive([first, second], clients, min(calls, 200)))  # warm-up: imports, pools, caches
@@ -193,44 +225,63 @@ def run(clients: int, calls: int, rounds: int, confirmations: int, log: Any = pr
                     for label, urls in targets.items():
                         before = {k: sum(cpu_seconds(p) for p in pids) for k, pids in processes.items()}
                         result = asyncio.run(drive(urls, clients, calls))
-                        result["cpu_ms_per_call"] = {k: (sum(cpu_seconds(p) for p in pids) - before[k]) / calls * 1e3
-                                                     for k, pids in processes.items()}
-                        log(f"  round {n + 1}/{rounds}, {label}: {result['calls_per_s']:.0f} calls/s, "
-                            f"{result['errors']} errors")
+                        result["cpu_ms_per_call"] = {
+                            k: (sum(cpu_seconds(p) for p in pids) - before[k]) / calls * 1e3
+                            for k, pids in processes.items()
+                        }
+                        log(
+                            f"  round {n + 1}/{rounds}, {label}: {result['calls_per_s']:.0f} calls/s, "
+                            f"{result['errors']} errors"
+                        )
                         setups[label].append(result)
                 cross = asyncio.run(cross_replica_confirmations(first, second, confirmations))
     summary = {}
     for label, results in setups.items():
         pooled = [x for r in results for x in r["latencies"]]
-        summary[label] = {"replicas": len(targets[label]), "clients": clients, "calls_per_round": calls,
-                          "rounds": rounds,
-                          "calls_per_s": median([r["calls_per_s"] for r in results]),
-                          "p50_ms": percentile(pooled, 50) * 1e3, "p99_ms": percentile(pooled, 99) * 1e3,
-                          "errors": sum(r["errors"] for r in results),
-                          "cpu_ms_per_call": {k: median([r["cpu_ms_per_call"][k] for r in results])
-                                              for k in results[0]["cpu_ms_per_call"]},
-                          "error_samples": [e for r in results for e in r["error_samples"]][:3]}
+        summary[label] = {
+            "replicas": len(targets[label]),
+            "clients": clients,
+            "calls_per_round": calls,
+            "rounds": rounds,
+            "calls_per_s": median([r["calls_per_s"] for r in results]),
+            "p50_ms": percentile(pooled, 50) * 1e3,
+            "p99_ms": percentile(pooled, 99) * 1e3,
+            "errors": sum(r["errors"] for r in results),
+            "cpu_ms_per_call": {
+                k: median([r["cpu_ms_per_call"][k] for r in results]) for k in results[0]["cpu_ms_per_call"]
+            },
+            "error_samples": [e for r in results for e in r["error_samples"]][:3],
+        }
     return {"setups": summary, "cross_replica": cross}
 
 
 def markdown(results: dict[str, Any]) -> str:
     m, setups = results["machine"], results["setups"]
     one = setups["one replica"]["calls_per_s"]
-    head = (f"Run {results['date']} on {m['nproc']} CPUs ({m['cpu']}), Python {m['python']}, load average "
-            f"{results['load_average']:.1f} at the start; sandbox, replicas and clients share the machine; "
-            f"{results['elapsed_s']:.0f} s in all.\n\n")
-    lines = ["| Setup | Clients | Calls (rounds) | Calls/s (median) | p50 | p99 | Errors | vs one replica "
-             "| CPU ms per call: replicas / sandbox / client | Cores busy |", "|---" * 10 + "|"]
+    head = (
+        f"Run {results['date']} on {m['nproc']} CPUs ({m['cpu']}), Python {m['python']}, load average "
+        f"{results['load_average']:.1f} at the start; sandbox, replicas and clients share the machine; "
+        f"{results['elapsed_s']:.0f} s in all.\n\n"
+    )
+    lines = [
+        "| Setup | Clients | Calls (rounds) | Calls/s (median) | p50 | p99 | Errors | vs one replica "
+        "| CPU ms per call: replicas / sandbox / client | Cores busy |",
+        "|---" * 10 + "|",
+    ]
     for label, r in setups.items():
         cpu = r["cpu_ms_per_call"]
         cores = sum(cpu.values()) * r["calls_per_s"] / 1000  # of the machine's, the rest went to other jobs
-        lines.append(f"| {label} | {r['clients']} | {r['calls_per_round']:,} x {r['rounds']} | "
-                     f"{r['calls_per_s']:.0f} | {r['p50_ms']:.1f} ms | {r['p99_ms']:.1f} ms | {r['errors']} | "
-                     f"{r['calls_per_s'] / one:.2f}x | {cpu['replicas']:.1f} / {cpu['sandbox']:.1f} / "
-                     f"{cpu['client']:.1f} | {cores:.2f} of {m['nproc']} |")
+        lines.append(
+            f"| {label} | {r['clients']} | {r['calls_per_round']:,} x {r['rounds']} | "
+            f"{r['calls_per_s']:.0f} | {r['p50_ms']:.1f} ms | {r['p99_ms']:.1f} ms | {r['errors']} | "
+            f"{r['calls_per_s'] / one:.2f}x | {cpu['replicas']:.1f} / {cpu['sandbox']:.1f} / "
+            f"{cpu['client']:.1f} | {cores:.2f} of {m['nproc']} |"
+        )
     cross = results["cross_replica"]
-    lines.append(f"\nCross-replica confirmations (create + preview on replica 1, confirm on replica 2, gone on 1): "
-                 f"{cross['count'] - cross['failures']}/{cross['count']} ok.")
+    lines.append(
+        f"\nCross-replica confirmations (create + preview on replica 1, confirm on replica 2, gone on 1): "
+        f"{cross['count'] - cross['failures']}/{cross['count']} ok."
+    )
     return head + "\n".join(lines) + "\n"
 
 
@@ -255,8 +306,14 @@ def main() -> int:
     (BENCH / "results").mkdir(exist_ok=True)
     started, load = time.perf_counter(), os.getloadavg()[0]
     results = run(args.clients, args.calls, args.rounds, args.confirmations)
-    results.update({"date": dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"), "machine": machine(),
-                    "load_average": load, "elapsed_s": time.perf_counter() - started})
+    results.update(
+        {
+            "date": dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
+            "machine": machine(),
+            "load_average": load,
+            "elapsed_s": time.perf_counter() - started,
+        }
+    )
     (BENCH / "results" / "replicas.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     table = markdown(results)
     print()

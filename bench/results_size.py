@@ -37,10 +37,30 @@ COUNT = 20
 CASSETTES = Path("/work/shared/cassettes")
 # (label, generated list operation, page size argument, typical query)
 LISTS = (
-    ("servers", "instance_list_servers", "per_page", "items[].{id: id, name: name, state: state, type: commercial_type}"),
-    ("private networks", "vpc_list_private_networks", "page_size", "items[].{id: id, name: name, subnets: subnets[].subnet}"),
-    ("k8s clusters", "k8s_list_clusters", "page_size", "items[].{id: id, name: name, status: status, version: version}"),
-    ("rdb instances", "rdb_list_instances", "page_size", "items[].{id: id, name: name, status: status, engine: engine}"),
+    (
+        "servers",
+        "instance_list_servers",
+        "per_page",
+        "items[].{id: id, name: name, state: state, type: commercial_type}",
+    ),
+    (
+        "private networks",
+        "vpc_list_private_networks",
+        "page_size",
+        "items[].{id: id, name: name, subnets: subnets[].subnet}",
+    ),
+    (
+        "k8s clusters",
+        "k8s_list_clusters",
+        "page_size",
+        "items[].{id: id, name: name, status: status, version: version}",
+    ),
+    (
+        "rdb instances",
+        "rdb_list_instances",
+        "page_size",
+        "items[].{id: id, name: name, status: status, engine: engine}",
+    ),
     ("IAM users", "iam_list_users", "page_size", "items[].{id: id, email: email, status: status}"),
 )
 
@@ -64,8 +84,10 @@ async def _seed(server: Any) -> None:
         await create("instance_create_server", {"name": f"web-{i:02d}", "tags": ["web", "prod"]})
         await create("vpc_create_private_network", {"name": f"net-{i:02d}", "tags": ["prod"]})
         await create("k8s_create_cluster", {"name": f"k8s-{i:02d}", "tags": ["prod"]})
-        await create("rdb_create_instance", {"name": f"db-{i:02d}", "engine": "PostgreSQL-16", "user_name": "admin",
-                                             "password": "Bench-Passw0rd!"})
+        await create(
+            "rdb_create_instance",
+            {"name": f"db-{i:02d}", "engine": "PostgreSQL-16", "user_name": "admin", "password": "Bench-Passw0rd!"},
+        )
         await create("iam_create_user", {"email": f"user{i:02d}@example.com"})
 
 
@@ -94,11 +116,18 @@ async def measure_sandbox() -> list[dict[str, Any]]:
                 summary = (await server.runner.call(handwritten, dict(args))).data["items"]
             n = len(before)
             assert n == COUNT == len(compact) == len(queried), (label, n)
-            rows.append({
-                "list": label, "operation": name, "items": n, "query": query,
-                "before": _bytes(before) / n, "compact": _bytes(compact) / n, "queried": _bytes(queried) / n,
-                "handwritten": _bytes(summary) / n if summary is not None else None,
-            })
+            rows.append(
+                {
+                    "list": label,
+                    "operation": name,
+                    "items": n,
+                    "query": query,
+                    "before": _bytes(before) / n,
+                    "compact": _bytes(compact) / n,
+                    "queried": _bytes(queried) / n,
+                    "handwritten": _bytes(summary) / n if summary is not None else None,
+                }
+            )
     return rows
 
 
@@ -132,9 +161,20 @@ def options_cost() -> list[dict[str, Any]]:
         tools = [t.model_dump(by_alias=True, exclude_none=True) for t in anyio.run(server.list_tools)]
         row = {"toolsets": toolsets[0], "tools": len(tools), "bytes": _bytes(tools)}
         for option in ("query", "offset", "timeout_seconds"):
-            stripped = [{**t, "inputSchema": {**t["inputSchema"], "properties": {
-                k: v for k, v in t["inputSchema"].get("properties", {}).items() if k != option or t["name"].endswith(
-                    "_operations")}}} for t in tools]  # the gateway's search query is not the option
+            stripped = [
+                {
+                    **t,
+                    "inputSchema": {
+                        **t["inputSchema"],
+                        "properties": {
+                            k: v
+                            for k, v in t["inputSchema"].get("properties", {}).items()
+                            if k != option or t["name"].endswith("_operations")
+                        },
+                    },
+                }
+                for t in tools
+            ]  # the gateway's search query is not the option
             row[option] = row["bytes"] - _bytes(stripped)
         out.append(row)
     return out
@@ -145,25 +185,35 @@ def table(rows: list[dict[str, Any]], recorded: dict[str, Any] | None) -> str:
         return "—" if b is None else f"{b:,.0f} B (~{b / 4:,.0f} tok)"
 
     lines = [
-        f"| list (sandbox, {COUNT} items) | before | compact | saved | with a typical query | query | hand-written rows |",
+        f"| list (sandbox, {COUNT} items) | before | compact | saved "
+        "| with a typical query | query | hand-written rows |",
         "|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         saved = 1 - r["compact"] / r["before"]
-        lines.append(f"| {r['list']} (`{r['operation']}`) | {cell(r['before'])} | {cell(r['compact'])} | {saved:.0%} | "
-                     f"{cell(r['queried'])} | `{r['query']}` | {cell(r['handwritten'])} |")
+        lines.append(
+            f"| {r['list']} (`{r['operation']}`) | {cell(r['before'])} | {cell(r['compact'])} | {saved:.0%} | "
+            f"{cell(r['queried'])} | `{r['query']}` | {cell(r['handwritten'])} |"
+        )
     if recorded:
         saved = 1 - recorded["compact"] / recorded["before"]
-        lines.append(f"| recorded real server objects ({recorded['objects']}, median) | {cell(recorded['before'])} | "
-                     f"{cell(recorded['compact'])} | {saved:.0%} | | | |")
+        lines.append(
+            f"| recorded real server objects ({recorded['objects']}, median) | {cell(recorded['before'])} | "
+            f"{cell(recorded['compact'])} | {saved:.0%} | | | |"
+        )
     return "\n".join(lines)
 
 
 def cost_table(costs: list[dict[str, Any]]) -> str:
-    lines = ["| tools/list | tools | bytes | `query` adds | `offset` adds | `timeout_seconds` adds |", "|---|---|---|---|---|---|"]
+    lines = [
+        "| tools/list | tools | bytes | `query` adds | `offset` adds | `timeout_seconds` adds |",
+        "|---|---|---|---|---|---|",
+    ]
     for c in costs:
-        lines.append(f"| `{c['toolsets']}` | {c['tools']} | {c['bytes']:,} | {c['query']:,} B | {c['offset']:,} B | "
-                     f"{c['timeout_seconds']:,} B |")
+        lines.append(
+            f"| `{c['toolsets']}` | {c['tools']} | {c['bytes']:,} | {c['query']:,} B | {c['offset']:,} B | "
+            f"{c['timeout_seconds']:,} B |"
+        )
     return "\n".join(lines)
 
 

@@ -17,9 +17,22 @@ import time
 from typing import Any
 
 import anyio
-
-from common import (BENCH, FAKE_CREDENTIALS, ServerSpec, child_stderr_to, clean_env, closed_port, describe, list_all_tools,
-                    median, peak_rss_mb, scw_mcp_spec, server_pid, session, tools_bytes)
+from common import (
+    BENCH,
+    FAKE_CREDENTIALS,
+    ServerSpec,
+    child_stderr_to,
+    clean_env,
+    closed_port,
+    describe,
+    list_all_tools,
+    median,
+    peak_rss_mb,
+    scw_mcp_spec,
+    server_pid,
+    session,
+    tools_bytes,
+)
 from peer import ensure_peer, peer_spec
 
 MODES = [  # label, scw-mcp arguments
@@ -89,16 +102,23 @@ def run(repeat: int, with_peer: bool = True, log=print) -> dict[str, Any]:
     rows = []
     for spec in servers:
         got = samples[spec.label]
-        row: dict[str, Any] = {"label": spec.label, "peer": spec.peer, "runs": len(got), "error": errors.get(spec.label)}
+        row: dict[str, Any] = {
+            "label": spec.label,
+            "peer": spec.peer,
+            "runs": len(got),
+            "error": errors.get(spec.label),
+        }
         if got:
-            row.update({
-                "startup_s": median([g["seconds"] for g in got]),
-                "startup_samples_s": [round(g["seconds"], 4) for g in got],
-                "tools": got[-1]["tools"],
-                "bytes": got[-1]["bytes"],
-                "tokens_estimate": got[-1]["bytes"] // 4,
-                "peak_rss_mib": median([g["peak_rss_mib"] for g in got if g["peak_rss_mib"] is not None]),
-            })
+            row.update(
+                {
+                    "startup_s": median([g["seconds"] for g in got]),
+                    "startup_samples_s": [round(g["seconds"], 4) for g in got],
+                    "tools": got[-1]["tools"],
+                    "bytes": got[-1]["bytes"],
+                    "tokens_estimate": got[-1]["bytes"] // 4,
+                    "peak_rss_mib": median([g["peak_rss_mib"] for g in got if g["peak_rss_mib"] is not None]),
+                }
+            )
             row["reachable_operations"] = reachable(spec.label, row["tools"])
             row["bytes_per_reachable_operation"] = round(row["bytes"] / row["reachable_operations"], 1)
         rows.append(row)

@@ -9,7 +9,8 @@ import logging
 import os
 import sys
 import warnings
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import click
 
@@ -63,7 +64,9 @@ def _environment(sandbox: bool) -> Iterator[Any]:
     try:
         from scw_mcp.sandbox import Sandbox
     except ImportError as exc:
-        raise click.ClickException(f"--sandbox needs the sandbox extra: pip install 'scw-mcp[sandbox]' ({exc})") from None
+        raise click.ClickException(
+            f"--sandbox needs the sandbox extra: pip install 'scw-mcp[sandbox]' ({exc})"
+        ) from None
     from scw_mcp.sandbox.faults import FaultError
 
     try:
@@ -71,7 +74,9 @@ def _environment(sandbox: bool) -> Iterator[Any]:
     except FaultError as exc:
         raise click.ClickException(str(exc)) from None
     with sandbox_cloud as sb:
-        log.warning("sandbox: fake Scaleway API at %s, S3 at %s; nothing leaves this machine", sb.api_url, sb.s3_endpoint_url)
+        log.warning(
+            "sandbox: fake Scaleway API at %s, S3 at %s; nothing leaves this machine", sb.api_url, sb.s3_endpoint_url
+        )
         saved = dict(os.environ)
         os.environ.update(sb.env())
         for name in ("SCW_PROFILE", "SCW_CONFIG_PATH"):
@@ -93,7 +98,10 @@ def _build(params: dict[str, Any]) -> Any:
     toolsets = tuple(t.strip() for t in params["toolsets"].split(",") if t.strip()) or ("core",)
     unknown = toolset_rules.unknown(served_catalog(), toolsets)
     if unknown:
-        raise click.BadParameter(f"unknown toolset(s) {', '.join(unknown)}; use core, all, gateway or a product/namespace name", param_hint="--toolsets")
+        raise click.BadParameter(
+            f"unknown toolset(s) {', '.join(unknown)}; use core, all, gateway or a product/namespace name",
+            param_hint="--toolsets",
+        )
     try:
         settings = load_settings(profile=params["profile"])
         settings = dataclasses.replace(settings, confirm_key=load_secret(os.environ, params["confirm_key_file"]))
@@ -123,55 +131,109 @@ def _serve(server: Any, params: dict[str, Any]) -> None:
     from scw_mcp.http import serve_http
 
     if not server.scw_settings.confirm_key:
-        log.warning("no SCW_MCP_CONFIRM_KEY or --confirm-key-file: confirmation tokens are signed with a random key "
-                    "of this process, so a destructive call previewed on one replica cannot be confirmed on another")
+        log.warning(
+            "no SCW_MCP_CONFIRM_KEY or --confirm-key-file: confirmation tokens are signed with a random key "
+            "of this process, so a destructive call previewed on one replica cannot be confirmed on another"
+        )
     options = HttpOptions(
-        host=params["host"], port=params["port"], token=server.scw_settings.http_token,
+        host=params["host"],
+        port=params["port"],
+        token=server.scw_settings.http_token,
         allowed_hosts=tuple(h.strip() for h in (params["allowed_hosts"] or "").split(",") if h.strip()),
-        max_concurrent_calls=params["max_concurrent_calls"], max_connections=params["max_connections"],
-        max_sse_streams=params["max_sse_streams"], header_timeout=params["http_header_timeout"],
-        keepalive_timeout=params["http_keepalive_timeout"], shutdown_grace=params["shutdown_grace"],
+        max_concurrent_calls=params["max_concurrent_calls"],
+        max_connections=params["max_connections"],
+        max_sse_streams=params["max_sse_streams"],
+        header_timeout=params["http_header_timeout"],
+        keepalive_timeout=params["http_keepalive_timeout"],
+        shutdown_grace=params["shutdown_grace"],
     )
     serve_http(server, options, allow_no_token=params["http_no_token"])
 
 
-@click.group(invoke_without_command=True, context_settings={"auto_envvar_prefix": "SCW_MCP", "help_option_names": ["-h", "--help"]})
-@click.option("--toolsets", default="core", show_default=True, help="Comma list: core, all, gateway, or product namespaces (instance,k8s,...).")
+@click.group(
+    invoke_without_command=True,
+    context_settings={"auto_envvar_prefix": "SCW_MCP", "help_option_names": ["-h", "--help"]},
+)
+@click.option(
+    "--toolsets",
+    default="core",
+    show_default=True,
+    help="Comma list: core, all, gateway, or product namespaces (instance,k8s,...).",
+)
 @click.option("--read-only", is_flag=True, help="Serve and allow read operations only.")
 @click.option("--profile", default=None, help="Profile of the scw config file (default: SCW_PROFILE or 'default').")
 @click.option("--transport", type=click.Choice(["stdio", "streamable-http"]), default="stdio", show_default=True)
 @click.option("--host", default="127.0.0.1", show_default=True, help="HTTP bind address.")
 @click.option("--port", default=8080, show_default=True, type=int, help="HTTP port.")
 @click.option("--http-no-token", is_flag=True, help="Allow HTTP without SCW_MCP_HTTP_TOKEN (loopback only).")
-@click.option("--allowed-hosts", default=None,
-              help="HTTP: comma list of host names clients use (load balancer, Service); other Host/Origin "
-                   "headers get 421/403.")
-@click.option("--confirm-key-file", default=None, type=click.Path(dir_okay=False),
-              help="File holding the secret that signs confirmation tokens (or SCW_MCP_CONFIRM_KEY); replicas sharing "
-                   "it accept each other's tokens.")
-@click.option("--max-concurrent-calls", default=HttpOptions.max_concurrent_calls, show_default=True,
-              type=click.IntRange(min=1),
-              help="HTTP: MCP requests served at once; beyond, 503 with Retry-After.")
-@click.option("--max-connections", default=HttpOptions.max_connections, show_default=True,
-              type=click.IntRange(min=1),
-              help="HTTP: open connections; beyond, new ones get 503 and are closed.")
-@click.option("--max-sse-streams", default=HttpOptions.max_sse_streams, show_default=True,
-              type=click.IntRange(min=0),
-              help="HTTP: open subscription (SSE) streams for the token; beyond, 429.")
-@click.option("--http-header-timeout", default=HttpOptions.header_timeout, show_default=True,
-              type=click.FloatRange(min=0, min_open=True),
-              help="HTTP: seconds for a request's line and headers to arrive; then the connection is closed.")
-@click.option("--http-keepalive-timeout", default=HttpOptions.keepalive_timeout, show_default=True,
-              type=click.FloatRange(min=0, min_open=True),
-              help="HTTP: seconds an idle kept-alive connection stays open (set it above your load balancer's idle "
-                   "timeout).")
-@click.option("--shutdown-grace", default=HttpOptions.shutdown_grace, show_default=True,
-              type=click.FloatRange(min=0),
-              help="HTTP: on SIGTERM, seconds in-flight requests get to finish.")
-@click.option("--sandbox", is_flag=True, help="Run against an embedded fake Scaleway cloud (nothing leaves the machine).")
-@click.option("--no-confirm", is_flag=True, help="Run destructive operations without the confirmation step (automation).")
-@click.option("--allow-lockout", is_flag=True, help="Skip the guards against deleting this server's own API key/policy or the last SSH rule.")
-@click.option("--policy", default=None, help="Policy file (YAML or TOML): allow/deny/confirm rules, project/zone allowlists.")
+@click.option(
+    "--allowed-hosts",
+    default=None,
+    help="HTTP: comma list of host names clients use (load balancer, Service); other Host/Origin headers get 421/403.",
+)
+@click.option(
+    "--confirm-key-file",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="File holding the secret that signs confirmation tokens (or SCW_MCP_CONFIRM_KEY); replicas sharing "
+    "it accept each other's tokens.",
+)
+@click.option(
+    "--max-concurrent-calls",
+    default=HttpOptions.max_concurrent_calls,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="HTTP: MCP requests served at once; beyond, 503 with Retry-After.",
+)
+@click.option(
+    "--max-connections",
+    default=HttpOptions.max_connections,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="HTTP: open connections; beyond, new ones get 503 and are closed.",
+)
+@click.option(
+    "--max-sse-streams",
+    default=HttpOptions.max_sse_streams,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="HTTP: open subscription (SSE) streams for the token; beyond, 429.",
+)
+@click.option(
+    "--http-header-timeout",
+    default=HttpOptions.header_timeout,
+    show_default=True,
+    type=click.FloatRange(min=0, min_open=True),
+    help="HTTP: seconds for a request's line and headers to arrive; then the connection is closed.",
+)
+@click.option(
+    "--http-keepalive-timeout",
+    default=HttpOptions.keepalive_timeout,
+    show_default=True,
+    type=click.FloatRange(min=0, min_open=True),
+    help="HTTP: seconds an idle kept-alive connection stays open (set it above your load balancer's idle timeout).",
+)
+@click.option(
+    "--shutdown-grace",
+    default=HttpOptions.shutdown_grace,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="HTTP: on SIGTERM, seconds in-flight requests get to finish.",
+)
+@click.option(
+    "--sandbox", is_flag=True, help="Run against an embedded fake Scaleway cloud (nothing leaves the machine)."
+)
+@click.option(
+    "--no-confirm", is_flag=True, help="Run destructive operations without the confirmation step (automation)."
+)
+@click.option(
+    "--allow-lockout",
+    is_flag=True,
+    help="Skip the guards against deleting this server's own API key/policy or the last SSH rule.",
+)
+@click.option(
+    "--policy", default=None, help="Policy file (YAML or TOML): allow/deny/confirm rules, project/zone allowlists."
+)
 @click.option("--audit-log", default=None, help="Write the audit log of mutating calls to this file (default: stderr).")
 @click.option("--log-level", type=click.Choice(LOG_LEVELS, case_sensitive=False), default="WARNING", show_default=True)
 @click.version_option(__version__, prog_name="scw-mcp")
@@ -200,9 +262,11 @@ def tools(params: dict[str, Any], as_json: bool) -> None:
             return
         rows = [(t.name, t.annotations) for t in server.gateway_tools()]
         safety = {n: e.safety for n, e in server.served.items()}
-        click.echo(f"{len(server.served) + len(rows)} tools ({', '.join(server.options.toolsets)}"
-                   f"{', read-only' if server.options.read_only else ''}); every one of "
-                   f"{len(server.catalog.entries)} operations is reachable through the gateway tools.")
+        click.echo(
+            f"{len(server.served) + len(rows)} tools ({', '.join(server.options.toolsets)}"
+            f"{', read-only' if server.options.read_only else ''}); every one of "
+            f"{len(server.catalog.entries)} operations is reachable through the gateway tools."
+        )
         for name, _ in rows:
             click.echo(f"  {name:<44} gateway")
         for name in sorted(server.served):
@@ -260,7 +324,9 @@ def demo(params: dict[str, Any]) -> None:
     from scw_mcp.demo import run_demo
 
     if not params["sandbox"]:
-        raise click.UsageError("the demo creates and deletes resources, so it only runs against the sandbox: scw-mcp --sandbox demo")
+        raise click.UsageError(
+            "the demo creates and deletes resources, so it only runs against the sandbox: scw-mcp --sandbox demo"
+        )
     if not params["audit_log"]:  # the demo prints each step itself; audit lines would interleave
         logging.getLogger("scw_mcp.audit").disabled = True
     with _environment(True):
@@ -276,11 +342,18 @@ def sandbox_group() -> None:
 
 @sandbox_group.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Bind address of the fake API and of S3.")
-@click.option("--port", default=0, show_default=True, type=click.IntRange(0, 65535),
-              help="Port of the fake API (0: a free one); S3 takes a free port.")
-@click.option("--faults", default=None,
-              help="JSON list of faults (latency, 429, 5xx, ...; see scw_mcp/sandbox/faults.py); "
-                   "default: SCW_SANDBOX_FAULTS.")
+@click.option(
+    "--port",
+    default=0,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port of the fake API (0: a free one); S3 takes a free port.",
+)
+@click.option(
+    "--faults",
+    default=None,
+    help="JSON list of faults (latency, 429, 5xx, ...; see scw_mcp/sandbox/faults.py); default: SCW_SANDBOX_FAULTS.",
+)
 @click.option("--no-s3", is_flag=True, help="Serve the fake API only (no moto S3 endpoint).")
 def sandbox_serve(host: str, port: int, faults: str | None, no_s3: bool) -> None:
     """Serve the sandbox until SIGTERM. Prints one JSON line on stdout: api_url, s3_endpoint_url, access_key,
@@ -299,8 +372,9 @@ def sandbox_serve(host: str, port: int, faults: str | None, no_s3: bool) -> None
     except json.JSONDecodeError as exc:
         raise click.BadParameter(f"not JSON: {exc}", param_hint="--faults") from None
     try:
-        cloud = Sandbox(faults=[parsed] if isinstance(parsed, dict) else parsed, s3=not no_s3, host=host, port=port,
-                        record=False)
+        cloud = Sandbox(
+            faults=[parsed] if isinstance(parsed, dict) else parsed, s3=not no_s3, host=host, port=port, record=False
+        )
     except FaultError as exc:
         raise click.ClickException(str(exc)) from None
     except OSError as exc:
@@ -311,14 +385,25 @@ def sandbox_serve(host: str, port: int, faults: str | None, no_s3: bool) -> None
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         with cloud as sb:
-            click.echo(json.dumps({
-                "api_url": sb.api_url, "s3_endpoint_url": sb.s3_endpoint_url, "access_key": sb.access_key,
-                "secret_key": sb.secret_key, "project_id": sb.project_id, "organization_id": sb.organization_id,
-                "region": sb.region, "zone": sb.zone, "env": sb.env(),
-            }))
+            click.echo(
+                json.dumps(
+                    {
+                        "api_url": sb.api_url,
+                        "s3_endpoint_url": sb.s3_endpoint_url,
+                        "access_key": sb.access_key,
+                        "secret_key": sb.secret_key,
+                        "project_id": sb.project_id,
+                        "organization_id": sb.organization_id,
+                        "region": sb.region,
+                        "zone": sb.zone,
+                        "env": sb.env(),
+                    }
+                )
+            )
             sys.stdout.flush()
-            log.warning("sandbox: fake Scaleway API at %s, S3 at %s; serving until SIGTERM", sb.api_url,
-                        sb.s3_endpoint_url)
+            log.warning(
+                "sandbox: fake Scaleway API at %s, S3 at %s; serving until SIGTERM", sb.api_url, sb.s3_endpoint_url
+            )
             while not stop.wait(0.5):
                 pass
     finally:

@@ -7,7 +7,8 @@ points at (with --sandbox: the embedded fake cloud), and prints each step's resu
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import click
 
@@ -23,23 +24,49 @@ def _steps() -> list[Step]:
             for part in path.split("."):
                 value = value[part]
             state[key] = value
+
         return store
 
     steps: list[tuple[str, str, Callable[[], dict[str, Any]], Callable[[dict[str, Any]], None] | None]] = [
-        ("Create a private network", "vpc_create_private_network",
-         lambda: {"name": "demo-net"}, keep("pn", "id")),
-        ("Create a server from an image label and wait until it runs", "instance_create_server",
-         lambda: {"name": "demo-web", "commercial_type": "DEV1-S", "image": "ubuntu_noble", "wait": True,
-                  "private_network_id": state["pn"]}, keep("server", "server.id")),
+        ("Create a private network", "vpc_create_private_network", lambda: {"name": "demo-net"}, keep("pn", "id")),
+        (
+            "Create a server from an image label and wait until it runs",
+            "instance_create_server",
+            lambda: {
+                "name": "demo-web",
+                "commercial_type": "DEV1-S",
+                "image": "ubuntu_noble",
+                "wait": True,
+                "private_network_id": state["pn"],
+            },
+            keep("server", "server.id"),
+        ),
         ("List servers", "instance_list_servers", lambda: {}, None),
         ("Stop it", "instance_stop_server", lambda: {"server_id": state["server"], "wait": True}, None),
-        ("Delete it: first call returns a preview and a token", "instance_delete_server",
-         lambda: {"server_id": state["server"], "with_volumes": True}, keep("token", "confirm_token")),
-        ("Delete it: second call with the token", "instance_delete_server",
-         lambda: {"server_id": state["server"], "with_volumes": True, "confirm_token": state["token"]}, None),
+        (
+            "Delete it: first call returns a preview and a token",
+            "instance_delete_server",
+            lambda: {"server_id": state["server"], "with_volumes": True},
+            keep("token", "confirm_token"),
+        ),
+        (
+            "Delete it: second call with the token",
+            "instance_delete_server",
+            lambda: {"server_id": state["server"], "with_volumes": True, "confirm_token": state["token"]},
+            None,
+        ),
         ("Create a bucket", "object_storage_create_bucket", lambda: {"bucket": "demo-bucket"}, None),
-        ("Put an object", "object_storage_put_object",
-         lambda: {"bucket": "demo-bucket", "key": "hello.txt", "content": "Hello from scw-mcp", "content_type": "text/plain"}, None),
+        (
+            "Put an object",
+            "object_storage_put_object",
+            lambda: {
+                "bucket": "demo-bucket",
+                "key": "hello.txt",
+                "content": "Hello from scw-mcp",
+                "content_type": "text/plain",
+            },
+            None,
+        ),
         ("Get it back", "object_storage_get_object", lambda: {"bucket": "demo-bucket", "key": "hello.txt"}, None),
         ("List the bucket", "object_storage_list_objects_v2", lambda: {"bucket": "demo-bucket"}, None),
     ]
@@ -57,7 +84,9 @@ async def run_demo(server: Any) -> int:
     failures = 0
     async with Client(server) as client:
         tools = (await client.list_tools()).tools
-        click.echo(f"scw-mcp serves {len(tools)} tools; every one of {len(server.catalog.entries)} operations is reachable.\n")
+        click.echo(
+            f"scw-mcp serves {len(tools)} tools; every one of {len(server.catalog.entries)} operations is reachable.\n"
+        )
         for title, tool, make_args, after in _steps():
             args = make_args()
             click.echo(f"== {title}\n   {tool} {_summary(args, 200)}")

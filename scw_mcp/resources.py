@@ -10,27 +10,41 @@ from typing import Any
 def register(server: Any, catalog: Any, settings: Any, options: Any, served: int) -> None:
     """Add the resources and prompts to an MCPServer (catalog: the served operations)."""
 
-    @server.resource("scw://config", name="configuration", mime_type="application/json",
-                     description="Effective configuration: profile, project, zone, region, toolsets, read-only (never a secret).")
+    @server.resource(
+        "scw://config",
+        name="configuration",
+        mime_type="application/json",
+        description="Effective configuration: profile, project, zone, region, toolsets, read-only (never a secret).",
+    )
     def configuration() -> str:
         view = settings.public_view()
-        view.update({
-            "toolsets": list(options.toolsets),
-            "read_only": options.read_only,
-            "confirm_destructive": options.confirm_destructive,
-            "policy": options.policy.source or None,
-            "typed_tools": served,
-        })
+        view.update(
+            {
+                "toolsets": list(options.toolsets),
+                "read_only": options.read_only,
+                "confirm_destructive": options.confirm_destructive,
+                "policy": options.policy.source or None,
+                "typed_tools": served,
+            }
+        )
         return settings.redact(json.dumps(view, indent=1))  # URLs without userinfo; nothing secret either way
 
-    @server.resource("scw://catalog", name="catalog", mime_type="application/json",
-                     description="Products and how many operations each has; read scw://catalog/{product} for one.")
+    @server.resource(
+        "scw://catalog",
+        name="catalog",
+        mime_type="application/json",
+        description="Products and how many operations each has; read scw://catalog/{product} for one.",
+    )
     def catalog_index() -> str:
         counts = Counter(op.product for op in catalog.entries.values())
         return json.dumps({"meta": catalog.meta, "products": dict(sorted(counts.items()))}, indent=1)
 
-    @server.resource("scw://catalog/{product}", name="product catalog", mime_type="application/json",
-                     description="Every operation of one product: name, summary, safety class.")
+    @server.resource(
+        "scw://catalog/{product}",
+        name="product catalog",
+        mime_type="application/json",
+        description="Every operation of one product: name, summary, safety class.",
+    )
     def product_catalog(product: str) -> str:
         ops = [
             {"name": op.name, "summary": op.summary, "safety": op.safety}
@@ -45,7 +59,8 @@ def register(server: Any, catalog: Any, settings: Any, options: Any, served: int
     def review_public_exposure(project_id: str = "") -> str:
         scope = f"project {project_id}" if project_id else "the configured project"
         return (
-            f"Review the public exposure of {scope} on Scaleway. List instances (instance_list_servers with zone='all') "
+            f"Review the public exposure of {scope} on Scaleway. "
+            "List instances (instance_list_servers with zone='all') "
             "and their public IPs, security groups and their inbound rules (instance_list_security_groups, "
             "then call_operation instance_list_security_group_rules), load balancers and their frontends, "
             "database instances with public endpoints (rdb_list_instances) and their ACLs, and buckets "

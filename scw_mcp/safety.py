@@ -48,11 +48,16 @@ def load_rules() -> SafetyRules:
             raise ValueError(f"data/safety.yaml: unknown safety class {cls!r}")
     refinements = {}
     for operation, spec in (data.get("refinements") or {}).items():
-        (cls, values), = ((k, v) for k, v in spec.items() if k != "argument")
+        ((cls, values),) = ((k, v) for k, v in spec.items() if k != "argument")
         refinements[operation] = Refinement(spec["argument"], frozenset(values), cls)
-    return SafetyRules(default=data["default"], verbs=verbs, exceptions=exceptions, refinements=refinements,
-                       checked_non_get_reads=dict(data.get("checked_non_get_reads") or {}),
-                       not_destructive=dict(data.get("not_destructive") or {}))
+    return SafetyRules(
+        default=data["default"],
+        verbs=verbs,
+        exceptions=exceptions,
+        refinements=refinements,
+        checked_non_get_reads=dict(data.get("checked_non_get_reads") or {}),
+        not_destructive=dict(data.get("not_destructive") or {}),
+    )
 
 
 def classify(tool_name: str, method_name: str, rules: SafetyRules | None = None) -> str:
@@ -67,8 +72,9 @@ def classify(tool_name: str, method_name: str, rules: SafetyRules | None = None)
 _LOSSY_NAME = re.compile(r"(^|_)(delete|terminate|wipe|purge)(_|$)")
 
 
-def wire_problems(name: str, method: str, safety: str, verbs: set[str], collections: list[str],
-                  rules: SafetyRules | None = None) -> list[str]:
+def wire_problems(
+    name: str, method: str, safety: str, verbs: set[str], collections: list[str], rules: SafetyRules | None = None
+) -> list[str]:
     """Why an operation's class contradicts what it sends (empty when it does not).
 
     verbs: the HTTP verbs it sends; collections: its list/map parameters other than tags
@@ -77,13 +83,24 @@ def wire_problems(name: str, method: str, safety: str, verbs: set[str], collecti
     problems = []
     others = sorted(verbs - {"GET"})
     if safety == READ and others and name not in rules.checked_non_get_reads:
-        problems.append(f"{name} is classed read but sends {', '.join(others)}: class it by what it does, or list it "
-                        "under checked_non_get_reads with the reason it changes nothing")
-    why = ("sends DELETE" if "DELETE" in verbs else "is named like a delete" if _LOSSY_NAME.search(method)
-           else f"replaces a whole collection ({', '.join(collections)})" if method.startswith("set_") and collections else "")
+        problems.append(
+            f"{name} is classed read but sends {', '.join(others)}: class it by what it does, or list it "
+            "under checked_non_get_reads with the reason it changes nothing"
+        )
+    why = (
+        "sends DELETE"
+        if "DELETE" in verbs
+        else "is named like a delete"
+        if _LOSSY_NAME.search(method)
+        else f"replaces a whole collection ({', '.join(collections)})"
+        if method.startswith("set_") and collections
+        else ""
+    )
     if why and safety != DESTRUCTIVE and name not in rules.not_destructive:
-        problems.append(f"{name} {why} but is classed {safety}: class it destructive, or list it under "
-                        "not_destructive with the reason it loses nothing")
+        problems.append(
+            f"{name} {why} but is classed {safety}: class it destructive, or list it under "
+            "not_destructive with the reason it loses nothing"
+        )
     for listed, table in ((name, rules.checked_non_get_reads), (name, rules.not_destructive)):
         if listed in table and not str(table[listed]).strip():
             problems.append(f"{name} is listed in data/safety.yaml without a reason")
@@ -93,10 +110,15 @@ def wire_problems(name: str, method: str, safety: str, verbs: set[str], collecti
 def product_wide_reads(namespaces: set[str], rules: SafetyRules | None = None) -> list[str]:
     """Exceptions that would class a whole product read (its writes with it)."""
     rules = rules or load_rules()
-    return [pattern for pattern, cls in rules.exceptions
-            if cls == READ and pattern.endswith("*") and "*" not in pattern[:-1]
-            and any(ns.startswith(pattern[:-1]) or pattern[:-1].startswith(ns) for ns in namespaces)
-            and not any(verb in pattern[:-1].split("_")[1:] for verb in rules.verbs)]
+    return [
+        pattern
+        for pattern, cls in rules.exceptions
+        if cls == READ
+        and pattern.endswith("*")
+        and "*" not in pattern[:-1]
+        and any(ns.startswith(pattern[:-1]) or pattern[:-1].startswith(ns) for ns in namespaces)
+        and not any(verb in pattern[:-1].split("_")[1:] for verb in rules.verbs)
+    ]
 
 
 def refined_operations() -> frozenset[str]:

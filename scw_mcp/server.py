@@ -144,8 +144,10 @@ def operation_tools(ops: list[Operation]) -> list[MCPTool]:
     descriptions = [tool_description(op) for op in ops]
     seen = Counter(descriptions)
     return [
-        mcp_tool(op.name, op.summary, text if seen[text] == 1 else f"{text} [{op.sdk[0]}]", listing_schema(op), op.safety)
-        for op, text in zip(ops, descriptions)
+        mcp_tool(
+            op.name, op.summary, text if seen[text] == 1 else f"{text} [{op.sdk[0]}]", listing_schema(op), op.safety
+        )
+        for op, text in zip(ops, descriptions, strict=False)
     ]
 
 
@@ -157,8 +159,12 @@ class ScwServer(MCPServer):
         self.catalog = catalog or served_catalog()
         self.options = options
         self.scw_settings = settings
-        self.gate = Gate(read_only=options.read_only, confirm_destructive=options.confirm_destructive,
-                         policy=options.policy, allow_lockout=options.allow_lockout)
+        self.gate = Gate(
+            read_only=options.read_only,
+            confirm_destructive=options.confirm_destructive,
+            policy=options.policy,
+            allow_lockout=options.allow_lockout,
+        )
         self.runner = Runner(settings, self.gate, budget=options.budget, catalog=self.catalog)
         self.served = {op.name: op for op in toolsets.select(self.catalog, options.toolsets) if self.gate.serves(op)}
         self._tools: list[MCPTool] | None = None
@@ -168,7 +174,9 @@ class ScwServer(MCPServer):
         tools = []
         for name, spec in gateway.GATEWAY_SCHEMAS.items():
             safety = READ if self.options.read_only else spec["safety"]  # read-only: call_operation runs reads only
-            tools.append(mcp_tool(name, name.replace("_", " ").capitalize(), spec["description"], spec["input_schema"], safety))
+            tools.append(
+                mcp_tool(name, name.replace("_", " ").capitalize(), spec["description"], spec["input_schema"], safety)
+            )
         return tools
 
     async def list_tools(self) -> list[MCPTool]:
@@ -241,6 +249,8 @@ def tools_json(server: ScwServer) -> str:
         if op is not None:
             row.update(safety=op.safety, sdk=list(op.sdk), replaces=list(op.replaces), override=op.handwritten)
         else:
-            row.update(safety=gateway.GATEWAY_SCHEMAS[tool.name]["safety"], sdk=[], replaces=[], override=False, gateway=True)
+            row.update(
+                safety=gateway.GATEWAY_SCHEMAS[tool.name]["safety"], sdk=[], replaces=[], override=False, gateway=True
+            )
         rows.append(row)
     return json.dumps(rows)

@@ -4,7 +4,8 @@ server tests; tests/e2e.py runs it over stdio for the few smoke tests that need 
 from __future__ import annotations
 
 import contextlib
-from typing import Any, AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import anyio
 from mcp import Client
@@ -19,10 +20,25 @@ def sandbox_settings(sb: Any) -> Settings:
     return load_settings(environ=sb.env()) if sb is not None else Settings()
 
 
-def server_for(sb: Any = None, *, toolsets: tuple[str, ...] = ("core",), read_only: bool = False, policy: Policy | None = None,
-               confirm: bool = True, allow_lockout: bool = False, budget: int | None = None, settings: Settings | None = None) -> Any:
-    options = ServerOptions(toolsets=toolsets, read_only=read_only, confirm_destructive=confirm, allow_lockout=allow_lockout,
-                            policy=policy or Policy(), **({"budget": budget} if budget else {}))
+def server_for(
+    sb: Any = None,
+    *,
+    toolsets: tuple[str, ...] = ("core",),
+    read_only: bool = False,
+    policy: Policy | None = None,
+    confirm: bool = True,
+    allow_lockout: bool = False,
+    budget: int | None = None,
+    settings: Settings | None = None,
+) -> Any:
+    options = ServerOptions(
+        toolsets=toolsets,
+        read_only=read_only,
+        confirm_destructive=confirm,
+        allow_lockout=allow_lockout,
+        policy=policy or Policy(),
+        **({"budget": budget} if budget else {}),
+    )
     return build_server(settings or sandbox_settings(sb), options)
 
 
@@ -32,8 +48,13 @@ async def session(sb: Any = None, client_kwargs: dict[str, Any] | None = None, *
         yield client
 
 
-def calls(sb: Any, *calls: tuple[str, dict[str, Any]], client_kwargs: dict[str, Any] | None = None,
-          chain: Callable[[list[Any]], dict[str, str]] | None = None, **options: Any) -> list[Any]:
+def calls(
+    sb: Any,
+    *calls: tuple[str, dict[str, Any]],
+    client_kwargs: dict[str, Any] | None = None,
+    chain: Callable[[list[Any]], dict[str, str]] | None = None,
+    **options: Any,
+) -> list[Any]:
     """Run tool calls in one session; their results in order. With `chain`, string arguments
     such as "{id}" are filled from what chain(results so far) returns, once the first call is done."""
 
@@ -43,7 +64,9 @@ def calls(sb: Any, *calls: tuple[str, dict[str, Any]], client_kwargs: dict[str, 
             for name, arguments in calls:
                 if chain is not None and results:
                     values = chain(results)
-                    arguments = {k: v.format(**values) if isinstance(v, str) and "{" in v else v for k, v in arguments.items()}
+                    arguments = {
+                        k: v.format(**values) if isinstance(v, str) and "{" in v else v for k, v in arguments.items()
+                    }
                 results.append(await client.call_tool(name, arguments))
         return results
 

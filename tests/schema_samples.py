@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-UUID = "11111111-2222-3333-4444-555555555555"
 from scw_mcp.runtime.options import RUNNER_OPTIONS, WAIT_SECONDS
 
+UUID = "11111111-2222-3333-4444-555555555555"
 SKIPPED = {*RUNNER_OPTIONS, "wait", WAIT_SECONDS}  # options, not API parameters
 
 

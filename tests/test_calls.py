@@ -56,8 +56,12 @@ def test_typed_call_and_call_operation_give_the_same_result(sb):
 
 def test_pagination(sb):
     for i in range(5):  # straight into the sandbox
-        sb.engine.handle("POST", "/vpc/v2/regions/fr-par/private-networks", {},
-                         {"name": f"page-net-{i}", "default_route_propagation_enabled": False})  # as the SDK sends it
+        sb.engine.handle(
+            "POST",
+            "/vpc/v2/regions/fr-par/private-networks",
+            {},
+            {"name": f"page-net-{i}", "default_route_propagation_enabled": False},
+        )  # as the SDK sends it
     first, last, everything = calls(
         sb,
         ("vpc_list_private_networks", {"name": "page-net", "page_size": 2}),
@@ -71,7 +75,9 @@ def test_pagination(sb):
 
 
 def test_scaleway_errors_are_clean(sb):
-    (missing,) = calls(sb, ("vpc_get_private_network", {"private_network_id": "00000000-0000-0000-0000-000000000000"}), **ALL)
+    (missing,) = calls(
+        sb, ("vpc_get_private_network", {"private_network_id": "00000000-0000-0000-0000-000000000000"}), **ALL
+    )
     assert missing.is_error
     text = text_of(missing)
     assert text.startswith("Scaleway API error 404") and "What to do" in text and "Traceback" not in text
@@ -130,11 +136,13 @@ def test_destructive_call_needs_a_token_bound_to_its_arguments(sb):
             assert not _requests(sb, "DELETE")
             token = preview.structured_content["confirm_token"]
             reused = await client.call_tool(
-                "vpc_delete_private_network", {"private_network_id": other["id"], "confirm_token": token})
+                "vpc_delete_private_network", {"private_network_id": other["id"], "confirm_token": token}
+            )
             assert reused.is_error and "other arguments" in text_of(reused)
             assert not _requests(sb, "DELETE")
             gateway = await client.call_tool(
-                "call_operation", {"name": "vpc_delete_private_network", "arguments": {**args, "confirm_token": token}})
+                "call_operation", {"name": "vpc_delete_private_network", "arguments": {**args, "confirm_token": token}}
+            )
             assert not gateway.is_error, text_of(gateway)
             assert len(_requests(sb, "DELETE")) == 1
 
@@ -151,20 +159,31 @@ def test_elicitation_confirms_where_the_client_supports_it(sb):
         async def callback(context, params):
             asked.append(params.message)
             return ElicitResult(action="accept", content={"confirm": value})
+
         return callback
 
-    (yes,) = calls(sb, ("vpc_delete_private_network", {"private_network_id": accepted_net["id"]}),
-                   client_kwargs={"elicitation_callback": answer(True)})
+    (yes,) = calls(
+        sb,
+        ("vpc_delete_private_network", {"private_network_id": accepted_net["id"]}),
+        client_kwargs={"elicitation_callback": answer(True)},
+    )
     assert not yes.is_error and len(_requests(sb, "DELETE")) == 1, text_of(yes)
-    (no,) = calls(sb, ("vpc_delete_private_network", {"private_network_id": declined_net["id"]}),
-                  client_kwargs={"elicitation_callback": answer(False)})
+    (no,) = calls(
+        sb,
+        ("vpc_delete_private_network", {"private_network_id": declined_net["id"]}),
+        client_kwargs={"elicitation_callback": answer(False)},
+    )
     assert no.structured_content["status"] == "cancelled" and len(_requests(sb, "DELETE")) == 1
     assert asked and "vpc_delete_private_network" in asked[0]
 
 
 def test_read_only_mode_refuses_before_any_request(sb):
-    (result,) = calls(sb, ("call_operation", {"name": "vpc_create_private_network", "arguments": {"name": "x"}}),
-                      read_only=True, **ALL)
+    (result,) = calls(
+        sb,
+        ("call_operation", {"name": "vpc_create_private_network", "arguments": {"name": "x"}}),
+        read_only=True,
+        **ALL,
+    )
     assert result.is_error and "read-only" in text_of(result)
     assert sb.requests == []
 
@@ -177,7 +196,8 @@ def test_policy_file_applies_to_typed_tools_and_gateway(sb, tmp_path):
         ("vpc_create_private_network", {"name": "x"}),
         ("call_operation", {"name": "vpc_create_private_network", "arguments": {"name": "x"}}),
         ("vpc_list_private_networks", {"region": "nl-ams"}),
-        policy=load_policy(str(policy)), **ALL,
+        policy=load_policy(str(policy)),
+        **ALL,
     )
     assert typed.is_error and "not allowed" in text_of(typed) or "Unknown tool" in text_of(typed)
     assert gateway.is_error and "not allowed" in text_of(gateway)
@@ -186,15 +206,23 @@ def test_policy_file_applies_to_typed_tools_and_gateway(sb, tmp_path):
 
 
 def test_destructive_previews_hide_secret_arguments(sb):
-    args = {"server_id": "11111111-2222-4333-8444-555555555555", "os_id": "11111111-2222-4333-8444-666666666666",
-            "hostname": "db-1", "ssh_key_ids": [], "password": "Pr3view-S3cret!", "service_password": "Svc-S3cret!"}
+    args = {
+        "server_id": "11111111-2222-4333-8444-555555555555",
+        "os_id": "11111111-2222-4333-8444-666666666666",
+        "hostname": "db-1",
+        "ssh_key_ids": [],
+        "password": "Pr3view-S3cret!",
+        "service_password": "Svc-S3cret!",
+    }
     server_cls = shapes.load("scaleway.baremetal.v1.types:Server")
     sb.engine.add("/baremetal/v1/zones/fr-par-1/servers", sb.engine.new(server_cls, id=args["server_id"], name="db-1"))
 
     async def scenario():
         async with session(sb, toolsets=("baremetal",)) as client:
             preview = await client.call_tool("baremetal_install_server", args)
-            done = await client.call_tool("baremetal_install_server", {**args, "confirm_token": preview.structured_content["confirm_token"]})
+            done = await client.call_tool(
+                "baremetal_install_server", {**args, "confirm_token": preview.structured_content["confirm_token"]}
+            )
             return preview, done
 
     preview, done = anyio.run(scenario)

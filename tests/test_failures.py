@@ -99,8 +99,14 @@ def test_a_failure_after_a_create_names_what_was_created(sb):
 
 def test_a_generated_create_whose_wait_fails_names_what_it_created(sb):
     sb.set_faults([{"route": "GET /block/v1/zones/*/volumes/*", "kind": "500"}])
-    (created,) = calls(sb, ("block_create_volume", {"name": "wait-fails", "perf_iops": 5000,
-                                                    "from_empty": {"size": 10_000_000_000}, "wait": True}), **ALL)
+    (created,) = calls(
+        sb,
+        (
+            "block_create_volume",
+            {"name": "wait-fails", "perf_iops": 5000, "from_empty": {"size": 10_000_000_000}, "wait": True},
+        ),
+        **ALL,
+    )
     text = text_of(created)
     assert created.is_error and "Already created by this call: volume " in text, text
     volume_id = text.split("Already created by this call: volume ")[1].split(".")[0]
@@ -110,8 +116,28 @@ def test_a_generated_create_whose_wait_fails_names_what_it_created(sb):
 
 
 # --- hostile inputs -------------------------------------------------------------------------
-HOSTILE: list[Any] = ["", " ", "..", "../", "../../iam/v1alpha1/api-keys", "a/../b", "?x=1", "#top", "%2e%2e",
-                      "%2F", "ü-ñ-日本-🙂", "x" * 5000, "\x00", "\n", -1, 1.5, True, None, [], {"a": "../"}]
+HOSTILE: list[Any] = [
+    "",
+    " ",
+    "..",
+    "../",
+    "../../iam/v1alpha1/api-keys",
+    "a/../b",
+    "?x=1",
+    "#top",
+    "%2e%2e",
+    "%2F",
+    "ü-ñ-日本-🙂",
+    "x" * 5000,
+    "\x00",
+    "\n",
+    -1,
+    1.5,
+    True,
+    None,
+    [],
+    {"a": "../"},
+]
 TOOLS: list[tuple[str, dict[str, Any]]] = [
     ("instance_get_server", {"server_id": "11111111-1111-4111-8111-111111111111"}),
     ("instance_delete_server", {"server_id": "11111111-1111-4111-8111-111111111111"}),
@@ -134,7 +160,10 @@ def test_hostile_inputs_get_clean_messages(sb):
     each call answers (a result or a tool error), and no error is "Unexpected error" or a traceback."""
     cases = [(tool, {**base, name: value}) for tool, base in TOOLS for name in base for value in HOSTILE]
     results = calls(sb, *cases, confirm=False, **ALL)
-    bad = [(tool, args, text_of(r)[:300]) for (tool, args), r in zip(cases, results, strict=True)
-           if any(s in text_of(r) for s in ("Unexpected error", "Traceback", "Error executing tool"))]
+    bad = [
+        (tool, args, text_of(r)[:300])
+        for (tool, args), r in zip(cases, results, strict=True)
+        if any(s in text_of(r) for s in ("Unexpected error", "Traceback", "Error executing tool"))
+    ]
     assert not bad, bad[:5]
     assert sum(r.is_error for r in results) > len(cases) / 2  # most are refused, cleanly

@@ -32,7 +32,10 @@ def http_server(tmp_path_factory):
     env = clean_env(str(tmp_path_factory.mktemp("home")), SCW_MCP_HTTP_TOKEN=TOKEN)
     proc = subprocess.Popen(
         [sys.executable, "-m", "scw_mcp.cli", "--sandbox", "--transport", "streamable-http", "--port", str(port)],
-        env=env, cwd=str(ROOT), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env=env,
+        cwd=str(ROOT),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     deadline = time.time() + 30
     while time.time() < deadline:
@@ -49,8 +52,12 @@ def http_server(tmp_path_factory):
     proc.wait(timeout=10)
 
 
-INIT = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-    "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}}}
+INIT = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "initialize",
+    "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}},
+}
 HEADERS = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream"}
 
 
@@ -62,8 +69,14 @@ def test_missing_or_wrong_token_is_401(http_server):
 
 def test_foreign_host_and_origin_are_rejected(http_server):
     auth = {**HEADERS, "Authorization": f"Bearer {TOKEN}"}
-    assert requests.post(http_server, json=INIT, headers={**auth, "Host": "evil.example:80"}, timeout=10).status_code == 421
-    assert requests.post(http_server, json=INIT, headers={**auth, "Origin": "http://evil.example"}, timeout=10).status_code == 403
+    assert (
+        requests.post(http_server, json=INIT, headers={**auth, "Host": "evil.example:80"}, timeout=10).status_code
+        == 421
+    )
+    assert (
+        requests.post(http_server, json=INIT, headers={**auth, "Origin": "http://evil.example"}, timeout=10).status_code
+        == 403
+    )
     assert requests.post(http_server, json=INIT, headers=auth, timeout=10).status_code == 200
 
 
@@ -89,9 +102,23 @@ def test_full_call_over_http(http_server):
 def test_refuses_to_start_without_a_token_off_loopback(tmp_path):
     env = clean_env(str(tmp_path))
     proc = subprocess.run(
-        [sys.executable, "-m", "scw_mcp.cli", "--transport", "streamable-http", "--host", "0.0.0.0", "--http-no-token",
-         "--port", str(_free_port())],
-        env=env, cwd=str(ROOT), capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-m",
+            "scw_mcp.cli",
+            "--transport",
+            "streamable-http",
+            "--host",
+            "0.0.0.0",
+            "--http-no-token",
+            "--port",
+            str(_free_port()),
+        ],
+        env=env,
+        cwd=str(ROOT),
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert proc.returncode != 0
     assert "SCW_MCP_HTTP_TOKEN" in proc.stderr

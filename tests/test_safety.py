@@ -73,7 +73,10 @@ def test_annotations_match_class():
     assert annotation_hints("read")["read_only_hint"] is True
     assert annotation_hints("destructive")["destructive_hint"] is True
     assert annotation_hints("mutate") == {
-        "read_only_hint": False, "destructive_hint": False, "idempotent_hint": False, "open_world_hint": True
+        "read_only_hint": False,
+        "destructive_hint": False,
+        "idempotent_hint": False,
+        "open_world_hint": True,
     }
 
 
@@ -92,8 +95,12 @@ def test_classes_match_what_is_sent(operations):
     problems = []
     for name, op in operations.items():
         props = op["input_schema"]["properties"]
-        collections = [k for k, v in props.items() if k != "tags" and (v.get("type") == "array" or "additionalProperties" in v)]
-        problems += wire_problems(name, name[len(op["namespace"]) + 1 :], op["safety"], verbs.get(name, set()), collections)
+        collections = [
+            k for k, v in props.items() if k != "tags" and (v.get("type") == "array" or "additionalProperties" in v)
+        ]
+        problems += wire_problems(
+            name, name[len(op["namespace"]) + 1 :], op["safety"], verbs.get(name, set()), collections
+        )
     assert not problems, "\n".join(problems)
     # the done criteria, stated plainly
     rules = load_rules()
@@ -111,4 +118,6 @@ def test_a_wildcard_that_classes_a_product_read_is_caught():
     rules = load_rules()
     widened = dataclasses.replace(rules, exceptions=(("audit_trail*", "read"), *rules.exceptions))
     assert product_wide_reads({"audit_trail", "instance"}, widened) == ["audit_trail*"]
-    assert wire_problems("audit_trail_delete_custom_alert_rule", "delete_custom_alert_rule", "read", {"DELETE"}, [], widened)
+    assert wire_problems(
+        "audit_trail_delete_custom_alert_rule", "delete_custom_alert_rule", "read", {"DELETE"}, [], widened
+    )

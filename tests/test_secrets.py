@@ -29,7 +29,7 @@ PIECE = 12  # the redactor removes any run this long; the issue asks for none of
 def leaks(text: str, secrets: tuple[str, ...]) -> list[str]:
     """Pieces of PIECE characters of any secret found in text, in any case."""
     low = text.lower()
-    return [s[i:i + PIECE] for s in secrets for i in range(len(s) - PIECE + 1) if s[i:i + PIECE].lower() in low]
+    return [s[i : i + PIECE] for s in secrets for i in range(len(s) - PIECE + 1) if s[i : i + PIECE].lower() in low]
 
 
 NOWHERE = str(uuid.uuid4())
@@ -72,8 +72,7 @@ def test_nothing_secret_in_results_previews_or_mcp_notifications(sandbox, kind):
 
         server = server_for(sandbox, toolsets=("all",))
         async with Client(server, logging_callback=keep_log, log_level="debug") as client:
-            results = [await client.call_tool(name, args, progress_callback=keep_progress)
-                       for name, args in CALLS]
+            results = [await client.call_tool(name, args, progress_callback=keep_progress) for name, args in CALLS]
             config = await client.read_resource("scw://config")
         said.extend(c.text for c in config.contents)
         return results
@@ -120,8 +119,7 @@ def test_stderr_at_debug_and_the_audit_log_hold_nothing_secret(tmp_path: Path):
     async def keep_log(params: Any) -> None:
         said.append(json.dumps(params.data, default=str))
 
-    with Sandbox(s3=False, faults=[{"route": "GET *", "kind": "echo_token"},
-                                   {"kind": "echo_token_text"}]) as sb:
+    with Sandbox(s3=False, faults=[{"route": "GET *", "kind": "echo_token"}, {"kind": "echo_token_text"}]) as sb:
         env = clean_env(str(tmp_path), **sb.env())
         args = ["--toolsets", "all", "--audit-log", str(audit), "--log-level", "DEBUG"]
 
@@ -145,8 +143,11 @@ def test_the_http_request_log_redacts_arguments_before_cutting_them():
     from scw_mcp.runtime.redact import Redactor
 
     key = "0b9d3c1e-7f2a-4e8b-9c6d-5a1f3e7b2d4c"
-    body = {"jsonrpc": "2.0", "id": 1, "method": "tools/call",
-            "params": {"name": "vpc_create_private_network", "arguments": {"name": "." * 56 + key}}}
+    body = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "tools/call",
+        "params": {"name": "vpc_create_private_network", "arguments": {"name": "." * 56 + key}},
+    }
     _, _, shown = describe(json.dumps(body).encode(), Redactor([key]))
     assert "........[redacte" in shown and key[:8] not in shown  # the mark is cut, not the key
-

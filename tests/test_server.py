@@ -16,7 +16,7 @@ from scw_mcp.runtime.settings import Settings, load_settings
 from scw_mcp.sandbox import Sandbox
 from scw_mcp.server import served_catalog
 from tests.conftest import ROOT
-from tests.e2e import clean_env, stdio_client
+from tests.e2e import clean_env
 from tests.inmemory import calls, server_for, text_of
 
 GATEWAY = {"search_operations", "describe_operation", "call_operation"}
@@ -29,7 +29,11 @@ def _list(**options):
 
 def _size(tools) -> int:
     """Bytes of tools/list as the wire carries it (compact JSON)."""
-    return len(json.dumps([t.model_dump(by_alias=True, exclude_none=True) for t in tools], separators=(",", ":"), ensure_ascii=False))
+    return len(
+        json.dumps(
+            [t.model_dump(by_alias=True, exclude_none=True) for t in tools], separators=(",", ":"), ensure_ascii=False
+        )
+    )
 
 
 def test_tools_list_in_each_mode():
@@ -55,18 +59,32 @@ def test_tools_list_in_each_mode():
 
 def test_read_only_serves_no_write_even_where_a_product_looked_read():
     names = {t.name for t in _list(toolsets=("all",), read_only=True)}
-    writes = {"audit_trail_create_custom_alert_rule", "audit_trail_delete_custom_alert_rule", "audit_trail_disable_alert_rules",
-              "audit_trail_set_enabled_alert_rules", "audit_trail_update_custom_alert_rule", "audit_trail_create_export_job",
-              "audit_trail_delete_export_job", "account_validate_contract_signature", "rdb_prepare_instance_logs",
-              "iam_validate_user_mfaotp"}
+    writes = {
+        "audit_trail_create_custom_alert_rule",
+        "audit_trail_delete_custom_alert_rule",
+        "audit_trail_disable_alert_rules",
+        "audit_trail_set_enabled_alert_rules",
+        "audit_trail_update_custom_alert_rule",
+        "audit_trail_create_export_job",
+        "audit_trail_delete_export_job",
+        "account_validate_contract_signature",
+        "rdb_prepare_instance_logs",
+        "iam_validate_user_mfaotp",
+    }
     assert not names & writes
     assert {"audit_trail_list_events", "audit_trail_list_export_jobs"} <= names
 
 
 def test_one_name_grammar_one_tool_per_operation_distinct_descriptions():
     """`scw-mcp --toolsets all tools --json`, as a user reads it."""
-    proc = subprocess.run([sys.executable, "-m", "scw_mcp.cli", "--toolsets", "all", "tools", "--json"], capture_output=True,
-                          text=True, env=clean_env("/tmp"), cwd=str(ROOT), timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "scw_mcp.cli", "--toolsets", "all", "tools", "--json"],
+        capture_output=True,
+        text=True,
+        env=clean_env("/tmp"),
+        cwd=str(ROOT),
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     tools = json.loads(proc.stdout)
     names = [t["name"] for t in tools]
@@ -80,7 +98,16 @@ def test_one_name_grammar_one_tool_per_operation_distinct_descriptions():
     twins = sorted({d for d in descriptions if descriptions.count(d) > 1})
     assert twins == [], twins[:5]
     for tool in tools:
-        assert set(tool) >= {"name", "description", "inputSchema", "annotations", "safety", "sdk", "replaces", "override"}
+        assert set(tool) >= {
+            "name",
+            "description",
+            "inputSchema",
+            "annotations",
+            "safety",
+            "sdk",
+            "replaces",
+            "override",
+        }
     hand_written = {t["name"]: t for t in tools if t["override"]}
     assert hand_written["instance_delete_server"]["replaces"] == ["instance_delete_server"]
     assert "scaleway.instance.v1:InstanceV1API.delete_server" in hand_written["instance_delete_server"]["sdk"]
@@ -100,8 +127,12 @@ def test_every_tool_carries_annotations_matching_its_class():
 
 
 def test_calls_without_credentials_fail_clearly():
-    typed, gateway = calls(None, ("instance_list_servers", {}), ("call_operation", {"name": "iam_list_users", "arguments": {}}),
-                           settings=Settings())
+    typed, gateway = calls(
+        None,
+        ("instance_list_servers", {}),
+        ("call_operation", {"name": "iam_list_users", "arguments": {}}),
+        settings=Settings(),
+    )
     for result in (typed, gateway):
         assert result.is_error
         assert "SCW_ACCESS_KEY is not set" in text_of(result) and "SCW_SECRET_KEY" in text_of(result)
@@ -134,13 +165,21 @@ def test_validation_errors_name_the_field_and_accepted_values():
 
 
 def test_gateway_search_and_describe():
-    found, described = calls(None, ("search_operations", {"query": "create a private network"}),
-                             ("describe_operation", {"name": "instance_delete_server"}), settings=Settings(), toolsets=("gateway",))
+    found, described = calls(
+        None,
+        ("search_operations", {"query": "create a private network"}),
+        ("describe_operation", {"name": "instance_delete_server"}),
+        settings=Settings(),
+        toolsets=("gateway",),
+    )
     names = [op["name"] for op in found.structured_content["operations"]]
     assert "vpc_create_private_network" in names[:3]
     described = described.structured_content
     assert described["handwritten"] and described["replaces"] == ["instance_delete_server"]
-    assert "confirm_token" in described["input_schema"]["properties"] and "with_volumes" in described["input_schema"]["properties"]
+    assert (
+        "confirm_token" in described["input_schema"]["properties"]
+        and "with_volumes" in described["input_schema"]["properties"]
+    )
 
 
 @pytest.mark.parametrize(
@@ -161,16 +200,39 @@ def test_stdout_carries_only_json_rpc(tmp_path):
     """Raw stdio: every line the server writes to stdout is a JSON-RPC message."""
     env = clean_env(str(tmp_path), SCW_MCP_LOG_LEVEL="DEBUG")
     messages = [
-        {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-            "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}}},
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": {
+                "protocolVersion": "2025-06-18",
+                "capabilities": {},
+                "clientInfo": {"name": "t", "version": "0"},
+            },
+        },
         {"jsonrpc": "2.0", "method": "notifications/initialized"},
         {"jsonrpc": "2.0", "id": 2, "method": "tools/list"},
-        {"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": {"name": "account_list_projects", "arguments": {}}},
-        {"jsonrpc": "2.0", "id": 4, "method": "tools/call", "params": {"name": "search_operations", "arguments": {"query": "servers"}}},
+        {
+            "jsonrpc": "2.0",
+            "id": 3,
+            "method": "tools/call",
+            "params": {"name": "account_list_projects", "arguments": {}},
+        },
+        {
+            "jsonrpc": "2.0",
+            "id": 4,
+            "method": "tools/call",
+            "params": {"name": "search_operations", "arguments": {"query": "servers"}},
+        },
     ]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "scw_mcp.cli"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True, env=env, cwd=str(ROOT),
+        [sys.executable, "-m", "scw_mcp.cli"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=str(ROOT),
     )
     proc.stdin.write("".join(json.dumps(m) + "\n" for m in messages))
     proc.stdin.flush()
@@ -205,7 +267,9 @@ def test_audit_log_and_no_secret_anywhere(tmp_path):
 
     async def scenario():
         with stderr_path.open("w") as errlog:
-            async with Client(raw_stdio_client(server_params(args, env), errlog=errlog), read_timeout_seconds=60) as client:
+            async with Client(
+                raw_stdio_client(server_params(args, env), errlog=errlog), read_timeout_seconds=60
+            ) as client:
                 return [
                     await client.call_tool("vpc_create_private_network", {"name": "audited"}),
                     await client.call_tool("vpc_get_private_network", {"private_network_id": "nope"}),

@@ -65,8 +65,11 @@ def test_no_id_can_leave_its_path_segment_in_any_operation(sb):
     hostile = _hostile_calls()
     assert len(hostile) > 900 and any(served_catalog().get(name).handwritten for name, _, _ in hostile)
     results = calls(sb, *[("call_operation", {"name": name, "arguments": args}) for name, _, args in hostile], **ALL)
-    wrong = [f"{name} ({target}={args[target]!r}): {text_of(r)[:160]}" for (name, target, args), r in zip(hostile, results)
-             if not (r.is_error and "Invalid arguments" in text_of(r) and target in text_of(r))]
+    wrong = [
+        f"{name} ({target}={args[target]!r}): {text_of(r)[:160]}"
+        for (name, target, args), r in zip(hostile, results, strict=False)
+        if not (r.is_error and "Invalid arguments" in text_of(r) and target in text_of(r))
+    ]
     assert not wrong, f"{len(wrong)} calls were not refused by validation:\n" + "\n".join(wrong[:15])
     assert sb.requests == []  # nothing reached the API
 
@@ -74,8 +77,12 @@ def test_no_id_can_leave_its_path_segment_in_any_operation(sb):
 def test_the_traversals_of_the_issue_send_nothing(sb):
     key_list = "../../../../../../../iam/v1alpha1/api-keys"
     server = f"../../../../../instance/v1/zones/fr-par-1/servers/{SERVER}"
-    read_only = calls(sb, ("call_operation", {"name": "instance_get_server_user_data", "arguments": {"server_id": "x", "key": key_list}}),
-                      read_only=True, **ALL)
+    read_only = calls(
+        sb,
+        ("call_operation", {"name": "instance_get_server_user_data", "arguments": {"server_id": "x", "key": key_list}}),
+        read_only=True,
+        **ALL,
+    )
     writes = calls(
         sb,
         ("audit_trail_delete_custom_alert_rule", {"custom_alert_rule_id": server}),
@@ -110,13 +117,16 @@ def test_a_zone_allowlist_holds_for_zone_all_and_ids(sb):
     assert {r["path"].split("/")[4] for r in sb.requests} == {"fr-par-1"}
 
 
-@pytest.mark.parametrize("url", [
-    "https://api.scaleway.com/instance/v1/zones/fr-par-1/servers/../../../iam/v1alpha1/api-keys",
-    "https://api.scaleway.com/instance/v1/zones/fr-par-1/servers/x?y=1",
-    "https://api.scaleway.com/instance/v1/zones/fr-par-1/servers/x#y",
-    "https://api.scaleway.com/instance/v1/zones/fr-par-1/servers/%2e%2e/action",
-    "https://api.scaleway.com/instance/v1/zones/fr-par-1/servers//action",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://api.scaleway.com/instance/v1/zones/fr-par-1/servers/../../../iam/v1alpha1/api-keys",
+        "https://api.scaleway.com/instance/v1/zones/fr-par-1/servers/x?y=1",
+        "https://api.scaleway.com/instance/v1/zones/fr-par-1/servers/x#y",
+        "https://api.scaleway.com/instance/v1/zones/fr-par-1/servers/%2e%2e/action",
+        "https://api.scaleway.com/instance/v1/zones/fr-par-1/servers//action",
+    ],
+)
 def test_the_transport_refuses_a_bent_url(url):
     """The last line: whatever built the URL, a bent one is not sent."""
     with pytest.raises(UnsafeUrl):
@@ -144,8 +154,12 @@ def test_deny_delete_refuses_every_served_delete_tool(sb):
         ("call_operation", {"name": "object_storage_delete_bucket", "arguments": {"bucket": "b-1"}}),
         ("call_operation", {"name": "k8s_delete_cluster", "arguments": {"cluster_id": SERVER}}),
         ("call_operation", {"name": "rdb_delete_instance", "arguments": {"instance_id": SERVER}}),
-        ("call_operation", {"name": "instance_server_action", "arguments": {"server_id": SERVER, "action": "terminate"}}),
-        policy=Policy(deny=("*_delete_*", "instance_server_action")), **ALL,
+        (
+            "call_operation",
+            {"name": "instance_server_action", "arguments": {"server_id": SERVER, "action": "terminate"}},
+        ),
+        policy=Policy(deny=("*_delete_*", "instance_server_action")),
+        **ALL,
     )
     for result in refused:
         assert result.is_error and "not allowed" in text_of(result), text_of(result)
@@ -155,20 +169,33 @@ def test_deny_delete_refuses_every_served_delete_tool(sb):
 def test_a_policy_value_of_the_wrong_type_stops_the_server(tmp_path):
     policy = tmp_path / "policy.yaml"
     policy.write_text('allow: "instance_*"\n')
-    proc = subprocess.run([sys.executable, "-m", "scw_mcp.cli", "--policy", str(policy), "tools"], capture_output=True,
-                          text=True, env=clean_env(str(tmp_path)), cwd=str(ROOT), timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "scw_mcp.cli", "--policy", str(policy), "tools"],
+        capture_output=True,
+        text=True,
+        env=clean_env(str(tmp_path)),
+        cwd=str(ROOT),
+        timeout=120,
+    )
     assert proc.returncode != 0 and "allow must be a list of strings" in proc.stderr and proc.stdout == ""
 
 
 def test_a_project_allowlist_checks_the_resource_as_read(sb):
     other = "99999999-9999-4999-8999-999999999999"
-    pn = sb.engine.handle("POST", "/vpc/v2/regions/fr-par/private-networks", {},
-                          {"name": "elsewhere", "project_id": other, "default_route_propagation_enabled": False}).body
+    pn = sb.engine.handle(
+        "POST",
+        "/vpc/v2/regions/fr-par/private-networks",
+        {},
+        {"name": "elsewhere", "project_id": other, "default_route_propagation_enabled": False},
+    ).body
     sb.reset_requests()
     deleted, renamed = calls(
         sb,
         ("vpc_delete_private_network", {"private_network_id": pn["id"]}),
-        ("call_operation", {"name": "vpc_update_private_network", "arguments": {"private_network_id": pn["id"], "name": "x"}}),
+        (
+            "call_operation",
+            {"name": "vpc_update_private_network", "arguments": {"private_network_id": pn["id"], "name": "x"}},
+        ),
         policy=Policy(projects=(sb.project_id,)),
     )
     for result in (deleted, renamed):
@@ -180,18 +207,34 @@ def test_a_project_allowlist_checks_the_resource_as_read(sb):
 
 
 def test_a_token_works_once_even_for_a_look_alike(sb):
-    instance = sb.engine.handle("POST", "/rdb/v1/regions/fr-par/instances", {}, {
-        "engine": "PostgreSQL-16", "user_name": "admin", "password": "Adm1n-Pa55word!", "node_type": "db-dev-s",
-        "name": "db", "is_ha_cluster": False, "disable_backup": True, "volume_size": 10_000_000_000,
-        "backup_same_region": False}).body
+    instance = sb.engine.handle(
+        "POST",
+        "/rdb/v1/regions/fr-par/instances",
+        {},
+        {
+            "engine": "PostgreSQL-16",
+            "user_name": "admin",
+            "password": "Adm1n-Pa55word!",
+            "node_type": "db-dev-s",
+            "name": "db",
+            "is_ha_cluster": False,
+            "disable_backup": True,
+            "volume_size": 10_000_000_000,
+            "backup_same_region": False,
+        },
+    ).body
     user = {"instance_id": instance["id"], "name": "app"}
     create = ("rdb_create_user", {**user, "password": "App-Pa55word-42"})
     created, preview = calls(sb, create, ("rdb_delete_user", user))
     ok(created)
     token = ok(preview)["confirm_token"]
     assert ok(preview)["target"]["user"]["name"] == "app"
-    done, again, replay = calls(sb, ("rdb_delete_user", {**user, "confirm_token": token}), create,
-                                ("rdb_delete_user", {**user, "confirm_token": token}))
+    done, again, replay = calls(
+        sb,
+        ("rdb_delete_user", {**user, "confirm_token": token}),
+        create,
+        ("rdb_delete_user", {**user, "confirm_token": token}),
+    )
     ok(done), ok(again)
     assert replay.is_error and "already been used" in text_of(replay)
     assert [u["name"] for u in sb.engine.items(f"/rdb/v1/regions/fr-par/instances/{instance['id']}/users")] == ["app"]
@@ -201,20 +244,43 @@ def test_a_token_is_refused_when_what_it_previewed_changed(sb):
     (created,) = calls(sb, ("vpc_create_private_network", {"name": "before"}))
     network = ok(created)["id"]
     (preview,) = calls(sb, ("vpc_delete_private_network", {"private_network_id": network}))
-    calls(sb, ("call_operation", {"name": "vpc_update_private_network", "arguments": {"private_network_id": network, "name": "after"}}))
-    (refused,) = calls(sb, ("vpc_delete_private_network", {"private_network_id": network, "confirm_token": ok(preview)["confirm_token"]}))
+    calls(
+        sb,
+        (
+            "call_operation",
+            {"name": "vpc_update_private_network", "arguments": {"private_network_id": network, "name": "after"}},
+        ),
+    )
+    (refused,) = calls(
+        sb,
+        ("vpc_delete_private_network", {"private_network_id": network, "confirm_token": ok(preview)["confirm_token"]}),
+    )
     fresh = ok(refused)
     assert "refused" in fresh and fresh["target"]["private_network"]["name"] == "after" and fresh["confirm_token"]
     assert not [r for r in sb.requests if r["method"] == "DELETE"]
-    (done,) = calls(sb, ("vpc_delete_private_network", {"private_network_id": network, "confirm_token": fresh["confirm_token"]}))
+    (done,) = calls(
+        sb, ("vpc_delete_private_network", {"private_network_id": network, "confirm_token": fresh["confirm_token"]})
+    )
     assert ok(done) == {"deleted_private_network": network}
 
 
 def test_a_preview_degrades_when_a_side_read_fails(sb):
-    instance = sb.engine.handle("POST", "/rdb/v1/regions/fr-par/instances", {}, {
-        "engine": "PostgreSQL-16", "user_name": "admin", "password": "Adm1n-Pa55word!", "node_type": "db-dev-s",
-        "name": "degrade", "is_ha_cluster": False, "disable_backup": True, "volume_size": 10_000_000_000,
-        "backup_same_region": False}).body
+    instance = sb.engine.handle(
+        "POST",
+        "/rdb/v1/regions/fr-par/instances",
+        {},
+        {
+            "engine": "PostgreSQL-16",
+            "user_name": "admin",
+            "password": "Adm1n-Pa55word!",
+            "node_type": "db-dev-s",
+            "name": "degrade",
+            "is_ha_cluster": False,
+            "disable_backup": True,
+            "volume_size": 10_000_000_000,
+            "backup_same_region": False,
+        },
+    ).body
     for _ in range(3):  # let it settle (provisioning -> ready) so the state does not move under the token
         sb.engine.handle("GET", f"/rdb/v1/regions/fr-par/instances/{instance['id']}", {}, None)
     sb.set_faults([{"route": "GET /rdb/v1/regions/*/backups", "kind": "500"}])
@@ -222,5 +288,7 @@ def test_a_preview_degrades_when_a_side_read_fails(sb):
     shown = ok(preview)
     assert shown["target"]["instance"]["name"] == "degrade" and shown["target"]["backups"] is None
     assert any("Could not read its backups" in note for note in shown["notes"])
-    (done,) = calls(sb, ("rdb_delete_instance", {"instance_id": instance["id"], "confirm_token": shown["confirm_token"]}))
+    (done,) = calls(
+        sb, ("rdb_delete_instance", {"instance_id": instance["id"], "confirm_token": shown["confirm_token"]})
+    )
     assert ok(done)["deleted"]["id"] == instance["id"]

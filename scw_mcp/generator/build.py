@@ -11,7 +11,7 @@ import types
 import typing
 from collections import defaultdict
 from collections.abc import Mapping
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from scaleway_core.bridge import ScwFile
@@ -105,7 +105,7 @@ def _load(python: str) -> type:
     return obj
 
 
-@lru_cache(maxsize=None)
+@cache
 def object_def(python: str) -> ObjectDef:
     """A nested SDK class; no field required yet (`_collect_objects` applies the table)."""
     cls = _load(python)
@@ -169,8 +169,9 @@ def _list_key(cls: type, method: str) -> str | None:
     return match.group(1) if match else None
 
 
-def _params(method: SdkMethod, doc_params: dict[str, str], in_path: frozenset[str],
-            must: Mapping[str, str]) -> tuple[Field, ...]:
+def _params(
+    method: SdkMethod, doc_params: dict[str, str], in_path: frozenset[str], must: Mapping[str, str]
+) -> tuple[Field, ...]:
     """The parameters; required: an id in the URL the SDK has no default for, or listed in `must`."""
     params = []
     for p in method.signature.parameters.values():
@@ -215,7 +216,7 @@ _FETCHER_RE = re.compile(r"fetcher=self\.(\w+)")
 _STOP_RE = re.compile(r"lambda res: \(?\s*res\.(\w+) not in (\w+)")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _polling(class_ref: str, waiter: str) -> tuple[str, str, tuple[str, ...]]:
     """What a wait_for_* helper polls: (getter, watched field, transient values), read from its source."""
     fn = getattr(_load(class_ref), waiter)
@@ -267,8 +268,9 @@ def _wait(method: SdkMethod, params: tuple[Field, ...], safety: str) -> Wait | N
     return Wait(method=waiter, args=args, get=get, field=watched, transient=transient)
 
 
-def _operation(method: SdkMethod, name: str, namespace: str, module: str, function: str,
-               table: RequiredTable) -> Operation:
+def _operation(
+    method: SdkMethod, name: str, namespace: str, module: str, function: str, table: RequiredTable
+) -> Operation:
     doc = parse_docstring(method.doc)
     cls = _load(f"{method.class_module}:{method.class_name}")
     returns = method.hints.get("return")
@@ -342,20 +344,29 @@ def build_model(config: GeneratorConfig) -> SdkModel:
             except GeneratorError as exc:
                 raise GeneratorError(f"{method.package}:{method.class_name}.{method.method_name}: {exc}") from exc
         operations.sort(key=lambda op: op.name)
-        modules.append(ModuleSpec(namespace, product, version, namespace, f"scaleway.{product}.{version}", tuple(operations)))
+        modules.append(
+            ModuleSpec(namespace, product, version, namespace, f"scaleway.{product}.{version}", tuple(operations))
+        )
     try:  # object storage: botocore's S3 model, the stage parallel to the SDK's
         modules.append(build_s3_module(config))
     except S3ModelError as exc:
         raise GeneratorError(str(exc)) from exc
-    model = SdkModel(sdk_version=sdk_version(), generator_version=__version__, modules=tuple(modules),
-                     private_routes=private_routes(classes), botocore_version=botocore_version())
+    model = SdkModel(
+        sdk_version=sdk_version(),
+        generator_version=__version__,
+        modules=tuple(modules),
+        private_routes=private_routes(classes),
+        botocore_version=botocore_version(),
+    )
     seen: set[str] = set()
     for op in model.operations:
         if op.name in seen:
             raise GeneratorError(f"duplicate operation name {op.name}")
         seen.add(op.name)
-    stale = table.stale({op.name: {p.name for p in op.params} for op in model.operations},
-                        {d.python: {f.name for f in d.fields} for op in model.operations for d in op.objects})
+    stale = table.stale(
+        {op.name: {p.name for p in op.params} for op in model.operations},
+        {d.python: {f.name for f in d.fields} for op in model.operations for d in op.objects},
+    )
     if stale:
         raise GeneratorError(f"{config.required_table.name} names what the SDK does not have: {', '.join(stale)}")
     check_safety_against_wire(model)
@@ -364,10 +375,14 @@ def build_model(config: GeneratorConfig) -> SdkModel:
 
 def check_safety_against_wire(model: SdkModel) -> None:
     """Refuse a safety table that contradicts what the operations send (see data/safety.yaml)."""
-    problems = [f"data/safety.yaml: product-wide read exception {p!r} would class writes as reads"
-                for p in product_wide_reads({op.namespace for op in model.operations})]
+    problems = [
+        f"data/safety.yaml: product-wide read exception {p!r} would class writes as reads"
+        for p in product_wide_reads({op.namespace for op in model.operations})
+    ]
     for op in model.operations:
         collections = [f.name for f in op.params if f.type.kind in ("array", "map") and f.name != "tags"]
-        problems += wire_problems(op.name, op.name[len(op.namespace) + 1 :], op.safety, {r.verb for r in op.routes}, collections)
+        problems += wire_problems(
+            op.name, op.name[len(op.namespace) + 1 :], op.safety, {r.verb for r in op.routes}, collections
+        )
     if problems:
         raise GeneratorError("safety classes contradict the wire:\n  " + "\n  ".join(problems))

@@ -49,8 +49,10 @@ def main(check: bool, out_dir: Path | None) -> None:
         click.echo(f"scw-mcp-gen --check: up to date ({len(files)} files, {time.perf_counter() - started:.1f}s)")
         return
     touched = write(files, config.out_dir)
-    click.echo(f"scw-mcp-gen: {len(files)} files, {len(touched)} changed in {config.out_dir} "
-               f"({time.perf_counter() - started:.1f}s)")
+    click.echo(
+        f"scw-mcp-gen: {len(files)} files, {len(touched)} changed in {config.out_dir} "
+        f"({time.perf_counter() - started:.1f}s)"
+    )
 
 
 if __name__ == "__main__":

@@ -39,7 +39,7 @@ def parse_docstring(doc: str) -> ParsedDoc:
         elif line:
             head.append(line)
     one_of: dict[str, list[str]] = {}
-    for name, lines in params.items():
+    for lines in params.values():
         for line in lines:
             match = _ONE_OF_RE.search(line)
             if match:

@@ -36,8 +36,10 @@ class RequiredTable:
     def stale(self, fields_by_operation: Mapping[str, set[str]], fields_by_class: Mapping[str, set[str]]) -> list[str]:
         """Entries that name no operation, class or field (the SDK moved on)."""
         out = []
-        for kind, table, known in (("operation", self.operations, fields_by_operation),
-                                   ("class", self.objects, fields_by_class)):
+        for kind, table, known in (
+            ("operation", self.operations, fields_by_operation),
+            ("class", self.objects, fields_by_class),
+        ):
             for owner, fields in table.items():
                 if owner not in known:
                     out.append(f"{kind} {owner}")

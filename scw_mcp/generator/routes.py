@@ -108,7 +108,9 @@ def _wrapped_resource(response: Any) -> tuple[str | None, Any]:
     if not dataclasses.is_dataclass(response) or not response.__name__.endswith("Response"):
         return None, response
     hints = typing.get_type_hints(response)
-    objects = [(name, _unwrap_optional(h)) for name, h in hints.items() if dataclasses.is_dataclass(_unwrap_optional(h))]
+    objects = [
+        (name, _unwrap_optional(h)) for name, h in hints.items() if dataclasses.is_dataclass(_unwrap_optional(h))
+    ]
     if len(objects) == 1 and len(hints) == 1:
         return objects[0]
     return None, response
@@ -118,8 +120,11 @@ def _items_field(response: Any) -> str | None:
     """The one list (or map) field of a list response, for lists without an `*_all` twin."""
     if not dataclasses.is_dataclass(response):
         return None
-    found = [name for name, hint in typing.get_type_hints(response).items()
-             if typing.get_origin(_unwrap_optional(hint)) in (list, dict)]
+    found = [
+        name
+        for name, hint in typing.get_type_hints(response).items()
+        if typing.get_origin(_unwrap_optional(hint)) in (list, dict)
+    ]
     return found[0] if len(found) == 1 else None
 
 
@@ -145,7 +150,9 @@ def _id_field(path: str, resource: Any) -> str | None:
     return "id" if param == "id" or param.endswith("_id") else param
 
 
-def routes_for(cls: type, fn: Any, method_name: str, operation: str, response: Any, list_key: str | None) -> tuple[Route, ...]:
+def routes_for(
+    cls: type, fn: Any, method_name: str, operation: str, response: Any, list_key: str | None
+) -> tuple[Route, ...]:
     """The routes one operation calls, typed: what the sandbox needs to answer them."""
     module = inspect.getmodule(fn)
     response = _unwrap_optional(response)

@@ -87,8 +87,7 @@ class S3Operations:
     def omitted(self, member: str, parent: str) -> bool:
         """Patterns name a member anywhere (`MFA`) or in one shape (`RestoreRequest.Type`)."""
         return any(
-            fnmatch.fnmatchcase(member, p) or fnmatch.fnmatchcase(f"{parent}.{member}", p)
-            for p in self.omitted_members
+            fnmatch.fnmatchcase(member, p) or fnmatch.fnmatchcase(f"{parent}.{member}", p) for p in self.omitted_members
         )
 
 
@@ -254,16 +253,14 @@ def _paths(expression: str) -> tuple[str, ...]:
     )
 
 
-def _paging(
-    paginators: Any, operation: str
-) -> tuple[str | None, tuple[tuple[str, tuple[str, ...]], ...], str | None]:
+def _paging(paginators: Any, operation: str) -> tuple[str | None, tuple[tuple[str, tuple[str, ...]], ...], str | None]:
     try:
         config = paginators.get_paginator(operation)
     except ValueError:
         return None, (), None
     inputs = config["input_token"] if isinstance(config["input_token"], list) else [config["input_token"]]
     outputs = config["output_token"] if isinstance(config["output_token"], list) else [config["output_token"]]
-    nexts = tuple((xform_name(i), _paths(o)) for i, o in zip(inputs, outputs))
+    nexts = tuple((xform_name(i), _paths(o)) for i, o in zip(inputs, outputs, strict=False))
     more = config.get("more_results")
     return xform_name(config["limit_key"]), nexts, xform_name(more) if more else None
 
@@ -359,9 +356,7 @@ def build_s3_module(config: GeneratorConfig) -> ModuleSpec:
     service, paginators, _, _ = _botocore()
     ops = load_operations(config)
     check_lists(list(service.operation_names), ops)
-    operations = tuple(
-        sorted((_operation(service, paginators, op, ops) for op in ops.supported), key=lambda o: o.name)
-    )
+    operations = tuple(sorted((_operation(service, paginators, op, ops) for op in ops.supported), key=lambda o: o.name))
     return ModuleSpec(NAMESPACE, NAMESPACE, "", NAMESPACE, "botocore", operations)
 
 

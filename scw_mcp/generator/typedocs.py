@@ -9,7 +9,7 @@ from __future__ import annotations
 import inspect
 import sys
 import warnings
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import libcst as cst
@@ -19,7 +19,7 @@ def _clean(text: str) -> str:
     return " ".join(inspect.cleandoc(text).split())
 
 
-@lru_cache(maxsize=None)
+@cache
 def _module_docs(path: str) -> dict[str, dict[str, str]]:
     """{class name: {field name: doc, "": class doc}} for one source file."""
     module = cst.parse_module(Path(path).read_text(encoding="utf-8"))

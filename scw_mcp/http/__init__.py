@@ -48,8 +48,7 @@ def http_app(server: Any, options: HttpOptions) -> Any:
     security = TransportSecuritySettings(
         enable_dns_rebinding_protection=True,
         allowed_hosts=sorted({f"{h}:{port}" for h in local} | local | named | {f"{h}:*" for h in named}),
-        allowed_origins=sorted({f"http://{h}:{port}" for h in local} | {f"https://{h}" for h in local}
-                               | named_origins),
+        allowed_origins=sorted({f"http://{h}:{port}" for h in local} | {f"https://{h}" for h in local} | named_origins),
     )
     app = server.streamable_http_app(stateless_http=True, json_response=True, transport_security=security, host=host)
     limited = Limits(app, options.max_concurrent_calls, options.max_sse_streams)
@@ -71,9 +70,14 @@ def serve_http(server: Any, options: HttpOptions, allow_no_token: bool) -> None:
 
     config = uvicorn.Config(
         # log_config=None: uvicorn's loggers go to our stderr handler, whose filter redacts (cli.py)
-        http_app(server, options), host=options.host, port=options.port, log_level="warning", log_config=None,
+        http_app(server, options),
+        host=options.host,
+        port=options.port,
+        log_level="warning",
+        log_config=None,
         lifespan="on",
-        http=protocol_class(options.header_timeout, options.max_connections), ws="none",  # MCP has no WebSocket
+        http=protocol_class(options.header_timeout, options.max_connections),
+        ws="none",  # MCP has no WebSocket
         timeout_keep_alive=options.keepalive_timeout,  # type: ignore[arg-type]  # a float works
         timeout_graceful_shutdown=options.shutdown_grace,  # type: ignore[arg-type]
     )

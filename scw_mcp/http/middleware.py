@@ -56,8 +56,12 @@ class BearerToken:
         if scope["type"] == "http" and self.expected is not None:
             given = _header(scope, b"authorization") or b""
             if not hmac.compare_digest(given, self.expected):
-                await respond(send, 401, {"error": "unauthorized", "message": "missing or wrong bearer token"},
-                              [(b"www-authenticate", b'Bearer realm="scw-mcp"')])
+                await respond(
+                    send,
+                    401,
+                    {"error": "unauthorized", "message": "missing or wrong bearer token"},
+                    [(b"www-authenticate", b'Bearer realm="scw-mcp"')],
+                )
                 return
         await self.app(scope, receive, send)
 
@@ -160,8 +164,10 @@ class RequestLog:
             await self.app(scope, receive_and_keep, send_with_id)
         finally:
             method, tool, arguments = describe(bytes(body), self.redactor)
-            line = (f"id={request_id} method={method} tool={tool} status={status} "
-                    f"ms={(time.perf_counter() - started) * 1000:.1f} http={scope['method']}")
+            line = (
+                f"id={request_id} method={method} tool={tool} status={status} "
+                f"ms={(time.perf_counter() - started) * 1000:.1f} http={scope['method']}"
+            )
             request_log.info(line + (f" args={arguments}" if arguments else ""))
 
 
@@ -190,8 +196,10 @@ def loggable(value: Any, depth: int = 0, redact: Redactor | None = None) -> Any:
     if depth > 6:
         return "…"
     if isinstance(value, dict):
-        return {str(k): HIDDEN if is_secret_name(str(k)) and v is not None else loggable(v, depth + 1, redact)
-                for k, v in value.items()}
+        return {
+            str(k): HIDDEN if is_secret_name(str(k)) and v is not None else loggable(v, depth + 1, redact)
+            for k, v in value.items()
+        }
     if isinstance(value, list):
         return [loggable(v, depth + 1, redact) for v in value[:10]] + (["…"] if len(value) > 10 else [])
     if isinstance(value, str):

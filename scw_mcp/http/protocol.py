@@ -21,8 +21,10 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 log = logging.getLogger("scw_mcp.http")
 
 # Written before closing a connection over the cap: a load balancer can tell busy from broken.
-_BUSY = (b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain\r\nretry-after: 1\r\n"
-         b"content-length: 25\r\nconnection: close\r\n\r\ntoo many open connections")
+_BUSY = (
+    b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain\r\nretry-after: 1\r\n"
+    b"content-length: 25\r\nconnection: close\r\n\r\ntoo many open connections"
+)
 _WARN_EVERY_SECONDS = 10.0
 
 
@@ -88,8 +90,11 @@ class GuardedH11Protocol(H11Protocol):
         self._deadline = None
         if not self.transport.is_closing():
             peer = f"{self.client[0]}:{self.client[1]}" if self.client else "a client"
-            log.info("closing the connection from %s: no complete request within %.0f s (--http-header-timeout)",
-                     peer, self.header_timeout)
+            log.info(
+                "closing the connection from %s: no complete request within %.0f s (--http-header-timeout)",
+                peer,
+                self.header_timeout,
+            )
             self.transport.close()
 
     @classmethod
@@ -102,5 +107,6 @@ class GuardedH11Protocol(H11Protocol):
 
 def protocol_class(header_timeout: float, max_connections: int) -> type[GuardedH11Protocol]:
     """A protocol class carrying this server's numbers (uvicorn instantiates it per connection)."""
-    return type("ScwH11Protocol", (GuardedH11Protocol,),
-                {"header_timeout": header_timeout, "max_connections": max_connections})
+    return type(
+        "ScwH11Protocol", (GuardedH11Protocol,), {"header_timeout": header_timeout, "max_connections": max_connections}
+    )

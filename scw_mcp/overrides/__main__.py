@@ -23,10 +23,15 @@ def main(argv: list[str]) -> int:
         if text == current:
             print(f"{path.name}: up to date")
             return 0
-        diff = difflib.unified_diff(current.splitlines(True), text.splitlines(True), f"{path.name} (committed)", f"{path.name} (declarations)")
+        diff = difflib.unified_diff(
+            current.splitlines(True), text.splitlines(True), f"{path.name} (committed)", f"{path.name} (declarations)"
+        )
         sys.stdout.writelines(diff)
-        print(f"\n{path} is out of date with the hand-written tools in scw_mcp/overrides/ "
-              f"(a declaration, signature or docstring changed). Fix it with: {FIX_COMMAND}", file=sys.stderr)
+        print(
+            f"\n{path} is out of date with the hand-written tools in scw_mcp/overrides/ "
+            f"(a declaration, signature or docstring changed). Fix it with: {FIX_COMMAND}",
+            file=sys.stderr,
+        )
         return 1
     if text != current:
         path.write_text(text, encoding="utf-8")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Annotated, Any
 
 from pydantic import Field, WithJsonSchema
 
@@ -12,7 +13,6 @@ from scw_mcp.runtime.context import CallContext
 from scw_mcp.runtime.convert import to_json
 from scw_mcp.runtime.errors import ToolFailure, describe
 from scw_mcp.runtime.settings import UUID_RE
-
 
 # --- compact schemas ---------------------------------------------------------------------
 # The default tools/list must stay small (all core tools under 40 KB): optional parameters
@@ -106,11 +106,14 @@ async def poll(
     finish without), an error."""
     settled = done if callable(done) else set(done).__contains__
     failed = set(failed)
-    waited = await waiting.poll(ctx, fetch, lambda state: settled(state) or state in failed, what=what,
-                                seconds=timeout_seconds)
+    waited = await waiting.poll(
+        ctx, fetch, lambda state: settled(state) or state in failed, what=what, seconds=timeout_seconds
+    )
     if waited.state in failed:
-        raise ToolFailure(f"{what} failed: the resource went to state {waited.state!r}. "
-                          "What to do: get it for details (state_detail) and retry or contact support.")
+        raise ToolFailure(
+            f"{what} failed: the resource went to state {waited.state!r}. "
+            "What to do: get it for details (state_detail) and retry or contact support."
+        )
     if not waited.done:
         if continue_with is None:
             raise ToolFailure(
@@ -123,4 +126,6 @@ async def poll(
 
 def valid_list_error(kind: str, value: str, valid: list[str], hint: str = "") -> ToolFailure:
     shown = ", ".join(valid[:60]) + (" …" if len(valid) > 60 else "")
-    return ToolFailure(f"Unknown {kind} {value!r}. Valid {kind}s: {shown or 'none available'}.{(' ' + hint) if hint else ''}")
+    return ToolFailure(
+        f"Unknown {kind} {value!r}. Valid {kind}s: {shown or 'none available'}.{(' ' + hint) if hint else ''}"
+    )

@@ -15,10 +15,11 @@ from __future__ import annotations
 import importlib
 import inspect
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Callable
+from typing import Any
 
 from scw_mcp.runtime.catalog import Catalog
 from scw_mcp.runtime.function import FunctionExecutor
@@ -29,7 +30,7 @@ MODULES: tuple[str, ...] = ("instance", "object_storage", "rdb", "vpc", "k8s", "
 DECLARED_FILE = "declared.json"
 FIX_COMMAND = "python -m scw_mcp.overrides"
 
-_DECLARED: dict[str, "Declaration"] = {}
+_DECLARED: dict[str, Declaration] = {}
 
 
 class DeclarationError(Exception):
@@ -69,8 +70,9 @@ def tool(
     def register(fn: Callable[..., Any]) -> Callable[..., Any]:
         if fn.__name__ in _DECLARED:
             raise DeclarationError(f"hand-written tool {fn.__name__} is declared twice")
-        _DECLARED[fn.__name__] = Declaration(fn, safety, tuple(performs), scope, preview, paging, product, tuple(sdk),
-                                             tuple(path_params))
+        _DECLARED[fn.__name__] = Declaration(
+            fn, safety, tuple(performs), scope, preview, paging, product, tuple(sdk), tuple(path_params)
+        )
         return fn
 
     return register
@@ -105,7 +107,9 @@ def _own_schema(declaration: Declaration) -> dict[str, Any]:
 
 
 def _takes_rest(declaration: Declaration) -> bool:
-    return any(p.kind is inspect.Parameter.VAR_KEYWORD for p in inspect.signature(declaration.function).parameters.values())
+    return any(
+        p.kind is inspect.Parameter.VAR_KEYWORD for p in inspect.signature(declaration.function).parameters.values()
+    )
 
 
 def _merged(own: dict[str, Any], twin: dict[str, Any] | None) -> dict[str, Any]:
@@ -137,7 +141,9 @@ def _check(declaration: Declaration, sdk_catalog: Catalog, twin: Operation | Non
     if twin is not None and not _takes_rest(declaration):
         missing = set(twin.schema.get("properties", {})) - set(own.get("properties", {}))
         if missing:
-            raise DeclarationError(f"{name} stands in for the generated operation but does not take {sorted(missing)}: add **arguments")
+            raise DeclarationError(
+                f"{name} stands in for the generated operation but does not take {sorted(missing)}: add **arguments"
+            )
     if twin is not None and "wait" in twin.schema.get("properties", {}) and "wait" not in own.get("properties", {}):
         raise DeclarationError(f"{name}: the generated operation takes wait; the hand-written one must handle it too")
     refined = refined_operations()
@@ -182,7 +188,9 @@ def entry(declaration: Declaration, sdk_catalog: Catalog) -> dict[str, Any]:
         "function": f"{fn.__module__}:{fn.__name__}",
         "preview": f"{declaration.preview.__module__}:{declaration.preview.__name__}" if declaration.preview else None,
         "performs": list(declaration.performs),
-        "writes": [p for p, op in zip(declaration.performs, performed) if op is None or op.safety != READ],
+        "writes": [
+            p for p, op in zip(declaration.performs, performed, strict=False) if op is None or op.safety != READ
+        ],
         "sdk": [op.sdk[0] for op in performed if op is not None] + list(declaration.sdk),
         "replaces": [name] if twin else [],
         "paging": declaration.paging,

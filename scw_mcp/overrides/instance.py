@@ -33,10 +33,15 @@ def _api(ctx: CallContext) -> Any:
 def summarize(server: Any) -> dict[str, Any]:
     """The fields of a server that matter day to day (the full object is in instance_get_server)."""
     s = to_json(server)
-    ips = [{"id": ip.get("id"), "address": ip.get("address"), "family": ip.get("family"), "dynamic": ip.get("dynamic")} for ip in s.get("public_ips") or []]
+    ips = [
+        {"id": ip.get("id"), "address": ip.get("address"), "family": ip.get("family"), "dynamic": ip.get("dynamic")}
+        for ip in s.get("public_ips") or []
+    ]
     if not ips and s.get("public_ip"):
         ip = s["public_ip"]
-        ips = [{"id": ip.get("id"), "address": ip.get("address"), "family": ip.get("family"), "dynamic": ip.get("dynamic")}]
+        ips = [
+            {"id": ip.get("id"), "address": ip.get("address"), "family": ip.get("family"), "dynamic": ip.get("dynamic")}
+        ]
     return {
         "id": s.get("id"),
         "name": s.get("name"),
@@ -47,7 +52,10 @@ def summarize(server: Any) -> dict[str, Any]:
         "image": (s.get("image") or {}).get("name"),
         "public_ips": ips,
         "private_networks": [n.get("private_network_id") for n in s.get("private_nics") or []],
-        "volumes": {k: {"id": v.get("id"), "volume_type": v.get("volume_type"), "size": v.get("size")} for k, v in (s.get("volumes") or {}).items()},
+        "volumes": {
+            k: {"id": v.get("id"), "volume_type": v.get("volume_type"), "size": v.get("size")}
+            for k, v in (s.get("volumes") or {}).items()
+        },
         "tags": s.get("tags"),
         "creation_date": s.get("creation_date"),
     }
@@ -57,18 +65,28 @@ async def _get(ctx: CallContext, server_id: str, zone: str) -> Any:
     return (await ctx.run(_api(ctx).get_server, server_id=server_id, zone=zone)).server
 
 
-async def _wait_state(ctx: CallContext, server_id: str, zone: str, target: str, timeout_seconds: int, *,
-                      or_fail: bool = False) -> Any:
+async def _wait_state(
+    ctx: CallContext, server_id: str, zone: str, target: str, timeout_seconds: int, *, or_fail: bool = False
+) -> Any:
     """Poll a server until it is `target`. At the deadline: an error when the tool cannot go on
     without it (or_fail), else the server as it is, and instance_get_server to look again."""
+
     async def fetch() -> tuple[Any, str]:
         server = await _get(ctx, server_id, zone)
         return server, str(server.state)
 
     look_again = {"tool": "instance_get_server", "arguments": {"server_id": server_id, "zone": zone}}
     look_again = None if or_fail else look_again
-    return await poll(ctx, fetch, {target}, what=f"server {server_id} to be {target}", timeout_seconds=timeout_seconds,
-                      failed={"locked"}, continue_with=look_again, until=f"(call it until its state is {target})")
+    return await poll(
+        ctx,
+        fetch,
+        {target},
+        what=f"server {server_id} to be {target}",
+        timeout_seconds=timeout_seconds,
+        failed={"locked"},
+        continue_with=look_again,
+        until=f"(call it until its state is {target})",
+    )
 
 
 # --- list -----------------------------------------------------------------------------
@@ -120,7 +138,9 @@ async def resolve_image(ctx: CallContext, image: str, commercial_type: str, arch
         return {"id": image, "label": None}
     market = ctx.api(MarketplaceV2API)
     # The same call the scw CLI makes: local images of the label in the zone, SBS first.
-    res = await ctx.run(market.list_local_images, image_label=image, zone=zone, type_="instance_sbs", order_by="type_asc", page_size=100)
+    res = await ctx.run(
+        market.list_local_images, image_label=image, zone=zone, type_="instance_sbs", order_by="type_asc", page_size=100
+    )
     candidates = list(res.local_images)
     if not candidates:  # maybe an image only available on local storage
         res = await ctx.run(market.list_local_images, image_label=image, zone=zone, page_size=100)
@@ -138,7 +158,8 @@ async def resolve_image(ctx: CallContext, image: str, commercial_type: str, arch
             return {"id": local.id, "label": image, "arch": arch, "type": str(local.type_)}
     archs = sorted({str(c.arch) for c in candidates})
     raise ToolFailure(
-        f"Image {image!r} has no {arch} build compatible with {commercial_type} in {zone} (available architectures: {', '.join(archs)}). "
+        f"Image {image!r} has no {arch} build compatible with {commercial_type} in {zone} "
+        f"(available architectures: {', '.join(archs)}). "
         "What to do: choose a commercial type of a matching architecture, or another image."
     )
 
@@ -147,8 +168,13 @@ async def resolve_image(ctx: CallContext, image: str, commercial_type: str, arch
     safety="mutate",
     scope="zone",
     performs=(
-        "instance_list_servers_types", "marketplace_list_local_images", "marketplace_list_images",
-        "instance_create_server", "instance_create_private_nic", "instance_server_action", "instance_get_server",
+        "instance_list_servers_types",
+        "marketplace_list_local_images",
+        "marketplace_list_images",
+        "instance_create_server",
+        "instance_create_private_nic",
+        "instance_server_action",
+        "instance_get_server",
     ),
 )
 async def instance_create_server(
@@ -181,8 +207,14 @@ async def instance_create_server(
     await ctx.progress(1, None, f"creating server {name}")
     try:
         created = await sdk(
-            ctx, "instance_create_server", zone=zone, commercial_type=commercial_type, name=name, image=resolved["id"],
-            dynamic_ip_required=dynamic_ip_required, **arguments,
+            ctx,
+            "instance_create_server",
+            zone=zone,
+            commercial_type=commercial_type,
+            name=name,
+            image=resolved["id"],
+            dynamic_ip_required=dynamic_ip_required,
+            **arguments,
         )
     except Exception as exc:
         if may_have_been_applied(exc):  # the name may be generated: the lookup must say it
@@ -194,8 +226,9 @@ async def instance_create_server(
     result: dict[str, Any] = {"image": resolved}
     if private_network_id:
         await ctx.progress(2, None, f"attaching private network {private_network_id}")
-        nic = await ctx.run(_api(ctx).create_private_nic, server_id=server.id, private_network_id=private_network_id,
-                            zone=zone)
+        nic = await ctx.run(
+            _api(ctx).create_private_nic, server_id=server.id, private_network_id=private_network_id, zone=zone
+        )
         result["private_nic"] = nic.private_nic
     if wait:
         await ctx.run(_api(ctx).server_action, server_id=server.id, zone=zone, action="poweron")
@@ -210,7 +243,9 @@ async def instance_create_server(
 # --- power actions ----------------------------------------------------------------------
 
 
-async def _power(ctx: CallContext, server_id: str, zone: str | None, action: str, target: str, wait: bool, timeout_seconds: int) -> dict[str, Any]:
+async def _power(
+    ctx: CallContext, server_id: str, zone: str | None, action: str, target: str, wait: bool, timeout_seconds: int
+) -> dict[str, Any]:
     zone = ctx.zone(zone)
     res = await ctx.run(_api(ctx).server_action, server_id=server_id, zone=zone, action=action)
     out: dict[str, Any] = {"action": action, "task": res.task}
@@ -225,7 +260,10 @@ async def _power(ctx: CallContext, server_id: str, zone: str | None, action: str
 
 @tool(safety="mutate", scope="zone", performs=POWER_OPERATIONS)
 async def instance_start_server(
-    ctx: CallContext, server_id: ServerId, zone: ZoneArg = None, wait: Wait = False,
+    ctx: CallContext,
+    server_id: ServerId,
+    zone: ZoneArg = None,
+    wait: Wait = False,
     timeout_seconds: WaitSeconds = WAIT_DEFAULT,
 ) -> dict[str, Any]:
     """Start (power on) an Instance.
@@ -236,7 +274,10 @@ async def instance_start_server(
 
 @tool(safety="mutate", scope="zone", performs=POWER_OPERATIONS)
 async def instance_stop_server(
-    ctx: CallContext, server_id: ServerId, zone: ZoneArg = None, wait: Wait = False,
+    ctx: CallContext,
+    server_id: ServerId,
+    zone: ZoneArg = None,
+    wait: Wait = False,
     timeout_seconds: WaitSeconds = WAIT_DEFAULT,
 ) -> dict[str, Any]:
     """Stop (power off) an Instance.
@@ -248,7 +289,10 @@ async def instance_stop_server(
 
 @tool(safety="mutate", scope="zone", performs=POWER_OPERATIONS)
 async def instance_reboot_server(
-    ctx: CallContext, server_id: ServerId, zone: ZoneArg = None, wait: Wait = False,
+    ctx: CallContext,
+    server_id: ServerId,
+    zone: ZoneArg = None,
+    wait: Wait = False,
     timeout_seconds: WaitSeconds = WAIT_DEFAULT,
 ) -> dict[str, Any]:
     """Reboot an Instance.
@@ -275,18 +319,27 @@ def _volumes(server: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-async def _delete_preview(ctx: CallContext, server_id: str, zone: OptStr = None, with_volumes: bool = False, with_ip: bool = False, **_: Any) -> dict[str, Any]:
+async def _delete_preview(
+    ctx: CallContext, server_id: str, zone: OptStr = None, with_volumes: bool = False, with_ip: bool = False, **_: Any
+) -> dict[str, Any]:
     server = to_json(await _get(ctx, server_id, ctx.zone(zone)))
     volumes, ips = _volumes(server), _flexible_ips(server)
-    deleted = [f"server {server.get('name')} ({server_id}, {server.get('commercial_type')}, state {server.get('state')})"]
+    deleted = [
+        f"server {server.get('name')} ({server_id}, {server.get('commercial_type')}, state {server.get('state')})"
+    ]
     kept = []
-    (deleted if with_volumes else kept).extend(f"volume {v['id']} ({v['volume_type']}, {v['size']} bytes)" for v in volumes)
+    (deleted if with_volumes else kept).extend(
+        f"volume {v['id']} ({v['volume_type']}, {v['size']} bytes)" for v in volumes
+    )
     (deleted if with_ip else kept).extend(f"flexible IP {ip['address']} ({ip['id']})" for ip in ips)
     preview: dict[str, Any] = {"server": summarize(server), "will_delete": deleted, "will_keep": kept}
     if server.get("state") not in ("stopped", "stopped_in_place"):
         preview["note"] = "The server is not stopped: it will be powered off first (running workloads stop abruptly)."
     if kept:
-        preview["warning"] = "Kept volumes and flexible IPs stay in the project and keep billing; pass with_volumes/with_ip to delete them too."
+        preview["warning"] = (
+            "Kept volumes and flexible IPs stay in the project and keep billing; "
+            "pass with_volumes/with_ip to delete them too."
+        )
     return preview
 
 
@@ -295,8 +348,13 @@ async def _delete_preview(ctx: CallContext, server_id: str, zone: OptStr = None,
     scope="zone",
     preview=_delete_preview,
     performs=(
-        "instance_get_server", "instance_server_action", "instance_delete_server", "instance_delete_ip",
-        "block_get_volume", "block_delete_volume", "instance_delete_volume",
+        "instance_get_server",
+        "instance_server_action",
+        "instance_delete_server",
+        "instance_delete_ip",
+        "block_get_volume",
+        "block_delete_volume",
+        "instance_delete_volume",
     ),
 )
 async def instance_delete_server(
@@ -339,7 +397,13 @@ async def instance_delete_server(
                 v = await ctx.run(block.get_volume, volume_id=volume_id, zone=zone)
                 return v, str(v.status)
 
-            await poll(ctx, fetch, {"available", "error"}, what=f"volume {volume['id']} to detach", timeout_seconds=timeout_seconds)
+            await poll(
+                ctx,
+                fetch,
+                {"available", "error"},
+                what=f"volume {volume['id']} to detach",
+                timeout_seconds=timeout_seconds,
+            )
             await ctx.run(block.delete_volume, volume_id=volume["id"], zone=zone)
         else:
             await ctx.run(api.delete_volume, volume_id=volume["id"], zone=zone)

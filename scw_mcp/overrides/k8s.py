@@ -44,7 +44,20 @@ def _api(ctx: CallContext) -> Any:
 
 def _cluster_summary(cluster: Any) -> dict[str, Any]:
     c = to_json(cluster)
-    keys = ("id", "name", "status", "version", "cni", "type", "region", "cluster_url", "private_network_id", "tags", "upgrade_available", "created_at")
+    keys = (
+        "id",
+        "name",
+        "status",
+        "version",
+        "cni",
+        "type",
+        "region",
+        "cluster_url",
+        "private_network_id",
+        "tags",
+        "upgrade_available",
+        "created_at",
+    )
     return {k: c.get(k) for k in keys}
 
 
@@ -83,8 +96,17 @@ async def k8s_get_cluster(
     if wait:
         transient = {str(s) for s in CLUSTER_TRANSIENT_STATUSES}
         read = functools.partial(ctx.run, api.get_cluster, cluster_id=cluster_id, region=region)
-        cluster = await _wait_status(ctx, "cluster", read, cluster_id, region, timeout_seconds,
-                                     lambda state: state not in transient, "settled", failed=frozenset())
+        cluster = await _wait_status(
+            ctx,
+            "cluster",
+            read,
+            cluster_id,
+            region,
+            timeout_seconds,
+            lambda state: state not in transient,
+            "settled",
+            failed=frozenset(),
+        )
     else:
         cluster = await ctx.run(api.get_cluster, cluster_id=cluster_id, region=region)
     pools = await ctx.run(api.list_pools, cluster_id=cluster_id, region=region, page_size=100)
@@ -104,13 +126,20 @@ async def _check_version(ctx: CallContext, version: str | None, region: str) -> 
     minor = [v for v in valid if v.startswith(version.rstrip(".") + ".")]
     if minor:
         return minor[0]
-    raise valid_list_error("Kubernetes version", version, valid, "What to do: pass one of these (or a minor such as 1.31).")
+    raise valid_list_error(
+        "Kubernetes version", version, valid, "What to do: pass one of these (or a minor such as 1.31)."
+    )
 
 
 def _default_pool(node_type: str, size: int) -> dict[str, Any]:
     return {
-        "name": "default", "node_type": node_type, "size": size, "autoscaling": False,
-        "container_runtime": "containerd", "autohealing": True, "root_volume_type": "default_volume_type",
+        "name": "default",
+        "node_type": node_type,
+        "size": size,
+        "autoscaling": False,
+        "container_runtime": "containerd",
+        "autohealing": True,
+        "root_volume_type": "default_volume_type",
     }
 
 
@@ -124,8 +153,12 @@ async def k8s_create_cluster(
     name: str,
     version: Annotated[OptStr, Field(description="e.g. 1.31.2 or 1.31; default: newest.")] = None,
     cni: Literal["cilium", "calico", "kilo", "none", "cilium_native"] = "cilium",
-    pool_node_type: Annotated[str, Field(description="Node type of the default pool when pools is not given.")] = "DEV1-M",
-    pool_size: Annotated[int, Field(ge=1, le=100, description="Nodes of the default pool when pools is not given.")] = 1,
+    pool_node_type: Annotated[
+        str, Field(description="Node type of the default pool when pools is not given.")
+    ] = "DEV1-M",
+    pool_size: Annotated[
+        int, Field(ge=1, le=100, description="Nodes of the default pool when pools is not given.")
+    ] = 1,
     private_network_id: Annotated[OptStr, Field(description="Default: a new one.")] = None,
     type: Annotated[str, Field(description="Cluster type; empty: kapsule.")] = "",
     description: str = "",
@@ -143,38 +176,78 @@ async def k8s_create_cluster(
     version = await _check_version(ctx, version, region)
     if not private_network_id:  # as the scw CLI does: Kapsule nodes live in a Private Network
         pn = await sdk(
-            ctx, "vpc_create_private_network", region=region, name=f"pn-{name}", project_id=arguments.get("project_id"),
-            tags=["created-along-with-k8s-cluster"], default_route_propagation_enabled=False,
+            ctx,
+            "vpc_create_private_network",
+            region=region,
+            name=f"pn-{name}",
+            project_id=arguments.get("project_id"),
+            tags=["created-along-with-k8s-cluster"],
+            default_route_propagation_enabled=False,
         )
         private_network_id = pn.id
         ctx.made(f"private network {pn.id} (pn-{name})")
-        ctx.note(f"Created Private Network {pn.id} (pn-{name}) for the cluster; deleting the cluster keeps it unless with_additional_resources=true (then it goes if empty).")
+        ctx.note(
+            f"Created Private Network {pn.id} (pn-{name}) for the cluster; deleting the cluster keeps it "
+            "unless with_additional_resources=true (then it goes if empty)."
+        )
     arguments.setdefault("pools", [_default_pool(pool_node_type, pool_size)])
     cluster = await sdk(
-        ctx, "k8s_create_cluster", region=region, name=name, version=version, cni=cni, type=type, description=description,
-        private_network_id=private_network_id, **arguments,
+        ctx,
+        "k8s_create_cluster",
+        region=region,
+        name=name,
+        version=version,
+        cni=cni,
+        type=type,
+        description=description,
+        private_network_id=private_network_id,
+        **arguments,
     )
     ctx.made(f"cluster {cluster.id} ({name}; k8s_get_cluster)")
     if wait:
-        cluster = await _wait_status(ctx, "cluster", lambda: ctx.run(_api(ctx).get_cluster, cluster_id=cluster.id, region=region),
-                                     cluster.id, region, timeout_seconds)
+        cluster = await _wait_status(
+            ctx,
+            "cluster",
+            lambda: ctx.run(_api(ctx).get_cluster, cluster_id=cluster.id, region=region),
+            cluster.id,
+            region,
+            timeout_seconds,
+        )
     else:
-        ctx.note("The cluster is being created (several minutes); k8s_get_cluster shows its status; "
-                 "k8s_get_cluster_kubeconfig gives access once ready.")
+        ctx.note(
+            "The cluster is being created (several minutes); k8s_get_cluster shows its status; "
+            "k8s_get_cluster_kubeconfig gives access once ready."
+        )
     return {"cluster": _cluster_summary(cluster)}
 
 
-async def _wait_status(ctx: CallContext, what: str, read: Any, resource_id: str, region: str, timeout_seconds: int,
-                       done: Any = frozenset({"ready"}), to_be: str = "ready",
-                       failed: frozenset[str] = frozenset({"error", "locked", "pool_required"})) -> Any:
+async def _wait_status(
+    ctx: CallContext,
+    what: str,
+    read: Any,
+    resource_id: str,
+    region: str,
+    timeout_seconds: int,
+    done: Any = frozenset({"ready"}),
+    to_be: str = "ready",
+    failed: frozenset[str] = frozenset({"error", "locked", "pool_required"}),
+) -> Any:
     """Poll a cluster or pool; at the deadline, its k8s_get_* with wait=true goes on waiting."""
+
     async def fetch() -> tuple[Any, str]:
         obj = await read()
         return obj, str(obj.status)
 
     keep_waiting = {"tool": f"k8s_get_{what}", "arguments": {f"{what}_id": resource_id, "region": region, "wait": True}}
-    return await poll(ctx, fetch, done, what=f"{what} {resource_id} to be {to_be}", timeout_seconds=timeout_seconds,
-                      failed=failed, continue_with=keep_waiting)
+    return await poll(
+        ctx,
+        fetch,
+        done,
+        what=f"{what} {resource_id} to be {to_be}",
+        timeout_seconds=timeout_seconds,
+        failed=failed,
+        continue_with=keep_waiting,
+    )
 
 
 async def _cluster_delete_preview(
@@ -188,13 +261,21 @@ async def _cluster_delete_preview(
     preview: dict[str, Any] = {
         "cluster": _cluster_summary(cluster),
         "pools": [_pool_summary(p) for p in pools.pools] if pools else None,
-        "nodes": [{"name": n.name, "pool_id": n.pool_id, "status": str(n.status)} for n in nodes.nodes] if nodes else None,
+        "nodes": [{"name": n.name, "pool_id": n.pool_id, "status": str(n.status)} for n in nodes.nodes]
+        if nodes
+        else None,
         "will_delete": "The cluster, all its pools and nodes, and every workload running on them.",
     }
     if with_additional_resources:
-        preview["also_deleted"] = "Volumes and Load Balancers the cluster created (PersistentVolumes, Services of type LoadBalancer), and its Private Network if nothing else is attached to it."
+        preview["also_deleted"] = (
+            "Volumes and Load Balancers the cluster created (PersistentVolumes, Services of type "
+            "LoadBalancer), and its Private Network if nothing else is attached to it."
+        )
     else:
-        preview["will_keep"] = "Volumes and Load Balancers the cluster created stay and keep billing, and so does its Private Network (with_additional_resources=true deletes them)."
+        preview["will_keep"] = (
+            "Volumes and Load Balancers the cluster created stay and keep billing, and so does its "
+            "Private Network (with_additional_resources=true deletes them)."
+        )
     return preview
 
 
@@ -207,13 +288,20 @@ async def _cluster_delete_preview(
 async def k8s_delete_cluster(
     ctx: CallContext,
     cluster_id: ClusterId,
-    with_additional_resources: Annotated[bool, Field(description="Also delete its volumes and Load Balancers.")] = False,
+    with_additional_resources: Annotated[
+        bool, Field(description="Also delete its volumes and Load Balancers.")
+    ] = False,
     region: RegionArg = None,
 ) -> dict[str, Any]:
     """Delete a Kubernetes cluster with all its pools and nodes.
 
     Hand-written: its preview lists the pools and nodes that go, and what with_additional_resources adds."""
-    cluster = await ctx.run(_api(ctx).delete_cluster, cluster_id=cluster_id, with_additional_resources=with_additional_resources, region=ctx.region(region))
+    cluster = await ctx.run(
+        _api(ctx).delete_cluster,
+        cluster_id=cluster_id,
+        with_additional_resources=with_additional_resources,
+        region=ctx.region(region),
+    )
     return {"deleted": _cluster_summary(cluster)}
 
 
@@ -222,18 +310,43 @@ async def k8s_delete_cluster(
 
 def _pool_summary(pool: Any) -> dict[str, Any]:
     p = to_json(pool)
-    keys = ("id", "name", "status", "node_type", "size", "autoscaling", "min_size", "max_size", "autohealing", "zone", "version")
+    keys = (
+        "id",
+        "name",
+        "status",
+        "node_type",
+        "size",
+        "autoscaling",
+        "min_size",
+        "max_size",
+        "autohealing",
+        "zone",
+        "version",
+    )
     return {k: p.get(k) for k in keys}
 
 
 @tool(safety="read", scope="region", paging="page", performs=("k8s_list_pools",))
 async def k8s_list_pools(
-    ctx: CallContext, cluster_id: ClusterId, region: RegionArg = None, page: Page = 1, page_size: PerPage = 50, **arguments: Any
+    ctx: CallContext,
+    cluster_id: ClusterId,
+    region: RegionArg = None,
+    page: Page = 1,
+    page_size: PerPage = 50,
+    **arguments: Any,
 ) -> dict[str, Any]:
     """List a cluster's node pools as compact rows.
 
     Hand-written: id, name, status, node type, size, autoscaling bounds, zone and version per pool."""
-    res = await sdk(ctx, "k8s_list_pools", cluster_id=cluster_id, region=ctx.region(region), page=page, page_size=page_size, **arguments)
+    res = await sdk(
+        ctx,
+        "k8s_list_pools",
+        cluster_id=cluster_id,
+        region=ctx.region(region),
+        page=page,
+        page_size=page_size,
+        **arguments,
+    )
     return page_result([_pool_summary(p) for p in res.pools], res.total_count, page, page_size)
 
 
@@ -260,9 +373,19 @@ async def k8s_create_pool(
     _check_bounds(size, autoscaling, min_size, max_size)
     region = ctx.region(region)
     pool = await sdk(
-        ctx, "k8s_create_pool", cluster_id=cluster_id, region=region, name=name, node_type=node_type, size=size,
-        autoscaling=autoscaling, min_size=min_size, max_size=max_size, autohealing=autohealing,
-        public_ip_disabled=public_ip_disabled, **arguments,
+        ctx,
+        "k8s_create_pool",
+        cluster_id=cluster_id,
+        region=region,
+        name=name,
+        node_type=node_type,
+        size=size,
+        autoscaling=autoscaling,
+        min_size=min_size,
+        max_size=max_size,
+        autohealing=autohealing,
+        public_ip_disabled=public_ip_disabled,
+        **arguments,
     )
     if wait:
         pool = await _wait_pool(ctx, pool.id, region, timeout_seconds)
@@ -277,7 +400,11 @@ async def _wait_pool(ctx: CallContext, pool_id: str, region: str, timeout_second
 def _check_bounds(size: int | None, autoscaling: bool | None, min_size: int | None, max_size: int | None) -> None:
     if min_size is not None and max_size is not None and min_size > max_size:
         raise ToolFailure(f"min_size ({min_size}) is above max_size ({max_size}). What to do: swap or fix them.")
-    if autoscaling and size is not None and ((min_size is not None and size < min_size) or (max_size is not None and size > max_size)):
+    if (
+        autoscaling
+        and size is not None
+        and ((min_size is not None and size < min_size) or (max_size is not None and size > max_size))
+    ):
         raise ToolFailure(f"size {size} is outside min_size..max_size. What to do: pick a size within the bounds.")
 
 
@@ -297,12 +424,29 @@ async def k8s_update_pool(
     """Resize a node pool, set its autoscaling bounds, or change its settings.
 
     Hand-written: refuses an empty change and a size outside the bounds; scaling down drains nodes."""
-    if size is None and autoscaling is None and min_size is None and max_size is None and not any(v is not None for v in arguments.values()):
-        raise ToolFailure("Nothing to change. What to do: pass size, or autoscaling with min_size/max_size, or another setting.")
+    if (
+        size is None
+        and autoscaling is None
+        and min_size is None
+        and max_size is None
+        and not any(v is not None for v in arguments.values())
+    ):
+        raise ToolFailure(
+            "Nothing to change. What to do: pass size, or autoscaling with min_size/max_size, or another setting."
+        )
     _check_bounds(size, autoscaling, min_size, max_size)
     region = ctx.region(region)
-    pool = await sdk(ctx, "k8s_update_pool", pool_id=pool_id, region=region, size=size, autoscaling=autoscaling,
-                     min_size=min_size, max_size=max_size, **arguments)
+    pool = await sdk(
+        ctx,
+        "k8s_update_pool",
+        pool_id=pool_id,
+        region=region,
+        size=size,
+        autoscaling=autoscaling,
+        min_size=min_size,
+        max_size=max_size,
+        **arguments,
+    )
     if wait:
         pool = await _wait_pool(ctx, pool_id, region, timeout_seconds)
     return {"pool": _pool_summary(pool)}
@@ -316,7 +460,9 @@ async def k8s_update_pool(
     sdk=("scaleway.k8s.v1:K8SV1API._get_cluster_kube_config",),
     path_params=("cluster_id", "region"),
 )
-async def k8s_get_cluster_kubeconfig(ctx: CallContext, cluster_id: ClusterId, region: RegionArg = None) -> dict[str, Any]:
+async def k8s_get_cluster_kubeconfig(
+    ctx: CallContext, cluster_id: ClusterId, region: RegionArg = None
+) -> dict[str, Any]:
     """Get a cluster's kubeconfig.
 
     Hand-written (the SDK's download is private): admin credentials as YAML for kubectl, a secret."""
@@ -326,4 +472,9 @@ async def k8s_get_cluster_kubeconfig(ctx: CallContext, cluster_id: ClusterId, re
         text = base64.b64decode(content, validate=True).decode("utf-8")
     except (binascii.Error, ValueError):
         text = content
-    return {"cluster_id": cluster_id, "file_name": file.name, "kubeconfig": text, "warning": "Contains admin credentials: do not share or log it."}
+    return {
+        "cluster_id": cluster_id,
+        "file_name": file.name,
+        "kubeconfig": text,
+        "warning": "Contains admin credentials: do not share or log it.",
+    }

@@ -36,7 +36,6 @@ TEXT_TYPES = (
 )
 
 
-
 def _is_missing(exc: Exception) -> bool:
     return s3.error_code(exc) in ("404", "NoSuchKey", "NotFound", "NoSuchBucket")
 
@@ -160,7 +159,9 @@ async def _empty_bucket(ctx: CallContext, bucket: str, region: str | None) -> in
     product=PRODUCT,
     preview=_delete_bucket_preview,
     performs=(
-        "object_storage_list_objects_v2", "object_storage_list_object_versions", "object_storage_delete_objects",
+        "object_storage_list_objects_v2",
+        "object_storage_list_object_versions",
+        "object_storage_delete_objects",
         "object_storage_delete_bucket",
     ),
 )

@@ -29,7 +29,15 @@ from scw_mcp.runtime.convert import to_json
 
 RegionArg = Region
 InstanceId = str
-Password = Annotated[str, Field(min_length=8, max_length=128, description="Password (secret; never shown back).", json_schema_extra={"writeOnly": True})]
+Password = Annotated[
+    str,
+    Field(
+        min_length=8,
+        max_length=128,
+        description="Password (secret; never shown back).",
+        json_schema_extra={"writeOnly": True},
+    ),
+]
 
 
 def _api(ctx: CallContext) -> Any:
@@ -42,8 +50,21 @@ def endpoints(instance: Any) -> list[dict[str, Any]]:
     """Each way to connect: host (hostname, else IP), port, and whether it is public or private."""
     out = []
     for e in to_json(instance).get("endpoints") or []:
-        kind = "private_network" if e.get("private_network") else "public" if e.get("load_balancer") is not None else "direct"
-        entry = {"id": e.get("id"), "host": e.get("hostname") or e.get("ip"), "ip": e.get("ip"), "port": e.get("port"), "name": e.get("name"), "type": kind}
+        kind = (
+            "private_network"
+            if e.get("private_network")
+            else "public"
+            if e.get("load_balancer") is not None
+            else "direct"
+        )
+        entry = {
+            "id": e.get("id"),
+            "host": e.get("hostname") or e.get("ip"),
+            "ip": e.get("ip"),
+            "port": e.get("port"),
+            "name": e.get("name"),
+            "type": kind,
+        }
         if e.get("private_network"):
             entry["private_network_id"] = e["private_network"].get("private_network_id")
         out.append(entry)
@@ -95,8 +116,9 @@ async def rdb_get_instance(
     region = ctx.region(region)
     if wait:
         transient = {str(s) for s in INSTANCE_TRANSIENT_STATUSES}
-        instance = await _wait_ready(ctx, instance_id, region, timeout_seconds, lambda state: state not in transient,
-                                     failed=())
+        instance = await _wait_ready(
+            ctx, instance_id, region, timeout_seconds, lambda state: state not in transient, failed=()
+        )
     else:
         instance = await ctx.run(_api(ctx).get_instance, instance_id=instance_id, region=region)
     return {"endpoints": endpoints(instance), "instance": instance}
@@ -148,10 +170,20 @@ async def rdb_create_instance(
             raise valid_list_error("engine", engine, valid, "What to do: pass one of these exactly.")
         engine = matches[0]
     instance = await sdk(
-        ctx, "rdb_create_instance", region=region, engine=engine, user_name=user_name, password=password,
-        node_type=node_type, name=name or f"rdb-{engine.lower()}", is_ha_cluster=is_ha_cluster,
-        disable_backup=disable_backup, backup_same_region=backup_same_region, volume_type=volume_type,
-        volume_size=volume_size or volume_size_gb * 1_000_000_000, **arguments,
+        ctx,
+        "rdb_create_instance",
+        region=region,
+        engine=engine,
+        user_name=user_name,
+        password=password,
+        node_type=node_type,
+        name=name or f"rdb-{engine.lower()}",
+        is_ha_cluster=is_ha_cluster,
+        disable_backup=disable_backup,
+        backup_same_region=backup_same_region,
+        volume_type=volume_type,
+        volume_size=volume_size or volume_size_gb * 1_000_000_000,
+        **arguments,
     )
     ctx.made(f"database instance {instance.id} ({instance.name}; rdb_get_instance)")
     if wait:
@@ -161,30 +193,54 @@ async def rdb_create_instance(
     return {"instance": _summary(instance)}
 
 
-async def _wait_ready(ctx: CallContext, instance_id: str, region: str, timeout_seconds: int,
-                      done: Any = frozenset({"ready"}), failed: Any = frozenset({"error", "locked"})) -> Any:
+async def _wait_ready(
+    ctx: CallContext,
+    instance_id: str,
+    region: str,
+    timeout_seconds: int,
+    done: Any = frozenset({"ready"}),
+    failed: Any = frozenset({"error", "locked"}),
+) -> Any:
     """Poll an instance; at the deadline, rdb_get_instance with wait=true goes on waiting."""
+
     async def fetch() -> tuple[Any, str]:
         instance = await ctx.run(_api(ctx).get_instance, instance_id=instance_id, region=region)
         return instance, str(instance.status)
 
-    keep_waiting = {"tool": "rdb_get_instance",
-                    "arguments": {"instance_id": instance_id, "region": region, "wait": True}}
-    return await poll(ctx, fetch, done, what=f"database instance {instance_id} to settle",
-                      timeout_seconds=timeout_seconds, failed=failed, continue_with=keep_waiting)
+    keep_waiting = {
+        "tool": "rdb_get_instance",
+        "arguments": {"instance_id": instance_id, "region": region, "wait": True},
+    }
+    return await poll(
+        ctx,
+        fetch,
+        done,
+        what=f"database instance {instance_id} to settle",
+        timeout_seconds=timeout_seconds,
+        failed=failed,
+        continue_with=keep_waiting,
+    )
 
 
 async def _instance_delete_preview(ctx: CallContext, instance_id: str, region: OptStr = None) -> dict[str, Any]:
     region = ctx.region(region)
     api = _api(ctx)
     instance = await ctx.run(api.get_instance, instance_id=instance_id, region=region)
-    dbs = await optional(ctx, "its databases", api.list_databases, instance_id=instance_id, region=region, page_size=100)
-    backups = await optional(ctx, "its backups", api.list_database_backups, instance_id=instance_id, region=region, page_size=100)
+    dbs = await optional(
+        ctx, "its databases", api.list_databases, instance_id=instance_id, region=region, page_size=100
+    )
+    backups = await optional(
+        ctx, "its backups", api.list_database_backups, instance_id=instance_id, region=region, page_size=100
+    )
     return {
         "instance": _summary(instance),
         "databases": [{"name": d.name, "size": d.size, "owner": d.owner} for d in dbs.databases] if dbs else None,
-        "backups": [{"id": b.id, "name": b.name, "database_name": b.database_name, "status": str(b.status)}
-                    for b in backups.database_backups] if backups else None,
+        "backups": [
+            {"id": b.id, "name": b.name, "database_name": b.database_name, "status": str(b.status)}
+            for b in backups.database_backups
+        ]
+        if backups
+        else None,
         "will_delete": "The instance, every database and all data on it; its endpoints stop answering.",
     }
 
@@ -216,13 +272,22 @@ def _named_preview(kind: str, items: list[Any], name: str, instance_id: str, wil
     return {kind: found, "will_delete": will_delete}
 
 
-async def _database_delete_preview(ctx: CallContext, instance_id: str, name: str, region: OptStr = None) -> dict[str, Any]:
+async def _database_delete_preview(
+    ctx: CallContext, instance_id: str, name: str, region: OptStr = None
+) -> dict[str, Any]:
     res = await ctx.run(_api(ctx).list_databases, instance_id=instance_id, name=name, region=ctx.region(region))
     return _named_preview("database", res.databases, name, instance_id, f"Database {name} and all its data.")
 
 
-@tool(safety="destructive", scope="region", preview=_database_delete_preview, performs=("rdb_list_databases", "rdb_delete_database"))
-async def rdb_delete_database(ctx: CallContext, instance_id: InstanceId, name: DbName, region: RegionArg = None) -> dict[str, Any]:
+@tool(
+    safety="destructive",
+    scope="region",
+    preview=_database_delete_preview,
+    performs=("rdb_list_databases", "rdb_delete_database"),
+)
+async def rdb_delete_database(
+    ctx: CallContext, instance_id: InstanceId, name: DbName, region: RegionArg = None
+) -> dict[str, Any]:
     """Delete a database and its data.
 
     Hand-written: its preview shows the database (size, owner) as listed."""
@@ -237,11 +302,17 @@ UserName = Annotated[str, Field(min_length=1, max_length=63, description="User n
 
 async def _user_delete_preview(ctx: CallContext, instance_id: str, name: str, region: OptStr = None) -> dict[str, Any]:
     res = await ctx.run(_api(ctx).list_users, instance_id=instance_id, name=name, region=ctx.region(region))
-    return _named_preview("user", res.users, name, instance_id, f"User {name}: applications logging in as it lose access.")
+    return _named_preview(
+        "user", res.users, name, instance_id, f"User {name}: applications logging in as it lose access."
+    )
 
 
-@tool(safety="destructive", scope="region", preview=_user_delete_preview, performs=("rdb_list_users", "rdb_delete_user"))
-async def rdb_delete_user(ctx: CallContext, instance_id: InstanceId, name: UserName, region: RegionArg = None) -> dict[str, Any]:
+@tool(
+    safety="destructive", scope="region", preview=_user_delete_preview, performs=("rdb_list_users", "rdb_delete_user")
+)
+async def rdb_delete_user(
+    ctx: CallContext, instance_id: InstanceId, name: UserName, region: RegionArg = None
+) -> dict[str, Any]:
     """Delete a database user.
 
     Hand-written: its preview shows the user as listed (admin or not)."""

@@ -26,7 +26,9 @@ async def _namespace_delete_preview(ctx: CallContext, namespace_id: str, region:
     images = await optional(ctx, "its images", api.list_images, namespace_id=namespace_id, region=region, page_size=100)
     return {
         "namespace": namespace,
-        "images": [{"id": i.id, "name": i.name, "tags": i.tags, "size": i.size} for i in images.images] if images else None,
+        "images": [{"id": i.id, "name": i.name, "tags": i.tags, "size": i.size} for i in images.images]
+        if images
+        else None,
         "image_count": int(images.total_count or 0) if images else None,  # the SDK reads X-Total-Count: a string
         "will_delete": "The namespace and every image and tag in it; pulls from its endpoint will fail.",
     }
@@ -38,7 +40,9 @@ async def _namespace_delete_preview(ctx: CallContext, namespace_id: str, region:
     preview=_namespace_delete_preview,
     performs=("registry_get_namespace", "registry_list_images", "registry_delete_namespace"),
 )
-async def registry_delete_namespace(ctx: CallContext, namespace_id: NamespaceId, region: RegionArg = None) -> dict[str, Any]:
+async def registry_delete_namespace(
+    ctx: CallContext, namespace_id: NamespaceId, region: RegionArg = None
+) -> dict[str, Any]:
     """Delete a registry namespace and its images.
 
     Hand-written: its preview lists the images and tags that go with it."""
@@ -52,7 +56,9 @@ async def _image_delete_preview(ctx: CallContext, image_id: str, region: OptStr 
     tags = await optional(ctx, "its tags", api.list_tags, image_id=image_id, region=region, page_size=100)
     return {
         "image": image,
-        "tags": [{"id": t.id, "name": t.name, "digest": t.digest, "status": str(t.status)} for t in tags.tags] if tags else None,
+        "tags": [{"id": t.id, "name": t.name, "digest": t.digest, "status": str(t.status)} for t in tags.tags]
+        if tags
+        else None,
         "will_delete": "The image and all its tags; pulls of them will fail.",
     }
 

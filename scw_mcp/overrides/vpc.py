@@ -35,18 +35,26 @@ async def _attached_servers(ctx: CallContext, private_network_id: str, region: s
     found = []
     for zone in zones_of(region):
         try:
-            res = await ctx.run(_instance(ctx).list_servers, zone=zone, private_network=private_network_id, per_page=100)
+            res = await ctx.run(
+                _instance(ctx).list_servers, zone=zone, private_network=private_network_id, per_page=100
+            )
         except Exception:  # a zone without Instances in this account must not hide the preview
             continue
         found.extend({"id": s.id, "name": s.name, "zone": zone} for s in res.servers)
     return found
 
 
-async def _pn_delete_preview(ctx: CallContext, private_network_id: str, region: OptStr = None, **_: Any) -> dict[str, Any]:
+async def _pn_delete_preview(
+    ctx: CallContext, private_network_id: str, region: OptStr = None, **_: Any
+) -> dict[str, Any]:
     region = ctx.region(region)
     pn = await ctx.run(_vpc(ctx).get_private_network, private_network_id=private_network_id, region=region)
     servers = await _attached_servers(ctx, private_network_id, region)
-    preview: dict[str, Any] = {"private_network": pn, "attached_servers": servers, "will_delete": "The Private Network and its subnets."}
+    preview: dict[str, Any] = {
+        "private_network": pn,
+        "attached_servers": servers,
+        "will_delete": "The Private Network and its subnets.",
+    }
     if servers:
         preview["will_fail"] = "Resources are still attached: detach them first (instance_delete_private_nic)."
     return preview
@@ -58,7 +66,9 @@ async def _pn_delete_preview(ctx: CallContext, private_network_id: str, region: 
     preview=_pn_delete_preview,
     performs=("vpc_get_private_network", "instance_list_servers", "vpc_delete_private_network"),
 )
-async def vpc_delete_private_network(ctx: CallContext, private_network_id: PnId, region: RegionArg = None) -> dict[str, Any]:
+async def vpc_delete_private_network(
+    ctx: CallContext, private_network_id: PnId, region: RegionArg = None
+) -> dict[str, Any]:
     """Delete a Private Network.
 
     Hand-written: its preview names the servers still attached (the API refuses the delete
@@ -80,7 +90,14 @@ async def instance_create_private_nic(
     if existing is not None:  # retried calls must not stack NICs (the API refuses a second one anyway)
         ctx.note(f"Server {server_id} was already attached to Private Network {private_network_id}: nothing changed.")
         return {"private_nic": existing, "already_attached": True}
-    res = await sdk(ctx, "instance_create_private_nic", server_id=server_id, private_network_id=private_network_id, zone=zone, **arguments)
+    res = await sdk(
+        ctx,
+        "instance_create_private_nic",
+        server_id=server_id,
+        private_network_id=private_network_id,
+        zone=zone,
+        **arguments,
+    )
     return {"private_nic": res.private_nic}
 
 
@@ -90,12 +107,18 @@ async def _nic_in(ctx: CallContext, server_id: str, private_network_id: str, zon
     return next((nic for nic in res.private_nics if nic.private_network_id == private_network_id), None)
 
 
-async def _find_nic(ctx: CallContext, server_id: str, private_nic_id: str | None, private_network_id: str | None, zone: str) -> Any:
+async def _find_nic(
+    ctx: CallContext, server_id: str, private_nic_id: str | None, private_network_id: str | None, zone: str
+) -> Any:
     """The NIC to detach: by its id, or the server's NIC on the network."""
     if bool(private_nic_id) == bool(private_network_id):
-        raise ToolFailure("Pass private_nic_id or private_network_id (exactly one). What to do: name the NIC or its network.")
+        raise ToolFailure(
+            "Pass private_nic_id or private_network_id (exactly one). What to do: name the NIC or its network."
+        )
     if private_nic_id:
-        return (await ctx.run(_instance(ctx).get_private_nic, server_id=server_id, private_nic_id=private_nic_id, zone=zone)).private_nic
+        return (
+            await ctx.run(_instance(ctx).get_private_nic, server_id=server_id, private_nic_id=private_nic_id, zone=zone)
+        ).private_nic
     nic = await _nic_in(ctx, server_id, str(private_network_id), zone)
     if nic is not None:
         return nic
@@ -106,7 +129,11 @@ async def _find_nic(ctx: CallContext, server_id: str, private_nic_id: str | None
 
 
 async def _detach_preview(
-    ctx: CallContext, server_id: str, private_nic_id: OptStr = None, private_network_id: OptStr = None, zone: OptStr = None
+    ctx: CallContext,
+    server_id: str,
+    private_nic_id: OptStr = None,
+    private_network_id: OptStr = None,
+    zone: OptStr = None,
 ) -> dict[str, Any]:
     nic = await _find_nic(ctx, server_id, private_nic_id, private_network_id, ctx.zone(zone))
     return {"private_nic": nic, "will_delete": "This private NIC: the server loses its address on the network."}
@@ -131,4 +158,6 @@ async def instance_delete_private_nic(
     zone = ctx.zone(zone)
     nic = await _find_nic(ctx, server_id, private_nic_id, private_network_id, zone)
     await ctx.run(_instance(ctx).delete_private_nic, server_id=server_id, private_nic_id=nic.id, zone=zone)
-    return {"detached": {"server_id": server_id, "private_network_id": nic.private_network_id, "private_nic_id": nic.id}}
+    return {
+        "detached": {"server_id": server_id, "private_network_id": nic.private_network_id, "private_nic_id": nic.id}
+    }

@@ -5,13 +5,21 @@ from __future__ import annotations
 import json
 import logging
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 audit_log = logging.getLogger("scw_mcp.audit")
 
 
-def record(op: Any, arguments: dict[str, Any], status: str, error: str | None, seconds: float, project: str | None,
-           redact: Callable[[str], str]) -> None:
+def record(
+    op: Any,
+    arguments: dict[str, Any],
+    status: str,
+    error: str | None,
+    seconds: float,
+    project: str | None,
+    redact: Callable[[str], str],
+) -> None:
     targets = {k: v for k, v in arguments.items() if (k == "id" or k.endswith("_id")) and isinstance(v, str)}
     entry = {
         "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),

@@ -8,19 +8,19 @@ operations is called.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator, Mapping
 from functools import cached_property, lru_cache
 from importlib import resources
-from collections.abc import Iterator, Mapping
-from typing import Any, Iterable
+from typing import Any
 
 from scw_mcp.safety import READ
 
 from .operation import Operation
-from .search import SearchDoc, SearchIndex
 from .sdk import SdkExecutor
+from .search import SearchDoc, SearchIndex
 
 
-def operation_from_entry(data: dict[str, Any], catalog: "Catalog") -> Operation:
+def operation_from_entry(data: dict[str, Any], catalog: Catalog) -> Operation:
     """A generated operation from its catalog.json entry (an SDK call, or an S3 one through boto3)."""
     if data.get("client") == "s3":
         from .s3 import S3Executor
@@ -56,7 +56,7 @@ class Operations(Mapping[str, Operation]):
     """Operations by name, each built from its catalog entry the first time it is asked for:
     start-up serves a few dozen of 1,600 and need not build the rest."""
 
-    def __init__(self, raw: dict[str, dict[str, Any]], built: dict[str, Operation], catalog: "Catalog"):
+    def __init__(self, raw: dict[str, dict[str, Any]], built: dict[str, Operation], catalog: Catalog):
         self._raw, self._built, self._catalog = raw, built, catalog
         self._names = sorted({*raw, *built})
 
@@ -83,16 +83,22 @@ class Operations(Mapping[str, Operation]):
 class Catalog:
     """Operations by name: the SDK's (catalog.json), or those joined with hand-written ones."""
 
-    def __init__(self, meta: dict[str, Any] | None = None, operations: Iterable[Operation] = (),
-                 raw: dict[str, dict[str, Any]] | None = None):
+    def __init__(
+        self,
+        meta: dict[str, Any] | None = None,
+        operations: Iterable[Operation] = (),
+        raw: dict[str, dict[str, Any]] | None = None,
+    ):
         self.meta = meta or {}
         self.entries = Operations(raw or {}, {op.name: op for op in operations}, self)
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "Catalog":
-        return cls({k: v for k, v in data.items() if k != "operations"}, raw={op["name"]: op for op in data["operations"]})
+    def from_json(cls, data: dict[str, Any]) -> Catalog:
+        return cls(
+            {k: v for k, v in data.items() if k != "operations"}, raw={op["name"]: op for op in data["operations"]}
+        )
 
-    def joined(self, handwritten: Iterable[Operation]) -> "Catalog":
+    def joined(self, handwritten: Iterable[Operation]) -> Catalog:
         """This catalog with hand-written operations standing in for the ones they replace.
 
         The generated ones keep belonging to this (the SDK) catalog, where their twins are."""
@@ -100,7 +106,9 @@ class Catalog:
         replaced = {name for op in handwritten for name in op.replaces}
         joined = Catalog(self.meta)
         base = self.entries
-        joined.entries = _JoinedOperations(base, [n for n in base if n not in replaced], {op.name: op for op in handwritten})
+        joined.entries = _JoinedOperations(
+            base, [n for n in base if n not in replaced], {op.name: op for op in handwritten}
+        )
         return joined
 
     def get(self, name: str) -> Operation | None:
@@ -119,7 +127,9 @@ class Catalog:
     def _search_index(self) -> SearchIndex:
         return SearchIndex(search_doc(op) for op in self.entries.values())
 
-    def search(self, query: str, product: str | None = None, safety: str | None = None, limit: int = 10) -> list[Operation]:
+    def search(
+        self, query: str, product: str | None = None, safety: str | None = None, limit: int = 10
+    ) -> list[Operation]:
         """Operations for a plain-language request, best first (ranking: runtime/search.py)."""
         names = self._search_index.search(query, product=product, safety=safety, limit=limit)
         return [self.entries[name] for name in names]
@@ -127,9 +137,16 @@ class Catalog:
 
 def search_doc(op: Operation) -> SearchDoc:
     """What search needs of one operation."""
-    return SearchDoc(name=op.name, product=op.product, namespace=op.namespace, summary=op.summary,
-                     description=op.description, safety=op.safety, params=tuple(op.schema.get("properties", {})),
-                     handwritten=op.handwritten)
+    return SearchDoc(
+        name=op.name,
+        product=op.product,
+        namespace=op.namespace,
+        summary=op.summary,
+        description=op.description,
+        safety=op.safety,
+        params=tuple(op.schema.get("properties", {})),
+        handwritten=op.handwritten,
+    )
 
 
 class _JoinedOperations(Operations):

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import threading
 import types
-from urllib.parse import urlsplit
 from functools import lru_cache
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -70,8 +70,16 @@ def check_url(url: str) -> None:
     no query, no fragment, no percent-escape and no "." or ".." segment in its path."""
     parts = urlsplit(url)
     segments = parts.path.split("/")
-    if parts.query or parts.fragment or "%" in parts.path or any(s in (".", "..") for s in segments) or "//" in parts.path:
-        raise UnsafeUrl("an id would change which endpoint is called (it holds '/', '?', '#', '%' or '..'); nothing was sent")
+    if (
+        parts.query
+        or parts.fragment
+        or "%" in parts.path
+        or any(s in (".", "..") for s in segments)
+        or "//" in parts.path
+    ):
+        raise UnsafeUrl(
+            "an id would change which endpoint is called (it holds '/', '?', '#', '%' or '..'); nothing was sent"
+        )
 
 
 class _Transport(types.ModuleType):

@@ -19,8 +19,8 @@ import json
 import secrets
 import threading
 import time
-from pathlib import Path
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from .errors import ToolFailure
@@ -51,8 +51,10 @@ def load_secret(environ: Mapping[str, str], key_file: str | None = None) -> str 
         if not secret:
             raise ConfirmKeyError(f"--confirm-key-file {key_file} is empty")
     if secret and len(secret) < MIN_SECRET_LENGTH:
-        raise ConfirmKeyError(f"the confirmation key from {source} is shorter than {MIN_SECRET_LENGTH} characters "
-                              "(make one with: openssl rand -hex 32)")
+        raise ConfirmKeyError(
+            f"the confirmation key from {source} is shorter than {MIN_SECRET_LENGTH} characters "
+            "(make one with: openssl rand -hex 32)"
+        )
     return secret or None
 
 
@@ -83,16 +85,28 @@ def fingerprint(state: Any) -> str:
 
 
 def make_token(
-    key: bytes, tool: str, arguments: dict[str, Any], now: float | None = None, ttl: int = TOKEN_TTL_SECONDS, state: str = ""
+    key: bytes,
+    tool: str,
+    arguments: dict[str, Any],
+    now: float | None = None,
+    ttl: int = TOKEN_TTL_SECONDS,
+    state: str = "",
 ) -> str:
-    payload = {"t": tool, "a": _arguments_digest(tool, arguments), "e": int((now or time.time()) + ttl), "s": state,
-               "n": secrets.token_hex(8)}
+    payload = {
+        "t": tool,
+        "a": _arguments_digest(tool, arguments),
+        "e": int((now or time.time()) + ttl),
+        "s": state,
+        "n": secrets.token_hex(8),
+    }
     body = _b64(json.dumps(payload, separators=(",", ":")).encode())
     signature = _b64(hmac.new(key, body.encode(), hashlib.sha256).digest())
     return f"{body}.{signature}"
 
 
-def check_token(key: bytes, token: str, tool: str, arguments: dict[str, Any], now: float | None = None) -> dict[str, Any]:
+def check_token(
+    key: bytes, token: str, tool: str, arguments: dict[str, Any], now: float | None = None
+) -> dict[str, Any]:
     """The token's payload; ToolFailure unless it was issued for exactly this call and has not expired."""
     try:
         body, signature = token.split(".")
@@ -102,14 +116,19 @@ def check_token(key: bytes, token: str, tool: str, arguments: dict[str, Any], no
     except (ValueError, TypeError):
         valid, payload = False, {}
     if not valid:
-        raise ToolFailure("Confirmation refused: the confirm_token is not valid. Call again without confirm_token to get a new preview and token.")
+        raise ToolFailure(
+            "Confirmation refused: the confirm_token is not valid. "
+            "Call again without confirm_token to get a new preview and token."
+        )
     if payload.get("t") != tool or payload.get("a") != _arguments_digest(tool, arguments):
         raise ToolFailure(
             "Confirmation refused: this confirm_token was issued for other arguments. "
             "Call again without confirm_token to preview exactly what you want to run."
         )
     if int(payload.get("e", 0)) < (now or time.time()):
-        raise ToolFailure("Confirmation refused: the confirm_token has expired. Call again without confirm_token for a new preview.")
+        raise ToolFailure(
+            "Confirmation refused: the confirm_token has expired. Call again without confirm_token for a new preview."
+        )
     return payload
 
 

@@ -15,7 +15,7 @@ import enum
 import types
 import typing
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 
@@ -23,7 +23,7 @@ class ConversionError(ValueError):
     """An argument that validated against the schema but cannot become an SDK value."""
 
 
-@lru_cache(maxsize=None)
+@cache
 def _dataclass_fields(cls: type) -> tuple[tuple[str, Any, bool], ...]:
     """(sdk name, type hint, required) of each field."""
     hints = typing.get_type_hints(cls)
@@ -72,6 +72,7 @@ def or_zero(value: Any, hint: Any) -> Any:
 def to_sdk(value: Any, hint: Any, path: str = "") -> Any:
     """Convert a JSON value to the SDK type `hint` (None stays None)."""
     from scaleway_core.bridge import ScwFile  # at the first call, not at start-up
+
     if value is None:
         return None
     origin = typing.get_origin(hint)
@@ -110,7 +111,7 @@ def to_sdk(value: Any, hint: Any, path: str = "") -> Any:
 _PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
-@lru_cache(maxsize=None)
+@cache
 def _wire_fields(cls: type) -> tuple[tuple[str, str], ...] | None:
     """(attribute, wire name) of a dataclass's fields; None for other classes."""
     if not dataclasses.is_dataclass(cls):

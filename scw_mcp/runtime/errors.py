@@ -9,7 +9,8 @@ run before retrying, never a bare "retry".
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 Redact = Callable[[str], str]
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})  # the ones the HTTP stack retries (clients.py)
@@ -101,8 +102,10 @@ def _describe(exc: BaseException, redact: Redact, lookup: str | None) -> str:
     if isinstance(exc, (requests.exceptions.JSONDecodeError, json.JSONDecodeError)):
         body = " ".join(str(getattr(exc, "doc", "") or "").split())  # the body, e.g. a proxy's HTML error page
         quoted = f": {redact(body)[:BODY_SHOWN]!r}" if body else ""  # redacted before it is cut
-        return (f"Scaleway API returned a non-JSON response{quoted}. What to do: retry later; if it persists, the "
-                "endpoint (SCW_API_URL) may be wrong.")
+        return (
+            f"Scaleway API returned a non-JSON response{quoted}. What to do: retry later; if it persists, the "
+            "endpoint (SCW_API_URL) may be wrong."
+        )
     if isinstance(exc, (requests.exceptions.Timeout, requests.exceptions.ConnectionError)):
         return _transport_text(exc, lookup)
     if isinstance(exc, requests.exceptions.RetryError):
@@ -111,7 +114,9 @@ def _describe(exc: BaseException, redact: Redact, lookup: str | None) -> str:
         return f"Timed out: {exc}. What to do: the operation may still be running; check the resource's state."
     if _is_botocore(exc):
         return _botocore_text(exc, lookup)
-    return f"Unexpected error ({type(exc).__name__}). What to do: retry; if it persists, report it with the server's log."
+    return (
+        f"Unexpected error ({type(exc).__name__}). What to do: retry; if it persists, report it with the server's log."
+    )
 
 
 def _reason(exc: BaseException) -> BaseException | None:
@@ -154,21 +159,27 @@ def _transport_text(exc: BaseException, lookup: str | None) -> str:
     import urllib3.exceptions
 
     if not was_sent(exc):
-        return ("Could not connect to the Scaleway API (refused, unreachable or no answer to the connection); the "
-                "request was not sent. What to do: check the network and SCW_API_URL, then retry.")
+        return (
+            "Could not connect to the Scaleway API (refused, unreachable or no answer to the connection); the "
+            "request was not sent. What to do: check the network and SCW_API_URL, then retry."
+        )
     reason = _reason(exc)
     timed_out = isinstance(exc, requests.exceptions.Timeout) or isinstance(reason, urllib3.exceptions.TimeoutError)
     what = "did not answer in time (timed out)" if timed_out else "closed the connection before answering (reset)"
     if may_have_been_applied(exc):
         check = lookup or "get or list what it creates or changes"
-        return (f"The Scaleway API {what} after the {_method(exc) or 'change'} request was sent: it may have been "
-                f"applied. What to do: do not retry yet; first check whether it took effect ({check}), and retry "
-                "only if it did not.")
+        return (
+            f"The Scaleway API {what} after the {_method(exc) or 'change'} request was sent: it may have been "
+            f"applied. What to do: do not retry yet; first check whether it took effect ({check}), and retry "
+            "only if it did not."
+        )
     return f"The Scaleway API {what}. What to do: retry; if it persists, check the network or SCW_API_URL."
 
 
-BUCKET_NAMES = "bucket names are 3-63 characters: lowercase letters, digits, dots and hyphens, starting and ending " \
-               "with a letter or a digit"
+BUCKET_NAMES = (
+    "bucket names are 3-63 characters: lowercase letters, digits, dots and hyphens, starting and ending "
+    "with a letter or a digit"
+)
 _S3_HINTS = {
     "404": "the bucket or object does not exist: check the names, the key and the region",
     "NotFound": "the bucket or object does not exist: check the names, the key and the region",
@@ -205,9 +216,11 @@ def _botocore_text(exc: BaseException, lookup: str | None) -> str:
         timed_out = name == "ReadTimeoutError"
         what = "did not answer in time (timed out)" if timed_out else "closed the connection before answering"
         if lookup:  # an operation that changes something: it may have happened
-            return (f"The object storage endpoint {what} after the request was sent: it may have been applied. "
-                    f"What to do: do not retry yet; first check whether it took effect ({lookup}), and retry only if "
-                    "it did not.")
+            return (
+                f"The object storage endpoint {what} after the request was sent: it may have been applied. "
+                f"What to do: do not retry yet; first check whether it took effect ({lookup}), and retry only if "
+                "it did not."
+            )
         return f"The object storage endpoint {what}. What to do: retry; if it persists, check SCW_S3_ENDPOINT_URL."
     if name in ("NoCredentialsError", "PartialCredentialsError"):
         return "Object storage needs SCW_ACCESS_KEY and SCW_SECRET_KEY."

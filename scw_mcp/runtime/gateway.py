@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import difflib
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from scw_mcp.safety import SAFETY_CLASSES
 
@@ -19,7 +20,8 @@ GATEWAY_SCHEMAS: dict[str, dict[str, Any]] = {
     SEARCH: {
         "description": (
             "Find Scaleway operations for a plain-language request (e.g. 'stop a server', 'list kubernetes clusters'). "
-            "Returns ranked operation names with summaries and safety classes; then describe_operation or call_operation."
+            "Returns ranked operation names with summaries and safety classes; "
+            "then describe_operation or call_operation."
         ),
         "input_schema": {
             "type": "object",
@@ -66,8 +68,18 @@ GATEWAY_SCHEMAS: dict[str, dict[str, Any]] = {
 
 # The gateway tools' own arguments are validated like an operation's.
 GATEWAY_OPERATIONS = {
-    name: Operation(name=name, product="gateway", namespace="gateway", version="", safety=spec["safety"], summary=name,
-                    description=spec["description"], scope="", schema=spec["input_schema"], executor=None)  # type: ignore[arg-type]
+    name: Operation(
+        name=name,
+        product="gateway",
+        namespace="gateway",
+        version="",
+        safety=spec["safety"],
+        summary=name,
+        description=spec["description"],
+        scope="",
+        schema=spec["input_schema"],
+        executor=None,
+    )  # type: ignore[arg-type]
     for name, spec in GATEWAY_SCHEMAS.items()
 }
 
@@ -79,8 +91,14 @@ def unknown_operation(catalog: Catalog, name: str) -> ToolFailure:
     return ToolFailure(f"Unknown operation {name!r}.{hint} Use search_operations to find one.")
 
 
-def search(catalog: Catalog, serves: Callable[[Any], bool], query: str, product: str | None = None,
-           safety: str | None = None, limit: int = 10) -> dict[str, Any]:
+def search(
+    catalog: Catalog,
+    serves: Callable[[Any], bool],
+    query: str,
+    product: str | None = None,
+    safety: str | None = None,
+    limit: int = 10,
+) -> dict[str, Any]:
     """Ranked operations for a request, among those the server lets through (read-only, policy)."""
     entries = [e for e in catalog.search(query, product=product, safety=safety, limit=limit * 3) if serves(e)][:limit]
     return {

@@ -6,7 +6,8 @@ Each guard reads the current state with the SDK and refuses with an explanation;
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from .context import CallContext
 from .errors import ToolFailure
@@ -59,7 +60,9 @@ async def _last_ssh_rule(ctx: CallContext, arguments: dict[str, Any]) -> None:
     if any(_allows_ssh(r) for r in rules if r.id != target.id):
         return
     servers = (await ctx.run(api.list_servers, zone=zone, per_page=100)).servers
-    running = [s.name for s in servers if s.security_group and s.security_group.id == group and str(s.state) == "running"]
+    running = [
+        s.name for s in servers if s.security_group and s.security_group.id == group and str(s.state) == "running"
+    ]
     if running:
         raise ToolFailure(
             f"Refused: rule {target.id} is the last rule allowing SSH (port 22) in security group {group}, used by "

@@ -27,7 +27,7 @@ def _resolve(schema: Any, defs: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(schema, dict):
             return {}
         if isinstance(schema.get("$ref"), str) and schema["$ref"].startswith("#/$defs/"):
-            schema = defs.get(schema["$ref"][len("#/$defs/"):], {})
+            schema = defs.get(schema["$ref"][len("#/$defs/") :], {})
         elif isinstance(schema.get("allOf"), list) and len(schema["allOf"]) == 1:
             schema = schema["allOf"][0]
         else:

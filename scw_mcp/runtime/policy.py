@@ -18,9 +18,10 @@ Policy file (YAML or TOML, `--policy PATH` / SCW_MCP_POLICY):
 from __future__ import annotations
 
 import fnmatch
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import yaml
 
@@ -94,7 +95,7 @@ def load_policy(path: str | None) -> Policy:
             continue
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
             got = type(value).__name__ if not isinstance(value, list) else "a list with a non-string or empty item"
-            raise PolicyError(f"policy file {path}: {key} must be a list of strings (e.g. {key}: [\"...\"]), got {got}")
+            raise PolicyError(f'policy file {path}: {key} must be a list of strings (e.g. {key}: ["..."]), got {got}')
         values[key] = tuple(value)
     return Policy(source=str(file), **values)
 

@@ -15,11 +15,19 @@ def preview_payload(op: Any, arguments: dict[str, Any], target: Any, token: str,
         "operation": op.name,
         "arguments": shown(arguments),  # the caller has them; a preview may be logged or shown around
         "project_id": project,
-        "warning": f"{op.name} is destructive: it deletes or changes resources in a way that cannot be undone. Nothing has been done yet.",
-        "target": target if target is not None else "(nothing to show: no operation reads this resource's current state)",
+        "warning": (
+            f"{op.name} is destructive: it deletes or changes resources in a way that cannot be undone. "
+            "Nothing has been done yet."
+        ),
+        "target": target
+        if target is not None
+        else "(nothing to show: no operation reads this resource's current state)",
         "confirm_token": token,
         "expires_in_seconds": confirm.TOKEN_TTL_SECONDS,
-        "next_step": f"Show this to the user. If they agree, call {op.name} again with the same arguments plus confirm_token (it works once).",
+        "next_step": (
+            f"Show this to the user. If they agree, call {op.name} again with the same arguments "
+            "plus confirm_token (it works once)."
+        ),
     }
 
 

@@ -16,7 +16,8 @@ import json
 import logging
 import re
 import traceback
-from typing import Any, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from .secrets import is_secret_name
@@ -52,11 +53,11 @@ class Redactor:
         for secret in self.secrets:
             offsets = range(0, len(secret) - _CHUNK + 1, _CHUNK) if len(secret) >= CUT else (0,)
             for offset in offsets:
-                self._chunks.setdefault(secret[offset:offset + _CHUNK], []).append((secret, offset))
+                self._chunks.setdefault(secret[offset : offset + _CHUNK], []).append((secret, offset))
         # data is checked as its JSON text first, unless a secret has characters JSON would escape
         self._json_plain = all(json.dumps(s, ensure_ascii=False)[1:-1] == s for s in self.secrets)
 
-    def with_secrets(self, *more: str | None) -> "Redactor":
+    def with_secrets(self, *more: str | None) -> Redactor:
         """This redactor plus more secrets (a call's passwords...)."""
         added = [m for m in more if isinstance(m, str) and len(m) >= MIN_LENGTH]
         return Redactor(self.secrets + tuple(added)) if added else self
@@ -138,8 +139,10 @@ def _run(folded: str, at: int, secret: str, offset: int) -> tuple[int, int] | No
 # Secret-named, yet not secret values: cursors and the confirmation token (shown again on purpose: a
 # listing's `next` holds the next cursor, a refused confirmation a new token, both sharing the old one's
 # prefix), and what names or places a secret (secret_name, a TLS secret's secret_id and region).
-_NOT_SECRET_VALUE = re.compile(r"(page|continuation|confirm)_token$|^secret_(name|path|region|manager_version)$"
-                               r"|scopes$|(^|_)ids?$|^(name|region|zone)$")
+_NOT_SECRET_VALUE = re.compile(
+    r"(page|continuation|confirm)_token$|^secret_(name|path|region|manager_version)$"
+    r"|scopes$|(^|_)ids?$|^(name|region|zone)$"
+)
 
 
 def secret_values(value: Any, named: bool = False) -> Iterator[str]:

@@ -59,7 +59,9 @@ def _as_items(value: Any) -> list[Any]:
     return list(value or [])
 
 
-def list_page(data: dict[str, Any], list_key: str, paging: str, page: int | None, per_page: int | None) -> dict[str, Any]:
+def list_page(
+    data: dict[str, Any], list_key: str, paging: str, page: int | None, per_page: int | None
+) -> dict[str, Any]:
     """A list response as items, total_count, and the next page or token to ask for."""
     items = _as_items(data.get(list_key))
     total = _count(data.get("total_count"))
@@ -153,7 +155,7 @@ class Query:
     parsed: Any = field(compare=False, repr=False)
 
     @classmethod
-    def compile(cls, text: str, tool: str) -> "Query":
+    def compile(cls, text: str, tool: str) -> Query:
         import jmespath
         from jmespath.exceptions import JMESPathError
 
@@ -176,8 +178,10 @@ class Query:
         try:
             value = self.parsed.search(result)
         except JMESPathError as exc:
-            raise ToolFailure(f"Invalid arguments for {tool}: query {self.text!r} failed on this result: {exc}. "
-                              "What to do: fix the expression (describe_operation shows the fields).") from None
+            raise ToolFailure(
+                f"Invalid arguments for {tool}: query {self.text!r} failed on this result: {exc}. "
+                "What to do: fix the expression (describe_operation shows the fields)."
+            ) from None
         out: dict[str, Any] = {"result": value}
         for key in ("total_count", "next"):
             if key in result:
@@ -210,8 +214,9 @@ class Cursor:
         return {**self.args, "offset": position}
 
 
-def fit_budget(result: Any, budget: int = DEFAULT_BUDGET, cursor: Cursor | None = None,
-               query: Query | None = None) -> tuple[Any, str]:
+def fit_budget(
+    result: Any, budget: int = DEFAULT_BUDGET, cursor: Cursor | None = None, query: Query | None = None
+) -> tuple[Any, str]:
     """The result within the budget, and its JSON text (computed once). Nothing is dropped
     without saying exactly how to get it: lists are cut at an item boundary with `next`
     (from `cursor`, else a slice of `query`), objects too big elide their largest fields."""
@@ -250,8 +255,10 @@ def _cut_list(result: dict[str, Any], budget: int, cursor: Cursor) -> dict[str, 
         kept = 1
     cut = {**envelope, "items": items[:kept], "next": cursor.after(kept)}
     more = f" {len(items) - kept} more of this page and" if len(items) > kept else ""
-    cut["hint"] = (f"Cut to {kept} item(s) to fit {budget} bytes:{more} the rest come with `next` "
-                   "(add its arguments to the same call).")
+    cut["hint"] = (
+        f"Cut to {kept} item(s) to fit {budget} bytes:{more} the rest come with `next` "
+        "(add its arguments to the same call)."
+    )
     if elided:
         cut["elided"] = elided
         cut["hint"] += " " + _elided_hint(elided)
@@ -329,6 +336,8 @@ def _shrink(value: Any, target: int, path: str, elided: dict[str, str]) -> Any:
 def _elided_hint(elided: dict[str, str]) -> str:
     first = next(iter(elided))
     example = f"{first}[0:50]" if "items" in elided[first].split(",")[0] else first
-    return (f"Fields too big for one result were left out (elided: path and size). Get one with the same call and "
-            f"query selecting it, a part at a time for a long list (e.g. query {example!r}), or with the get "
-            "operation of that resource.")
+    return (
+        f"Fields too big for one result were left out (elided: path and size). Get one with the same call and "
+        f"query selecting it, a part at a time for a long list (e.g. query {example!r}), or with the get "
+        "operation of that resource."
+    )

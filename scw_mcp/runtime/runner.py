@@ -96,8 +96,10 @@ class Runner:
             lookup = self._lookup(op, arguments) if op.safety != READ else None
             message = describe(exc, redactor, lookup)
             if ctx.created:
-                message += redactor(f" Already created by this call: {', '.join(ctx.created)}. What to do: do not run "
-                                    f"{op.name} again; get what was created and continue from there.")
+                message += redactor(
+                    f" Already created by this call: {', '.join(ctx.created)}. What to do: do not run "
+                    f"{op.name} again; get what was created and continue from there."
+                )
             if not isinstance(exc, ToolFailure):
                 # At DEBUG, the frames too, but never an API response body (redact.traceback_text).
                 detail = "\n" + traceback_text(exc, redactor) if log.isEnabledFor(logging.DEBUG) else ""
@@ -112,22 +114,32 @@ class Runner:
     # --- locality ---------------------------------------------------------------------
     def _fill_locality(self, op: Operation, arguments: dict[str, Any], opts: dict[str, Any]) -> None:
         """The configured zone/region where none is given; "all" only where a listing can fan out."""
-        for scope, default, check in (("zone", self.settings.zone, check_zone), ("region", self.settings.region, check_region)):
+        for scope, default, check in (
+            ("zone", self.settings.zone, check_zone),
+            ("region", self.settings.region, check_region),
+        ):
             if op.scope != scope or scope not in op.schema.get("properties", {}):
                 continue
             value = arguments.get(scope)
             if value == ALL:
                 if not (op.list_key or op.paging):
-                    raise ToolFailure(f'Invalid arguments for {op.name}: {scope} "all" only works for listings. What to do: name one {scope}.')
+                    raise ToolFailure(
+                        f'Invalid arguments for {op.name}: {scope} "all" only works for listings. '
+                        f"What to do: name one {scope}."
+                    )
                 if opts.get(options.ALL_PAGES):
-                    raise ToolFailure(f'Invalid arguments for {op.name}: {scope} "all" and all_pages do not combine. '
-                                      f"What to do: page through with the result's next, or list one {scope} "
-                                      "with all_pages.")
+                    raise ToolFailure(
+                        f'Invalid arguments for {op.name}: {scope} "all" and all_pages do not combine. '
+                        f"What to do: page through with the result's next, or list one {scope} "
+                        "with all_pages."
+                    )
                 continue
             arguments[scope] = check(value or default)
 
     # --- confirmation -----------------------------------------------------------------
-    async def _confirm(self, op: Operation, arguments: dict[str, Any], token: str | None, ctx: CallContext) -> Outcome | None:
+    async def _confirm(
+        self, op: Operation, arguments: dict[str, Any], token: str | None, ctx: CallContext
+    ) -> Outcome | None:
         """None to go ahead, or what to return instead (a preview, a refusal, a question, a cancellation)."""
         key = confirm.signing_key(self.settings.confirm_key)
         if token:
@@ -135,8 +147,10 @@ class Runner:
             target, notes = await self._target(op, ctx, arguments)
             if payload.get("s") != confirm.fingerprint(target):
                 fresh = self._preview(op, arguments, target, key, notes)
-                fresh["refused"] = ("The confirm_token was not used: what it confirmed has changed or is gone since its preview. "
-                                    "Here is the current state; confirm again only if the user agrees with it.")
+                fresh["refused"] = (
+                    "The confirm_token was not used: what it confirmed has changed or is gone since its preview. "
+                    "Here is the current state; confirm again only if the user agrees with it."
+                )
                 return Outcome(data=fresh)
             self.used_tokens.claim(payload)
             return None
@@ -149,7 +163,13 @@ class Runner:
                 return Outcome(input_required=answer)
             if answer:
                 return None
-            return Outcome(data={"status": "cancelled", "operation": op.name, "message": "The user did not confirm; nothing was done."})
+            return Outcome(
+                data={
+                    "status": "cancelled",
+                    "operation": op.name,
+                    "message": "The user did not confirm; nothing was done.",
+                }
+            )
         target, notes = await self._target(op, ctx, arguments)
         return Outcome(data=self._preview(op, arguments, target, key, notes))
 
@@ -162,7 +182,9 @@ class Runner:
         self._check_resource_project(op, target)
         return target, notes
 
-    def _preview(self, op: Operation, arguments: dict[str, Any], target: Any, key: bytes, notes: list[str]) -> dict[str, Any]:
+    def _preview(
+        self, op: Operation, arguments: dict[str, Any], target: Any, key: bytes, notes: list[str]
+    ) -> dict[str, Any]:
         token = confirm.make_token(key, op.name, arguments, state=confirm.fingerprint(target))
         payload = preview_payload(op, arguments, target, token, target_project(arguments, self.settings.project_id))
         if notes:  # what the preview could not read: it degrades, the confirmation still works
@@ -190,8 +212,9 @@ class Runner:
         return None
 
     # --- execution --------------------------------------------------------------------
-    async def _execute(self, op: Operation, arguments: dict[str, Any], opts: dict[str, Any], ctx: CallContext,
-                       query: Query | None) -> dict[str, Any]:
+    async def _execute(
+        self, op: Operation, arguments: dict[str, Any], opts: dict[str, Any], ctx: CallContext, query: Query | None
+    ) -> dict[str, Any]:
         for scope, every in (("zone", zones_of_product), ("region", regions_of_product)):
             if arguments.get(scope) == ALL:
                 allowed = self.gate.policy.zone_allowed if scope == "zone" else self.gate.policy.region_allowed
@@ -207,7 +230,9 @@ class Runner:
             data = {**data, "items": data["items"][offset:]}
         return data
 
-    async def _fan_out(self, op: Operation, arguments: dict[str, Any], scope: str, places: list[str], ctx: CallContext) -> dict[str, Any]:
+    async def _fan_out(
+        self, op: Operation, arguments: dict[str, Any], scope: str, places: list[str], ctx: CallContext
+    ) -> dict[str, Any]:
         """A listing over every zone (or region) at once: the same page of each, in a fixed order;
         one that fails does not hide the others."""
         results: dict[str, dict[str, Any]] = {}
@@ -231,8 +256,11 @@ class Runner:
             out["page"] = page
             out["next_page"] = page + 1 if any(results[p].get("next_page") for p in done) else None
         else:
-            more = {p: {scope: p, "page_token": results[p]["next_page_token"]}
-                    for p in done if results[p].get("next_page_token")}
+            more = {
+                p: {scope: p, "page_token": results[p]["next_page_token"]}
+                for p in done
+                if results[p].get("next_page_token")
+            }
             if more:
                 out["more"] = more
                 out["hint"] = f"{', '.join(more)} have more: `more` gives, for each, the arguments of its next page."
@@ -240,8 +268,9 @@ class Runner:
             out["errors"] = errors
         return out
 
-    async def _all_pages(self, op: Operation, arguments: dict[str, Any], ctx: CallContext,
-                         query: Query | None) -> dict[str, Any]:
+    async def _all_pages(
+        self, op: Operation, arguments: dict[str, Any], ctx: CallContext, query: Query | None
+    ) -> dict[str, Any]:
         size_param = page_size_param(op)
         arguments = {**arguments, size_param: arguments.get(size_param) or ALL_PAGES_SIZE}
         start = page = arguments.get("page") or 1
@@ -263,8 +292,16 @@ class Runner:
         return len(dumps(shown).encode()) > self.budget
 
     # --- shaping ----------------------------------------------------------------------
-    def _shape(self, op: Operation, data: dict[str, Any], arguments: dict[str, Any], opts: dict[str, Any],
-               ctx: CallContext, query: Query | None, redactor: Redactor) -> tuple[dict[str, Any], str]:
+    def _shape(
+        self,
+        op: Operation,
+        data: dict[str, Any],
+        arguments: dict[str, Any],
+        opts: dict[str, Any],
+        ctx: CallContext,
+        query: Query | None,
+        redactor: Redactor,
+    ) -> tuple[dict[str, Any], str]:
         """Compact, `query`, notes, redaction, then the budget: the one place results take their shape
         (redacted before anything is cut, so no cut can leave a piece of a secret)."""
         data = compact_result(data, rows_only=op.handwritten)  # a hand-written tool's own result stays as written

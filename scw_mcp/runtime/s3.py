@@ -16,8 +16,9 @@ import binascii
 import importlib
 import inspect
 import re
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
 from .context import CallContext
 from .errors import ToolFailure, describe
@@ -273,9 +274,7 @@ def _lifecycle_reach(ctx: CallContext, arguments: dict[str, Any], region: str | 
     """For each enabled rule that expires objects: how many objects sit under its prefix now."""
     reach = []
     for rule in (arguments.get("lifecycle_configuration") or {}).get("rules") or []:
-        if rule.get("status") != "Enabled" or not (
-            rule.get("expiration") or rule.get("noncurrent_version_expiration")
-        ):
+        if rule.get("status") != "Enabled" or not (rule.get("expiration") or rule.get("noncurrent_version_expiration")):
             continue
         rule_filter = rule.get("filter") or {}
         prefix = rule_filter.get("prefix") or (rule_filter.get("and") or {}).get("prefix") or rule.get("prefix") or ""
@@ -403,6 +402,7 @@ class S3Executor:
             arguments[spec["page_size"]] = spec["default_page_size"]
         if spec.get("body_out"):
             return await ctx.run(lambda: read_object(ctx, op.name, arguments, region, budget=self.budget))
+
         async def page(size: int | None) -> dict[str, Any]:
             asked = {**arguments, spec["page_size"]: size} if size else arguments
             result = await ctx.run(run_sync, ctx, op.name, asked, region)

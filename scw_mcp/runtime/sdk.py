@@ -58,7 +58,9 @@ class SdkExecutor:
     async def execute(self, op: Operation, ctx: Any, arguments: dict[str, Any]) -> Any:
         arguments = dict(arguments)
         wait = op.extra.get("wait") and arguments.pop(options.WAIT, False)
-        seconds = (arguments.pop(options.WAIT_SECONDS, None) if "wait" in op.extra else None) or options.WAIT_DEFAULT_SECONDS
+        seconds = (
+            arguments.pop(options.WAIT_SECONDS, None) if "wait" in op.extra else None
+        ) or options.WAIT_DEFAULT_SECONDS
         if wait and op.safety == READ:  # a get that waits: its first poll is the read itself
             result = await self._wait(op, ctx, arguments, None, seconds)
         else:
@@ -98,8 +100,11 @@ class SdkExecutor:
         if not waited.done:
             getter = self.getter(op, spec["get"])
             again = {param_wire(k): v for k, v in kwargs.items()}
-            ctx.waited = waiting.pending(waited, f"the {what}'s change", {
-                "tool": getter or spec["get"], "arguments": {**again, options.WAIT: True}})
+            ctx.waited = waiting.pending(
+                waited,
+                f"the {what}'s change",
+                {"tool": getter or spec["get"], "arguments": {**again, options.WAIT: True}},
+            )
         return waited.obj
 
     def getter(self, op: Operation, method: str) -> str | None:
@@ -107,8 +112,11 @@ class SdkExecutor:
         package, _, path = op.sdk[0].partition(":")
         wanted = f"{package}:{path.rsplit('.', 1)[0]}.{method}"
         found = [o.name for o in self.catalog.entries.values() if o.sdk and o.sdk[0] == wanted]
-        found = found or [o.name for o in self.catalog.entries.values()
-                          if o.sdk and o.sdk[0].startswith(package + ":") and o.sdk[0].endswith("." + method)]
+        found = found or [
+            o.name
+            for o in self.catalog.entries.values()
+            if o.sdk and o.sdk[0].startswith(package + ":") and o.sdk[0].endswith("." + method)
+        ]
         return found[0] if found else None
 
     async def preview(self, op: Operation, ctx: Any, arguments: dict[str, Any]) -> Any:
@@ -130,7 +138,7 @@ class SdkExecutor:
 
 
 def _created(op: Operation, result: Any) -> str | None:
-    """"server <id>" for what a create_* call returned, else None."""
+    """ "server <id>" for what a create_* call returned, else None."""
     method = op.name[len(op.namespace) + 1 :]
     if not method.startswith("create_"):
         return None

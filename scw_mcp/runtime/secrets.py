@@ -17,7 +17,10 @@ def is_secret_name(name: str) -> bool:
 def shown(value: Any) -> Any:
     """Arguments as a preview or a question may show them: secret-named values hidden, at any depth."""
     if isinstance(value, dict):
-        return {k: HIDDEN if isinstance(k, str) and is_secret_name(k) and v is not None else shown(v) for k, v in value.items()}
+        return {
+            k: HIDDEN if isinstance(k, str) and is_secret_name(k) and v is not None else shown(v)
+            for k, v in value.items()
+        }
     if isinstance(value, list):
         return [shown(v) for v in value]
     return value

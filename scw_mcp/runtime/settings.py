@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Mapping
 
 from .redact import Redactor, userinfo, without_userinfo
 
@@ -73,7 +73,10 @@ class Settings:
             out.append("SCW_SECRET_KEY is not set")
         elif not UUID_RE.match(self.secret_key):
             out.append("SCW_SECRET_KEY is malformed (expected a UUID)")
-        for name, value in (("SCW_DEFAULT_PROJECT_ID", self.project_id), ("SCW_DEFAULT_ORGANIZATION_ID", self.organization_id)):
+        for name, value in (
+            ("SCW_DEFAULT_PROJECT_ID", self.project_id),
+            ("SCW_DEFAULT_ORGANIZATION_ID", self.organization_id),
+        ):
             if value and not UUID_RE.match(value):
                 out.append(f"{name} is malformed (expected a UUID)")
         if not re.match(r"^https?://[^/]+(:\d+)?(/.*)?$", self.api_url) or self.api_url.endswith("/"):
@@ -93,8 +96,15 @@ class Settings:
     def redactor(self) -> Redactor:
         """Removes every configured secret from text and data (a call adds its own: Redactor.with_secrets).
         The access key is not one: it names the key (IAM lists it, guards quote it) and signs nothing alone."""
-        return Redactor((self.secret_key, self.confirm_key, self.http_token,
-                         *userinfo(self.api_url), *userinfo(self.s3_endpoint_url)))
+        return Redactor(
+            (
+                self.secret_key,
+                self.confirm_key,
+                self.http_token,
+                *userinfo(self.api_url),
+                *userinfo(self.s3_endpoint_url),
+            )
+        )
 
     def redact(self, text: str) -> str:
         return self.redactor(text)
@@ -123,7 +133,9 @@ class Settings:
 def _config_path(environ: Mapping[str, str]) -> Path:
     if environ.get("SCW_CONFIG_PATH"):
         return Path(environ["SCW_CONFIG_PATH"])
-    base = Path(environ["XDG_CONFIG_HOME"]) / "scw" if environ.get("XDG_CONFIG_HOME") else Path.home() / ".config" / "scw"
+    base = (
+        Path(environ["XDG_CONFIG_HOME"]) / "scw" if environ.get("XDG_CONFIG_HOME") else Path.home() / ".config" / "scw"
+    )
     return base / "config.yaml"
 
 
@@ -144,7 +156,9 @@ def _from_file(path: Path, profile: str) -> dict[str, str]:
     if profile != "default":
         profiles = data.get("profiles") or {}
         if profile not in profiles:
-            raise SettingsError(f"profile {profile!r} is not in {path} (known: {', '.join(sorted(profiles)) or 'none'})")
+            raise SettingsError(
+                f"profile {profile!r} is not in {path} (known: {', '.join(sorted(profiles)) or 'none'})"
+            )
         values.update({name: profiles[profile][key] for name, key in FILE_KEYS.items() if profiles[profile].get(key)})
     elif data.get("active_profile") and data["active_profile"] != "default":
         return _from_file(path, str(data["active_profile"]))

@@ -17,13 +17,13 @@ from .secrets import is_secret_name
 if TYPE_CHECKING:
     import jsonschema
 
-_validators: dict[int, "jsonschema.Draft202012Validator"] = {}
+_validators: dict[int, jsonschema.Draft202012Validator] = {}
 
 # A path parameter becomes one URL segment: nothing that ends it, escapes it or climbs out of it.
 _SEGMENT_BREAKERS = re.compile(r"[/?#%\\\x00-\x1f\x7f]")
 
 
-def _validator(schema: dict[str, Any]) -> "jsonschema.Draft202012Validator":
+def _validator(schema: dict[str, Any]) -> jsonschema.Draft202012Validator:
     """One compiled validator per schema object (catalog schemas live as long as the process)."""
     import jsonschema  # on the first call, not at start-up
 
@@ -47,7 +47,9 @@ def validate(op: Any, arguments: dict[str, Any]) -> None:
     for group, members in op.one_of:
         given = [m for m in members if arguments.get(m) is not None]
         if len(given) > 1:
-            raise ToolFailure(f"Invalid arguments for {op.name}: at most one of {', '.join(members)} may be set ({group}).")
+            raise ToolFailure(
+                f"Invalid arguments for {op.name}: at most one of {', '.join(members)} may be set ({group})."
+            )
     check_path_params(op.name, op.path_params, arguments)
 
 
@@ -74,13 +76,23 @@ def check_path_params(tool: str, names: tuple[str, ...] | list[str], arguments: 
             continue
         problem = segment_problem(arguments[name])
         if problem:
-            raise ToolFailure(f"Invalid arguments for {tool}: {name} {problem}. What to do: pass the resource's id as the API returned it.")
+            raise ToolFailure(
+                f"Invalid arguments for {tool}: {name} {problem}. "
+                "What to do: pass the resource's id as the API returned it."
+            )
 
 
 MAX_ERRORS = 8
 
-_TYPE_NAMES = {"string": "a string", "integer": "an integer", "number": "a number", "boolean": "true or false",
-               "array": "an array", "object": "an object", "null": "null"}
+_TYPE_NAMES = {
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "true or false",
+    "array": "an array",
+    "object": "an object",
+    "null": "null",
+}
 
 
 def format_errors(tool: str, errors: list[jsonschema.ValidationError]) -> str:

@@ -9,8 +9,9 @@ keep waiting (`pending`).
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 import anyio
 
@@ -29,8 +30,9 @@ class Waited:
     elapsed: float
 
 
-async def poll(ctx: Any, fetch: Callable[[], Awaitable[tuple[Any, str]]], stop: Callable[[str], bool], *,
-               what: str, seconds: float) -> Waited:
+async def poll(
+    ctx: Any, fetch: Callable[[], Awaitable[tuple[Any, str]]], stop: Callable[[str], bool], *, what: str, seconds: float
+) -> Waited:
     """Call `fetch` (-> (object, state)) until `stop(state)` or the deadline; progress on each poll."""
     started = time.monotonic()
     delay = POLL_MIN
@@ -57,6 +59,8 @@ def pending(waited: Waited, what: str, continue_with: dict[str, Any], until: str
         "polls": waited.polls,
         "continue_with": continue_with,
     }
-    out["hint"] = (f"Still {waited.state} after {round(waited.elapsed)} s (the wait's deadline, timeout_seconds): "
-                   f"{what} goes on server-side. Call continue_with to keep waiting{(' ' + until) if until else ''}.")
+    out["hint"] = (
+        f"Still {waited.state} after {round(waited.elapsed)} s (the wait's deadline, timeout_seconds): "
+        f"{what} goes on server-side. Call continue_with to keep waiting{(' ' + until) if until else ''}."
+    )
     return out

@@ -36,15 +36,27 @@ class Sandbox:
     keeps no request log (`scw-mcp sandbox serve`, which runs for as long as its user wants).
     """
 
-    def __init__(self, project_id: str = PROJECT_ID, *, organization_id: str = ORGANIZATION_ID,
-                 faults: list[dict[str, Any]] | None = None, s3: bool = True, unknown_ids: str = "404",
-                 region: str = "fr-par", zone: str = "fr-par-1", host: str = "127.0.0.1", port: int = 0,
-                 record: bool = True) -> None:
+    def __init__(
+        self,
+        project_id: str = PROJECT_ID,
+        *,
+        organization_id: str = ORGANIZATION_ID,
+        faults: list[dict[str, Any]] | None = None,
+        s3: bool = True,
+        unknown_ids: str = "404",
+        region: str = "fr-par",
+        zone: str = "fr-par-1",
+        host: str = "127.0.0.1",
+        port: int = 0,
+        record: bool = True,
+    ) -> None:
         self.project_id = project_id
         self.organization_id = organization_id
         self.access_key, self.secret_key = ACCESS_KEY, SECRET_KEY
         self.region, self.zone = region, zone
-        self.engine = Engine(project_id, organization_id, behaviours=BEHAVIOURS, on_remove=ON_REMOVE, unknown_ids=unknown_ids)
+        self.engine = Engine(
+            project_id, organization_id, behaviours=BEHAVIOURS, on_remove=ON_REMOVE, unknown_ids=unknown_ids
+        )
         seed(self.engine, access_key=ACCESS_KEY, secret_key=SECRET_KEY)
         self.faults = Faults()
         self.faults.set(faults if faults is not None else from_environment())
@@ -56,7 +68,7 @@ class Sandbox:
         self.s3_endpoint_url: str | None = None
 
     # --- life cycle --------------------------------------------------------------------------
-    def start(self) -> "Sandbox":
+    def start(self) -> Sandbox:
         self._api.start()
         if self._with_s3:
             from .s3 import S3Server
@@ -72,7 +84,7 @@ class Sandbox:
             self._s3.stop()
             self._s3 = None
 
-    def __enter__(self) -> "Sandbox":
+    def __enter__(self) -> Sandbox:
         return self.start()
 
     def __exit__(self, *exc: Any) -> None:

@@ -18,8 +18,9 @@ import secrets
 import threading
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from . import shapes
 from .rules import Related, Rules, load_rules
@@ -59,6 +60,7 @@ class Call:
 
 def fill(template: str, params: dict[str, str]) -> str:
     """A path template with its parameters; {region} of a zoned path is its zone's region."""
+
     def value(m: re.Match[str]) -> str:
         name = m.group(1)
         return params[name] if name in params or name != "region" else params["zone"].rsplit("-", 1)[0]
@@ -78,8 +80,9 @@ def _not_found_reply(collection: str, resource_id: str, rules: Rules) -> Reply:
     named = rules.not_found.get(collection, resource_name(collection))
     if isinstance(named, dict):  # an API without the standard error shape
         return Reply(404, dict(named))
-    return Reply(404, {"message": "resource is not found", "resource": named, "resource_id": resource_id,
-                       "type": "not_found"})
+    return Reply(
+        404, {"message": "resource is not found", "resource": named, "resource_id": resource_id, "type": "not_found"}
+    )
 
 
 def invalid_arguments(details: list[dict[str, str]]) -> Reply:
@@ -90,15 +93,26 @@ Behaviour = Callable[["Engine", Call], "Reply | None"]
 Remover = Callable[["Engine", str, dict[str, Any]], None]  # (engine, collection, item) once it is gone
 
 # What the API answers a request signed with a key that does not exist (cli cassettes).
-DENIED = {"message": "authentication is denied", "method": "api_key", "reason": "not_found",
-          "type": "denied_authentication"}
+DENIED = {
+    "message": "authentication is denied",
+    "method": "api_key",
+    "reason": "not_found",
+    "type": "denied_authentication",
+}
 
 
 class Engine:
-    def __init__(self, project_id: str, organization_id: str, *, table: RouteTable | None = None,
-                 behaviours: dict[tuple[str, str], Behaviour] | None = None,
-                 on_remove: dict[str, Remover] | None = None, rules: Rules | None = None,
-                 unknown_ids: str = "404") -> None:
+    def __init__(
+        self,
+        project_id: str,
+        organization_id: str,
+        *,
+        table: RouteTable | None = None,
+        behaviours: dict[tuple[str, str], Behaviour] | None = None,
+        on_remove: dict[str, Remover] | None = None,
+        rules: Rules | None = None,
+        unknown_ids: str = "404",
+    ) -> None:
         self.table = table or load_table()
         self.rules = rules or load_rules()
         self.project_id = project_id
@@ -129,7 +143,9 @@ class Engine:
         if token is not None and self.authenticating and token not in self.secrets.values():
             return Reply(401, dict(DENIED))
         if verb in ("POST", "PUT", "PATCH") and route.request:
-            details = shapes.invalid_arguments(body if body is not None else {}, shapes.load(route.request), set(params))
+            details = shapes.invalid_arguments(
+                body if body is not None else {}, shapes.load(route.request), set(params)
+            )
             if details:
                 return invalid_arguments(details)
         call = Call(route, params, query, body if isinstance(body, dict) else {}, path, token)
@@ -164,7 +180,7 @@ class Engine:
         """Where a collection is kept (two API versions may share one: rules `storage`)."""
         for prefix, shared in self.rules.storage.items():
             if collection.startswith(prefix):
-                return shared + collection[len(prefix):]
+                return shared + collection[len(prefix) :]
         return collection
 
     def template_of(self, collection: str) -> str:
@@ -244,7 +260,9 @@ class Engine:
         """Updates the item takes on its next reads, one per read (a resource settling over polls)."""
         self._steps[id(item)] = list(steps)
 
-    def new(self, cls: Any, *, params: dict[str, str] | None = None, body: dict[str, Any] | None = None, **values: Any) -> dict[str, Any]:
+    def new(
+        self, cls: Any, *, params: dict[str, str] | None = None, body: dict[str, Any] | None = None, **values: Any
+    ) -> dict[str, Any]:
         """A fresh resource of an SDK class: blank, the body's fields, defaults, then `values`."""
         item = shapes.skeleton(cls)
         shapes.merge(item, body or {}, cls)
@@ -252,8 +270,10 @@ class Engine:
         stamp = shapes.now()
         defaults: dict[str, Any] = {
             "id": str(uuid.uuid4()),
-            "project_id": self.project_id, "project": self.project_id,
-            "organization_id": self.organization_id, "organization": self.organization_id,
+            "project_id": self.project_id,
+            "project": self.project_id,
+            "organization_id": self.organization_id,
+            "organization": self.organization_id,
             "name": f"{getattr(cls, '__name__', 'item').lower()}-{secrets.token_hex(3)}",
             **{name: stamp for name in _CREATED + _UPDATED},
             **(params or {}),  # zone, region, and parents: cluster_id, instance_id...
@@ -308,8 +328,9 @@ class Engine:
         value = call.path.rstrip("/").rsplit("/", 1)[1]
         return self.fetch(call.route.collection, call.params, value, call.route.id_field or "id", call.route.resource)
 
-    def fetch(self, template: str, params: dict[str, str], value: str, key: str = "id",
-              resource: str = "") -> tuple[str, dict[str, Any]] | Reply:
+    def fetch(
+        self, template: str, params: dict[str, str], value: str, key: str = "id", resource: str = ""
+    ) -> tuple[str, dict[str, Any]] | Reply:
         """The (collection, item) of a collection template with this key, or the API's 404
         (with unknown_ids="create", a made-up item)."""
         collection = fill(template, params)
@@ -335,12 +356,16 @@ class Engine:
     def _list(self, call: Call) -> Reply:
         return self.list(call)
 
-    def list(self, call: Call, keep: Callable[[dict[str, Any]], bool] | None = None,
-             collection: str | None = None) -> Reply:
+    def list(
+        self, call: Call, keep: Callable[[dict[str, Any]], bool] | None = None, collection: str | None = None
+    ) -> Reply:
         """A page of the collection, filtered by the query (and `keep`, for behaviours)."""
         collection = collection or call.collection_path()
-        items = [self.read(i, collection) for i in list(self.items(collection))
-                 if _matches(i, call.query) and (keep is None or keep(i))]
+        items = [
+            self.read(i, collection)
+            for i in list(self.items(collection))
+            if _matches(i, call.query) and (keep is None or keep(i))
+        ]
         size = int(call.arg("page_size") or call.arg("per_page") or DEFAULT_PAGE_SIZE)
         page = int(call.arg("page") or 1)
         chosen = items[(page - 1) * size : page * size]

@@ -42,12 +42,19 @@ class Fault:
     retry_after: int = 0
 
     @classmethod
-    def parse(cls, raw: dict[str, Any]) -> "Fault":
+    def parse(cls, raw: dict[str, Any]) -> Fault:
         unknown = set(raw) - {"kind", "route", "times", "seconds", "retry_after"}
         if unknown or str(raw.get("kind")) not in KINDS:
-            raise FaultError(f"bad fault {raw!r}: kind must be one of {', '.join(KINDS)}; fields: route, times, seconds, retry_after")
-        return cls(kind=str(raw["kind"]), route=str(raw.get("route", "*")), times=int(raw.get("times", -1)),
-                   seconds=float(raw.get("seconds", 1.0)), retry_after=int(raw.get("retry_after", 0)))
+            raise FaultError(
+                f"bad fault {raw!r}: kind must be one of {', '.join(KINDS)}; fields: route, times, seconds, retry_after"
+            )
+        return cls(
+            kind=str(raw["kind"]),
+            route=str(raw.get("route", "*")),
+            times=int(raw.get("times", -1)),
+            seconds=float(raw.get("seconds", 1.0)),
+            retry_after=int(raw.get("retry_after", 0)),
+        )
 
 
 class Faults:
@@ -93,8 +100,10 @@ def echo_body(token: str, request: str = "") -> dict[str, object]:
     return {
         "type": "invalid_request_error",
         "message": f"authentication failed for X-Auth-Token {whole} (request: {request or '-'})",
-        "details": [{"argument_name": "X-Auth-Token", "reason": f"refused: {upper}"},
-                    {"argument_name": "token", "help_message": f"starts with {head}"}],
+        "details": [
+            {"argument_name": "X-Auth-Token", "reason": f"refused: {upper}"},
+            {"argument_name": "token", "help_message": f"starts with {head}"},
+        ],
         "fields": {"x_auth_token": [f"ends with {tail}", upper]},
         "help_message": f"check {head}",
         "resource_id": whole,

@@ -22,8 +22,9 @@ class _Server(ThreadingHTTPServer):
 
 
 class ApiServer:
-    def __init__(self, engine: Engine, faults: Faults, host: str = "127.0.0.1", port: int = 0,
-                 record: bool = True) -> None:
+    def __init__(
+        self, engine: Engine, faults: Faults, host: str = "127.0.0.1", port: int = 0, record: bool = True
+    ) -> None:
         self.engine = engine
         self.faults = faults
         self.requests: list[dict[str, Any]] = []
@@ -73,8 +74,15 @@ class ApiServer:
                     body = raw.decode("utf-8", "replace")
                 headers = {k.lower(): v for k, v in self.headers.items() if k.lower() not in _HIDDEN_HEADERS}
                 query = parse_qs(url.query)
-                api._record({"method": self.command, "path": url.path, "query": {k: v if len(v) > 1 else v[0] for k, v in query.items()},
-                             "body": None if body is _INVALID else body, "headers": headers})
+                api._record(
+                    {
+                        "method": self.command,
+                        "path": url.path,
+                        "query": {k: v if len(v) > 1 else v[0] for k, v in query.items()},
+                        "body": None if body is _INVALID else body,
+                        "headers": headers,
+                    }
+                )
                 fault = api.faults.take(self.command, url.path)
                 if fault is not None:
                     if fault.kind == "latency":
@@ -98,7 +106,9 @@ class ApiServer:
                     reply = api.engine.handle(self.command, url.path, query, body, self.headers.get("X-Auth-Token"))
                 except Exception as exc:  # a sandbox bug: say so like the API would, keep serving
                     log.exception("sandbox: %s %s failed", self.command, url.path)
-                    reply = Reply(500, {"message": f"sandbox error: {type(exc).__name__}: {exc}", "type": "internal_error"})
+                    reply = Reply(
+                        500, {"message": f"sandbox error: {type(exc).__name__}: {exc}", "type": "internal_error"}
+                    )
                 self._reply(reply)
 
             def _reply(self, reply: Reply) -> None:
@@ -125,6 +135,9 @@ _INVALID = object()
 
 def _fault_reply(kind: str, retry_after: int) -> Reply:
     if kind == "429":
-        return Reply(429, {"message": "quota exceeded: too many requests", "type": "too_many_requests"},
-                     {"Retry-After": str(retry_after)})
+        return Reply(
+            429,
+            {"message": "quota exceeded: too many requests", "type": "too_many_requests"},
+            {"Retry-After": str(retry_after)},
+        )
     return Reply(int(kind), {"message": "internal server error", "type": "internal_error"})

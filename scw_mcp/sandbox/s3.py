@@ -51,9 +51,7 @@ class BucketNames:
         creating = environ.get("REQUEST_METHOD") == "PUT" and not environ.get("QUERY_STRING") and "/" not in bucket
         if creating and bucket and not valid_bucket_name(bucket):
             body = invalid_bucket_name(bucket)
-            start_response(
-                "400 Bad Request", [("Content-Type", "application/xml"), ("Content-Length", str(len(body)))]
-            )
+            start_response("400 Bad Request", [("Content-Type", "application/xml"), ("Content-Length", str(len(body)))])
             return [body]
         return self.app(environ, start_response)
 

@@ -12,7 +12,7 @@ import enum
 import importlib
 import types
 import typing
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 # State and status values that mean "exists and works", preferred for a new resource.
@@ -24,7 +24,7 @@ def now() -> str:
     return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-@lru_cache(maxsize=None)
+@cache
 def load(python: str) -> Any:
     """'scaleway.vpc.v2.types:PrivateNetwork' -> the class (None for '')."""
     if not python:
@@ -33,7 +33,7 @@ def load(python: str) -> Any:
     return getattr(importlib.import_module(module), name)
 
 
-@lru_cache(maxsize=None)
+@cache
 def hints(cls: Any) -> dict[str, Any]:
     """Field name on the wire -> type hint (`type_` is `type` in JSON)."""
     if not dataclasses.is_dataclass(cls):
@@ -41,7 +41,7 @@ def hints(cls: Any) -> dict[str, Any]:
     return {name.rstrip("_"): hint for name, hint in typing.get_type_hints(cls).items()}
 
 
-@lru_cache(maxsize=None)
+@cache
 def required_fields(cls: Any) -> tuple[str, ...]:
     """Wire names of the fields the SDK class declares required and not nullable."""
     if not dataclasses.is_dataclass(cls):
@@ -50,7 +50,9 @@ def required_fields(cls: Any) -> tuple[str, ...]:
     return tuple(
         f.name.rstrip("_")
         for f in dataclasses.fields(cls)
-        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING and not unwrap(hinted[f.name])[1]
+        if f.default is dataclasses.MISSING
+        and f.default_factory is dataclasses.MISSING
+        and not unwrap(hinted[f.name])[1]
     )
 
 

@@ -53,7 +53,7 @@ class RouteTable:
         for route in self._by_shape.get((verb, len(parts)), ()):
             params: dict[str, str] = {}
             literal = 0
-            for template, actual in zip(route.segments, parts):
+            for template, actual in zip(route.segments, parts, strict=False):
                 if _is_param(template):
                     params[template[1:-1]] = actual
                 elif template == actual:

@@ -70,7 +70,7 @@ def test_schemas_accept_realistic_calls_and_reject_wrong_types(module_name, oper
 
         api = RecordingApi(api_class)
         function(api, **{(f"{k}_" if keyword.iskeyword(k) else k): v for k, v in args.items()})
-        (method, sdk_kwargs), = api.calls
+        ((method, sdk_kwargs),) = api.calls
         assert op["sdk"].endswith(f".{method}"), tool
         sdk_method = getattr(api_class, method)
         hints = typing.get_type_hints(sdk_method)

@@ -79,8 +79,10 @@ def test_every_table_entry_has_a_one_line_reason():
 
 def test_a_stale_entry_is_named(tmp_path: Path):
     path = tmp_path / "required.yaml"
-    path.write_text("operations:\n  k8s_create_cluster:\n    verison: typo\n  gone_op:\n    x: y\n"
-                    "objects:\n  a.b:C:\n    d: e\n", encoding="utf-8")
+    path.write_text(
+        "operations:\n  k8s_create_cluster:\n    verison: typo\n  gone_op:\n    x: y\nobjects:\n  a.b:C:\n    d: e\n",
+        encoding="utf-8",
+    )
     stale = RequiredTable.load(path).stale({"k8s_create_cluster": {"version"}}, {})
     assert stale == ["k8s_create_cluster.verison", "operation gone_op", "class a.b:C"]
 
@@ -90,11 +92,22 @@ class Colour(str, enum.Enum):
     RED = "red"
 
 
-@pytest.mark.parametrize("hint, expected", [
-    (str, ""), (int, 0), (float, 0.0), (bool, False), (list[str], []), (dict[str, str], {}),
-    (Colour, None), (k8s.MaintenanceWindow, None), (datetime.datetime, None), (Any, None),
-    (Optional[str], None),  # noqa: UP045 - as the SDK writes it
-])
+@pytest.mark.parametrize(
+    "hint, expected",
+    [
+        (str, ""),
+        (int, 0),
+        (float, 0.0),
+        (bool, False),
+        (list[str], []),
+        (dict[str, str], {}),
+        (Colour, None),
+        (k8s.MaintenanceWindow, None),
+        (datetime.datetime, None),
+        (Any, None),
+        (Optional[str], None),  # noqa: UP045 - as the SDK writes it
+    ],
+)
 def test_zero_values(hint, expected):
     assert zero(hint) == expected and type(zero(hint)) is type(expected)
 
@@ -104,8 +117,10 @@ def test_or_zero_keeps_what_was_given():
 
 
 def test_nested_objects_get_zero_values_for_what_the_caller_left_out():
-    (pool,) = to_sdk([{"name": "p", "node_type": "DEV1-M", "size": 1, "taints": [{"key": "k"}]}],
-                     list[k8s.CreateClusterRequestPoolConfig])
+    (pool,) = to_sdk(
+        [{"name": "p", "node_type": "DEV1-M", "size": 1, "taints": [{"key": "k"}]}],
+        list[k8s.CreateClusterRequestPoolConfig],
+    )
     assert (pool.name, pool.node_type, pool.size) == ("p", "DEV1-M", 1)
     assert pool.tags == [] and pool.kubelet_args == {} and pool.labels == {} and pool.user_data == {}
     assert pool.autoscaling is False and pool.zone == "" and pool.container_runtime is None

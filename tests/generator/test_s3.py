@@ -45,9 +45,7 @@ def test_every_operation_of_the_model_is_supported_or_left_out_with_a_reason():
             and source["read"]
             and source["page_validated"]
         )
-    assert {"GetObject", "PutBucketVersioning", "ListObjectVersions", "CreateMultipartUpload"} <= set(
-        data["supported"]
-    )
+    assert {"GetObject", "PutBucketVersioning", "ListObjectVersions", "CreateMultipartUpload"} <= set(data["supported"])
 
 
 def test_an_operation_missing_from_the_lists_stops_the_generator(tmp_path):

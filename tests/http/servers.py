@@ -12,9 +12,9 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from collections.abc import Iterator
 from typing import Any
 
 import anyio
@@ -77,8 +77,14 @@ class Replica(Process):
 
 def start_sandbox(tmp: Path, *args: str) -> SandboxProcess:
     err = tmp / f"sandbox-{time.monotonic_ns()}.log"
-    proc = subprocess.Popen([*CLI, "sandbox", "serve", *args], env=clean_env(str(tmp)), cwd=str(ROOT),
-                            stdout=subprocess.PIPE, stderr=err.open("wb"), text=True)
+    proc = subprocess.Popen(
+        [*CLI, "sandbox", "serve", *args],
+        env=clean_env(str(tmp)),
+        cwd=str(ROOT),
+        stdout=subprocess.PIPE,
+        stderr=err.open("wb"),
+        text=True,
+    )
     line = proc.stdout.readline()
     if not line:
         proc.wait(timeout=10)
@@ -91,8 +97,13 @@ def start_replica(tmp: Path, env: dict[str, str], *args: str, token: str | None 
     port = free_port()
     err = tmp / f"replica-{port}.log"
     extra = {**env, **({"SCW_MCP_HTTP_TOKEN": token} if token else {})}
-    proc = subprocess.Popen([*CLI, "--transport", "streamable-http", "--port", str(port), *args], cwd=str(ROOT),
-                            env=clean_env(str(tmp), **extra), stdout=subprocess.DEVNULL, stderr=err.open("wb"))
+    proc = subprocess.Popen(
+        [*CLI, "--transport", "streamable-http", "--port", str(port), *args],
+        cwd=str(ROOT),
+        env=clean_env(str(tmp), **extra),
+        stdout=subprocess.DEVNULL,
+        stderr=err.open("wb"),
+    )
     replica = Replica(proc, err, port)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

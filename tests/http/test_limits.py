@@ -17,10 +17,21 @@ HEADER_TIMEOUT = 1.0
 KEEPALIVE = 3.0
 MAX_CONNECTIONS = 30
 SLOW_SECONDS = 2
-AUTH = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json",
-        "Accept": "application/json, text/event-stream", "MCP-Protocol-Version": "2025-06-18"}
-SLOW_CALL = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {
-    "name": "call_operation", "arguments": {"name": "instance_list_servers", "arguments": {"zone": "fr-par-1"}}}}
+AUTH = {
+    "Authorization": f"Bearer {TOKEN}",
+    "Content-Type": "application/json",
+    "Accept": "application/json, text/event-stream",
+    "MCP-Protocol-Version": "2025-06-18",
+}
+SLOW_CALL = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "tools/call",
+    "params": {
+        "name": "call_operation",
+        "arguments": {"name": "instance_list_servers", "arguments": {"zone": "fr-par-1"}},
+    },
+}
 
 
 @pytest.fixture(scope="module")
@@ -28,9 +39,22 @@ def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("limits")
     faults = f'[{{"route": "GET /instance/v1/zones/*/servers", "kind": "latency", "seconds": {SLOW_SECONDS}}}]'
     replica = start_replica(
-        tmp, {"SCW_SANDBOX_FAULTS": faults}, "--sandbox", "--allowed-hosts", "mcp.example.test",
-        "--http-header-timeout", str(HEADER_TIMEOUT), "--http-keepalive-timeout", str(KEEPALIVE),
-        "--max-connections", str(MAX_CONNECTIONS), "--max-concurrent-calls", "2", "--max-sse-streams", "1")
+        tmp,
+        {"SCW_SANDBOX_FAULTS": faults},
+        "--sandbox",
+        "--allowed-hosts",
+        "mcp.example.test",
+        "--http-header-timeout",
+        str(HEADER_TIMEOUT),
+        "--http-keepalive-timeout",
+        str(KEEPALIVE),
+        "--max-connections",
+        str(MAX_CONNECTIONS),
+        "--max-concurrent-calls",
+        "2",
+        "--max-sse-streams",
+        "1",
+    )
     with stopped_at_exit(replica):
         yield replica
         assert replica.stop() == 0, replica.stderr[-2000:]
@@ -94,8 +118,9 @@ def test_an_idle_kept_alive_connection_is_closed_after_the_keepalive_timeout(ser
 
 def test_a_body_trickled_after_a_401_does_not_hold_the_connection(server):
     with _connect(server) as sock:
-        sock.sendall(b"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                     b"Content-Length: 1000\r\n\r\n{")
+        sock.sendall(
+            b"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"
+        )
         assert _read_response(sock).startswith(b"HTTP/1.1 401")
         sock.settimeout(0.2)  # a byte every 0.2 s: each one used to hold the connection open again
         started, closed = time.monotonic(), False
@@ -150,11 +175,19 @@ def test_calls_beyond_the_limit_get_503_with_retry_after(server):
     assert requests.post(server.url, headers=AUTH, json={**SLOW_CALL, "id": 4}, timeout=30).status_code == 200
 
 
-LISTEN = {"jsonrpc": "2.0", "id": 1, "method": "subscriptions/listen", "params": {
-    "_meta": {"io.modelcontextprotocol/protocolVersion": "2026-07-28",
-              "io.modelcontextprotocol/clientInfo": {"name": "t", "version": "0"},
-              "io.modelcontextprotocol/clientCapabilities": {}},
-    "notifications": {"toolsListChanged": True}}}
+LISTEN = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "subscriptions/listen",
+    "params": {
+        "_meta": {
+            "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+            "io.modelcontextprotocol/clientInfo": {"name": "t", "version": "0"},
+            "io.modelcontextprotocol/clientCapabilities": {},
+        },
+        "notifications": {"toolsListChanged": True},
+    },
+}
 LISTEN_HEADERS = {**AUTH, "MCP-Protocol-Version": "2026-07-28", "Mcp-Method": "subscriptions/listen"}
 
 
@@ -180,8 +213,15 @@ def test_get_opens_no_stream_and_subscription_streams_are_capped(server):
 
 def test_one_log_line_per_request_with_id_method_tool_status_and_duration_but_no_secret(server):
     secret = "hunter2-do-not-log-me"
-    call = {"jsonrpc": "2.0", "id": 7, "method": "tools/call", "params": {"name": "call_operation", "arguments": {
-        "name": "iam_list_api_keys", "arguments": {"password": secret, "zone": "fr-par-1"}}}}
+    call = {
+        "jsonrpc": "2.0",
+        "id": 7,
+        "method": "tools/call",
+        "params": {
+            "name": "call_operation",
+            "arguments": {"name": "iam_list_api_keys", "arguments": {"password": secret, "zone": "fr-par-1"}},
+        },
+    }
     answer = requests.post(server.url, headers={**AUTH, "X-Request-Id": "lb-req-42"}, json=call, timeout=30)
     assert answer.status_code == 200 and answer.headers["x-request-id"] == "lb-req-42"
     forged = requests.post(server.url, headers={**AUTH, "X-Request-Id": "a b"}, json=call, timeout=30)
@@ -199,6 +239,7 @@ def test_one_log_line_per_request_with_id_method_tool_status_and_duration_but_no
 def test_413_421_403_and_401_still_hold(server):
     big = requests.post(server.url, headers=AUTH, data=b"{" + b" " * (5 << 20) + b"}", timeout=60)
     assert big.status_code == 413
+
     def status(**headers: str) -> int:
         sent = {k: v for k, v in {**AUTH, **headers}.items() if v}
         return requests.post(server.url, headers=sent, json=SLOW_CALL, timeout=10).status_code

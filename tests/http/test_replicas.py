@@ -18,8 +18,12 @@ SHARED_KEY = "shared-confirmation-key-0123456789"
 OTHER_KEY = "another-confirmation-key-9876543210"
 SLOW_ROUTE = "GET /instance/v1/zones/*/servers"  # only the graceful-stop test lists servers
 SLOW_SECONDS = 4
-JSONRPC_HEADERS = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json",
-                   "Accept": "application/json, text/event-stream", "MCP-Protocol-Version": "2025-06-18"}
+JSONRPC_HEADERS = {
+    "Authorization": f"Bearer {TOKEN}",
+    "Content-Type": "application/json",
+    "Accept": "application/json, text/event-stream",
+    "MCP-Protocol-Version": "2025-06-18",
+}
 
 
 @pytest.fixture(scope="module")
@@ -65,8 +69,14 @@ def test_healthz_answers_without_a_token_and_shows_no_secret(replicas):
 
 def test_a_delete_previewed_on_one_replica_is_confirmed_on_another_sharing_the_key(replicas):
     first, second, third = replicas
-    created = call(first, "call_operation", {"name": "vpc_create_private_network", "arguments": {
-        "name": "replicated", "default_route_propagation_enabled": False}})
+    created = call(
+        first,
+        "call_operation",
+        {
+            "name": "vpc_create_private_network",
+            "arguments": {"name": "replicated", "default_route_propagation_enabled": False},
+        },
+    )
     assert not created.is_error, text_of(created)
     network = created.structured_content
     network_id = network.get("private_network", network)["id"]  # the hand-written tool wraps it (after the rename)
@@ -87,8 +97,7 @@ def test_a_delete_previewed_on_one_replica_is_confirmed_on_another_sharing_the_k
 
 
 def _network_ids(replica) -> list[str]:
-    listed = call(replica, "call_operation", {"name": "vpc_list_private_networks",
-                                              "arguments": {"name": "replicated"}})
+    listed = call(replica, "call_operation", {"name": "vpc_list_private_networks", "arguments": {"name": "replicated"}})
     assert not listed.is_error, text_of(listed)
     return [n["id"] for n in listed.structured_content["items"]]
 
@@ -103,8 +112,12 @@ def test_without_a_key_a_replica_warns_and_sigterm_lets_a_slow_call_finish(cloud
         def slow_call() -> None:  # one plain JSON-RPC POST: nothing else reaches the stopping server
             started = time.monotonic()
             arguments = {"name": "instance_list_servers", "arguments": {"zone": "fr-par-1"}}
-            body = {"jsonrpc": "2.0", "id": 1, "method": "tools/call",
-                    "params": {"name": "call_operation", "arguments": arguments}}
+            body = {
+                "jsonrpc": "2.0",
+                "id": 1,
+                "method": "tools/call",
+                "params": {"name": "call_operation", "arguments": arguments},
+            }
             outcome["answer"] = requests.post(replica.url, headers=JSONRPC_HEADERS, json=body, timeout=60)
             outcome["seconds"] = time.monotonic() - started
 

@@ -9,9 +9,10 @@ MCP log messages and the text of every result: tests assert that secrets appear 
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 import anyio
 from mcp import Client
@@ -92,7 +93,9 @@ def run_session(sb: Sandbox, tmp_path: Path, scenario: Callable[[Session], Await
     async def main() -> None:
         with stderr_path.open("w") as errlog:
             transport = stdio_client(server_params(args, env), errlog=errlog)
-            async with Client(transport, read_timeout_seconds=60, logging_callback=keep_log, log_level="debug") as client:
+            async with Client(
+                transport, read_timeout_seconds=60, logging_callback=keep_log, log_level="debug"
+            ) as client:
                 served = {t.name for t in (await client.list_tools()).tools}
                 await scenario(Session(client, sb, transcript, served))
 

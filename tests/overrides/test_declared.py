@@ -13,7 +13,13 @@ from tests.conftest import ROOT
 
 
 def test_declared_json_is_up_to_date():
-    proc = subprocess.run([sys.executable, "-m", "scw_mcp.overrides", "--check"], capture_output=True, text=True, cwd=str(ROOT), timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "scw_mcp.overrides", "--check"],
+        capture_output=True,
+        text=True,
+        cwd=str(ROOT),
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-1000:]
 
 
@@ -43,7 +49,7 @@ def test_hand_written_tools_take_every_argument_of_the_operation_they_replace():
 def test_declarations_are_checked(monkeypatch):
     import pytest
 
-    from scw_mcp.overrides.declare import DeclarationError, Declaration, entry
+    from scw_mcp.overrides.declare import Declaration, DeclarationError, entry
 
     async def vpc_delete_vpc(ctx, vpc_id: str, region: str | None = None):
         """Delete a VPC."""

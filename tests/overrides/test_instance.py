@@ -27,8 +27,17 @@ def fast_polls(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_create_from_label_and_wait(api: Sandbox) -> None:
     created, got, listed, everywhere, stopped = calls(
         api,
-        ("instance_create_server", {"commercial_type": "DEV1-S", "image": "ubuntu_noble", "name": "web-1", "tags": ["t1"],
-                                    "wait": True, "timeout_seconds": 30}),
+        (
+            "instance_create_server",
+            {
+                "commercial_type": "DEV1-S",
+                "image": "ubuntu_noble",
+                "name": "web-1",
+                "tags": ["t1"],
+                "wait": True,
+                "timeout_seconds": 30,
+            },
+        ),
         ("instance_get_server", {"server_id": "{id}"}),
         ("instance_list_servers", {"name": "web-1"}),
         ("instance_list_servers", {"zone": "all"}),
@@ -54,7 +63,9 @@ def test_arm_type_picks_arm_image_and_unknown_label_lists_valid(api: Sandbox) ->
     assert ok(created)["image"]["arch"] == "arm64" and ok(created)["server"]["state"] == "stopped"
     assert "instance_start_server" in ok(created)["notes"][0]
     assert bad_label.is_error and "Valid labels" in text_of(bad_label) and "ubuntu_noble" in text_of(bad_label)
-    assert bad_type.is_error and "Unknown commercial type 'DEV9-Z'" in text_of(bad_type) and "DEV1-S" in text_of(bad_type)
+    assert (
+        bad_type.is_error and "Unknown commercial type 'DEV9-Z'" in text_of(bad_type) and "DEV1-S" in text_of(bad_type)
+    )
 
 
 def test_generated_arguments_pass_through(api: Sandbox) -> None:
@@ -62,13 +73,24 @@ def test_generated_arguments_pass_through(api: Sandbox) -> None:
     api.reset_requests()
     created, listed = calls(
         api,
-        ("instance_create_server", {"name": "pass-through", "protected": True, "boot_type": "local", "project": api.project_id}),
+        (
+            "instance_create_server",
+            {"name": "pass-through", "protected": True, "boot_type": "local", "project": api.project_id},
+        ),
         ("instance_list_servers", {"commercial_type": "DEV1-S", "per_page": 5}),
     )
     ok(created)
     (post,) = [r for r in api.requests if r["method"] == "POST" and r["path"].endswith("/servers")]
-    assert post["body"]["protected"] is True and post["body"]["boot_type"] == "local" and post["body"]["project"] == api.project_id
-    (get,) = [r for r in api.requests if r["method"] == "GET" and r["path"].endswith("/servers") and r["query"].get("commercial_type")]
+    assert (
+        post["body"]["protected"] is True
+        and post["body"]["boot_type"] == "local"
+        and post["body"]["project"] == api.project_id
+    )
+    (get,) = [
+        r
+        for r in api.requests
+        if r["method"] == "GET" and r["path"].endswith("/servers") and r["query"].get("commercial_type")
+    ]
     assert get["query"]["commercial_type"] in ("DEV1-S", ["DEV1-S"])
     assert ok(listed)["items"]
 
@@ -86,7 +108,10 @@ def test_delete_preview_says_what_stays_then_delete_with_volumes(api: Sandbox) -
     assert not ok(purge)["target"]["will_keep"]
     done, gone = calls(
         api,
-        ("instance_delete_server", {"server_id": server_id, "with_volumes": True, "confirm_token": ok(purge)["confirm_token"]}),
+        (
+            "instance_delete_server",
+            {"server_id": server_id, "with_volumes": True, "confirm_token": ok(purge)["confirm_token"]},
+        ),
         ("instance_get_server", {"server_id": server_id}),
     )
     assert ok(done)["deleted_server"] == server_id and len(ok(done)["deleted_volumes"]) == 1 and not ok(done)["kept"]

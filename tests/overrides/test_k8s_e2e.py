@@ -45,30 +45,53 @@ def test_cluster_lifecycle(sb: Sandbox, tmp_path: Path) -> None:
         got = await s.ok("k8s_get_cluster", {"cluster_id": cluster_id})
         assert got["cluster"]["status"] == "ready"  # creating -> ready after two reads
         (default_pool,) = got["pools"]
-        assert (default_pool["name"], default_pool["size"], default_pool["version"], default_pool["zone"]) == ("default", 2, "1.34.5", "fr-par-1")
+        assert (default_pool["name"], default_pool["size"], default_pool["version"], default_pool["zone"]) == (
+            "default",
+            2,
+            "1.34.5",
+            "fr-par-1",
+        )
         assert len(nodes_of(cluster_id, default_pool["id"])) == 2
 
         # Pools: add one, resize it, turn autoscaling on; bad bounds never reach the API.
-        pool = (await s.ok("k8s_create_pool", {"cluster_id": cluster_id, "name": "workers", "node_type": "DEV1-L", "size": 1}))["pool"]
+        pool = (
+            await s.ok(
+                "k8s_create_pool", {"cluster_id": cluster_id, "name": "workers", "node_type": "DEV1-L", "size": 1}
+            )
+        )["pool"]
         assert (pool["name"], pool["node_type"], pool["size"], pool["version"]) == ("workers", "DEV1-L", 1, "1.34.5")
         assert len(nodes_of(cluster_id, pool["id"])) == 1
         scaled = (await s.ok("k8s_update_pool", {"pool_id": pool["id"], "size": 3}))["pool"]
         assert scaled["size"] == 3 and s.requests("PATCH")[-1]["body"] == {"size": 3}
         assert len(nodes_of(cluster_id, pool["id"])) == 3
-        autoscaled = (await s.ok("k8s_update_pool", {"pool_id": pool["id"], "autoscaling": True, "min_size": 1, "max_size": 5}))["pool"]
-        assert (autoscaled["autoscaling"], autoscaled["min_size"], autoscaled["max_size"], autoscaled["size"]) == (True, 1, 5, 3)
+        autoscaled = (
+            await s.ok("k8s_update_pool", {"pool_id": pool["id"], "autoscaling": True, "min_size": 1, "max_size": 5})
+        )["pool"]
+        assert (autoscaled["autoscaling"], autoscaled["min_size"], autoscaled["max_size"], autoscaled["size"]) == (
+            True,
+            1,
+            5,
+            3,
+        )
         patches = len(s.requests("PATCH"))
         bad = await s.error("k8s_update_pool", {"pool_id": pool["id"], "min_size": 5, "max_size": 2})
         assert "min_size (5) is above max_size (2)" in bad
         nothing = await s.error("k8s_update_pool", {"pool_id": pool["id"]})
         assert "Nothing to change" in nothing and len(s.requests("PATCH")) == patches
         pools = await s.ok("k8s_list_pools", {"cluster_id": cluster_id})
-        assert sorted((p["name"], p["size"]) for p in pools["items"]) == [("default", 2), ("workers", 3)] and pools["total_count"] == 2
+        assert (
+            sorted((p["name"], p["size"]) for p in pools["items"]) == [("default", 2), ("workers", 3)]
+            and pools["total_count"] == 2
+        )
 
         # The kubeconfig: YAML for kubectl, with the admin token, for the caller only.
         kubeconfig = await s.ok("k8s_get_cluster_kubeconfig", {"cluster_id": cluster_id})
         text = kubeconfig["kubeconfig"]
-        assert text.startswith("apiVersion: v1") and f"server: {cluster['cluster_url']}" in text and "current-context: admin@c1" in text
+        assert (
+            text.startswith("apiVersion: v1")
+            and f"server: {cluster['cluster_url']}" in text
+            and "current-context: admin@c1" in text
+        )
         assert kubeconfig["file_name"] == "kubeconfig.yaml" and "admin credentials" in kubeconfig["warning"]
         kubeconfig_tokens.extend(re.findall(r"token: (\S+)", text))
 
@@ -86,12 +109,18 @@ def test_cluster_lifecycle(sb: Sandbox, tmp_path: Path) -> None:
         assert "404" in await s.error("k8s_get_cluster", {"cluster_id": cluster_id})
         assert (await s.ok("k8s_list_clusters", {}))["items"] == []
         assert sb.engine.items(f"{K8S}/clusters") == []
-        assert sb.engine.items(f"{K8S}/clusters/{cluster_id}/pools") == sb.engine.items(f"{K8S}/clusters/{cluster_id}/nodes") == []
+        assert (
+            sb.engine.items(f"{K8S}/clusters/{cluster_id}/pools")
+            == sb.engine.items(f"{K8S}/clusters/{cluster_id}/nodes")
+            == []
+        )
         assert sb.engine.find(PNS, network["id"]) is not None  # kept: with_additional_resources was false
 
     sb.reset_requests()
     transcript = run_session(sb, tmp_path, scenario)
     (token,) = kubeconfig_tokens
     assert len(token) == 32
-    assert "k8s_get_cluster_kubeconfig" in transcript.stderr  # DEBUG logging reached stderr: the check below means something
+    assert (
+        "k8s_get_cluster_kubeconfig" in transcript.stderr
+    )  # DEBUG logging reached stderr: the check below means something
     assert token not in transcript.stderr and not any(token in m for m in transcript.log_messages)

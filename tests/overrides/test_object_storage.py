@@ -58,7 +58,9 @@ def test_round_trip(ctx: CallContext) -> None:
     assert folders["prefixes"] == ["bin/", "docs/"] and folders["items"] == []
     page = run(obj.object_storage_list_objects_v2, ctx, bucket, max_keys=1)
     assert page["next_continuation_token"]
-    rest = run(obj.object_storage_list_objects_v2, ctx, bucket, max_keys=1, continuation_token=page["next_continuation_token"])
+    rest = run(
+        obj.object_storage_list_objects_v2, ctx, bucket, max_keys=1, continuation_token=page["next_continuation_token"]
+    )
     assert rest["items"][0]["key"] != page["items"][0]["key"]
 
     text = run(obj.object_storage_get_object, ctx, bucket, "docs/hello.txt")

@@ -121,9 +121,7 @@ def test_stand_ins_take_every_argument_of_their_operation(s3_sandbox) -> None:
         assert put["content_type"] == "application/json" and put["e_tag"]
         head = await calls.ok("object_storage_head_object", {"bucket": "args", "key": "k.json"})
         assert head["metadata"] == {"owner": "me"} and head["cache_control"] == "no-cache"
-        got = await calls.ok(
-            "object_storage_get_object", {"bucket": "args", "key": "k.json", "if_match": put["e_tag"]}
-        )
+        got = await calls.ok("object_storage_get_object", {"bucket": "args", "key": "k.json", "if_match": put["e_tag"]})
         assert got["content"] == "{}"
         text = await calls.error(
             "object_storage_get_object", {"bucket": "args", "key": "k.json", "if_match": '"other"'}

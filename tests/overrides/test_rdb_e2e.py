@@ -20,24 +20,43 @@ SHORT_PASSWORD = "Sh0rt!7"
 def test_database_lifecycle(sb: Sandbox, tmp_path: Path) -> None:
     async def scenario(s: Session) -> None:
         # The engine is checked against the region's engines before anything is created.
-        wrong = await s.error("rdb_create_instance", {"engine": "PostgreSQL-99", "user_name": "admin", "password": ADMIN_PASSWORD})
+        wrong = await s.error(
+            "rdb_create_instance", {"engine": "PostgreSQL-99", "user_name": "admin", "password": ADMIN_PASSWORD}
+        )
         assert "Unknown engine 'PostgreSQL-99'" in wrong
         assert all(v in wrong for v in ("PostgreSQL-16", "PostgreSQL-15", "PostgreSQL-14", "MySQL-8"))
-        short = await s.error("rdb_create_instance", {"engine": "PostgreSQL-16", "user_name": "admin", "password": SHORT_PASSWORD})
+        short = await s.error(
+            "rdb_create_instance", {"engine": "PostgreSQL-16", "user_name": "admin", "password": SHORT_PASSWORD}
+        )
         assert "password" in short and "too short" in short
         assert s.requests("POST") == [] and sb.engine.items(f"{RDB}/instances") == []
 
         # Engine names are matched without regard to case; endpoints come with the summary.
-        created = await s.ok("rdb_create_instance", {"engine": "postgresql-15", "user_name": "admin", "password": ADMIN_PASSWORD,
-                                                     "name": "orders", "tags": ["shop"], "volume_size_gb": 20})
+        created = await s.ok(
+            "rdb_create_instance",
+            {
+                "engine": "postgresql-15",
+                "user_name": "admin",
+                "password": ADMIN_PASSWORD,
+                "name": "orders",
+                "tags": ["shop"],
+                "volume_size_gb": 20,
+            },
+        )
         instance = created["instance"]
-        assert instance["engine"] == "PostgreSQL-15" and instance["status"] == "provisioning" and instance["tags"] == ["shop"]
+        assert (
+            instance["engine"] == "PostgreSQL-15"
+            and instance["status"] == "provisioning"
+            and instance["tags"] == ["shop"]
+        )
         assert instance["volume"]["size"] == 20_000_000_000
         (endpoint,) = instance["endpoints"]
         assert endpoint["type"] == "public" and endpoint["port"] == 5432 and endpoint["host"] == endpoint["ip"]
         assert "rdb_get_instance" in created["notes"][0]
         (post,) = s.requests("POST", "/instances")
-        assert post["body"]["engine"] == "PostgreSQL-15" and post["body"]["password"] == ADMIN_PASSWORD  # to the API only
+        assert (
+            post["body"]["engine"] == "PostgreSQL-15" and post["body"]["password"] == ADMIN_PASSWORD
+        )  # to the API only
         assert post["body"]["project_id"] == sb.project_id and post["body"]["volume_size"] == 20_000_000_000
         instance_id = instance["id"]
         (stored,) = sb.engine.items(f"{RDB}/instances")
@@ -55,7 +74,10 @@ def test_database_lifecycle(sb: Sandbox, tmp_path: Path) -> None:
         for name in ("orders_db", "analytics"):
             assert (await s.ok("rdb_create_database", {"instance_id": instance_id, "name": name}))["name"] == name
         databases = await s.ok("rdb_list_databases", {"instance_id": instance_id})
-        assert sorted(d["name"] for d in databases["items"]) == ["analytics", "orders_db"] and databases["total_count"] == 2
+        assert (
+            sorted(d["name"] for d in databases["items"]) == ["analytics", "orders_db"]
+            and databases["total_count"] == 2
+        )
 
         # Users: the password goes to the API, never back.
         user = await s.ok("rdb_create_user", {"instance_id": instance_id, "name": "app", "password": USER_PASSWORD})
@@ -65,11 +87,24 @@ def test_database_lifecycle(sb: Sandbox, tmp_path: Path) -> None:
 
         # Backups.
         in_a_week = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=7)
-        backup = await s.ok("rdb_create_database_backup", {"instance_id": instance_id, "database_name": "orders_db",
-                                                           "name": "nightly", "expires_at": in_a_week.isoformat()})
-        assert backup["name"] == "nightly" and backup["database_name"] == "orders_db" and backup["instance_id"] == instance_id
+        backup = await s.ok(
+            "rdb_create_database_backup",
+            {
+                "instance_id": instance_id,
+                "database_name": "orders_db",
+                "name": "nightly",
+                "expires_at": in_a_week.isoformat(),
+            },
+        )
+        assert (
+            backup["name"] == "nightly"
+            and backup["database_name"] == "orders_db"
+            and backup["instance_id"] == instance_id
+        )
         expires = datetime.datetime.fromisoformat(backup["expires_at"])
-        assert abs(expires - datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=7)) < datetime.timedelta(minutes=5)
+        assert abs(
+            expires - datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=7)
+        ) < datetime.timedelta(minutes=5)
         backups = await s.ok("rdb_list_database_backups", {"instance_id": instance_id})
         assert [(b["name"], b["database_name"]) for b in backups["items"]] == [("nightly", "orders_db")]
 
@@ -84,7 +119,10 @@ def test_database_lifecycle(sb: Sandbox, tmp_path: Path) -> None:
         preview = await s.preview("rdb_delete_database", {"instance_id": instance_id, "name": "analytics"})
         assert preview["target"]["database"]["name"] == "analytics"
         # The token is bound to the exact arguments: it cannot delete another database.
-        refused = await s.error("rdb_delete_database", {"instance_id": instance_id, "name": "orders_db", "confirm_token": preview["confirm_token"]})
+        refused = await s.error(
+            "rdb_delete_database",
+            {"instance_id": instance_id, "name": "orders_db", "confirm_token": preview["confirm_token"]},
+        )
         assert "issued for other arguments" in refused
         await s.confirm("rdb_delete_database", {"instance_id": instance_id, "name": "analytics"}, preview)
         assert [d["name"] for d in sb.engine.items(f"{RDB}/instances/{instance_id}/databases")] == ["orders_db"]
@@ -92,7 +130,9 @@ def test_database_lifecycle(sb: Sandbox, tmp_path: Path) -> None:
         preview = await s.preview("rdb_delete_instance", {"instance_id": instance_id})
         target = preview["target"]
         assert target["instance"]["name"] == "orders" and target["instance"]["endpoints"] == [endpoint]
-        assert [d["name"] for d in target["databases"]] == ["orders_db"] and [b["name"] for b in target["backups"]] == ["nightly"]
+        assert [d["name"] for d in target["databases"]] == ["orders_db"] and [b["name"] for b in target["backups"]] == [
+            "nightly"
+        ]
         assert len(sb.engine.items(f"{RDB}/instances")) == 1
         deleted = await s.confirm("rdb_delete_instance", {"instance_id": instance_id}, preview)
         assert deleted["deleted"]["id"] == instance_id and deleted["deleted"]["status"] == "deleting"

@@ -35,17 +35,24 @@ def test_namespaces_and_images(sb: Sandbox, tmp_path: Path) -> None:
         # Namespace delete, previewed only: it names the images that would go with it.
         preview = await s.preview("registry_delete_namespace", {"namespace_id": namespace_id})
         assert preview["target"]["image_count"] == 1  # a number, though the SDK reads it from X-Total-Count
-        assert preview["target"]["images"] == [{"id": image["id"], "name": "hello-world", "tags": ["latest"], "size": image["size"]}]
+        assert preview["target"]["images"] == [
+            {"id": image["id"], "name": "hello-world", "tags": ["latest"], "size": image["size"]}
+        ]
 
         # Image delete: previewed with its tags, then confirmed; its tags go with it.
         preview = await s.preview("registry_delete_image", {"image_id": image["id"]})
-        assert preview["target"]["image"]["id"] == image["id"] and [t["name"] for t in preview["target"]["tags"]] == ["latest"]
+        assert preview["target"]["image"]["id"] == image["id"] and [t["name"] for t in preview["target"]["tags"]] == [
+            "latest"
+        ]
         assert "pulls of them will fail" in preview["target"]["will_delete"]
         assert len(sb.engine.items(f"{REGISTRY}/images")) == 1
         deleted = await s.confirm("registry_delete_image", {"image_id": image["id"]}, preview)
         assert deleted["deleted"]["id"] == image["id"] and deleted["deleted"]["status"] == "deleting"
         assert s.requests("DELETE")[-1]["path"] == f"{REGISTRY}/images/{image['id']}"
-        assert sb.engine.items(f"{REGISTRY}/images") == [] and sb.engine.items(f"{REGISTRY}/images/{image['id']}/tags") == []
+        assert (
+            sb.engine.items(f"{REGISTRY}/images") == []
+            and sb.engine.items(f"{REGISTRY}/images/{image['id']}/tags") == []
+        )
         assert (await s.ok("registry_list_images", {"namespace_id": namespace_id}))["items"] == []
         missing = await s.error("registry_get_image", {"image_id": image["id"]})
         assert "404" in missing and "Image was not found" in missing and "What to do" in missing
@@ -56,7 +63,9 @@ def test_namespaces_and_images(sb: Sandbox, tmp_path: Path) -> None:
         assert preview["target"]["images"] == [] and preview["target"]["image_count"] == 0
         deleted = await s.confirm("registry_delete_namespace", {"namespace_id": namespace_id}, preview)
         assert deleted["deleted"]["name"] == "sandbox" and deleted["deleted"]["status"] == "deleting"
-        assert [n["status"] for n in (await s.ok("registry_list_namespaces", {}))["items"]] == ["deleting"]  # for a poll
+        assert [n["status"] for n in (await s.ok("registry_list_namespaces", {}))["items"]] == [
+            "deleting"
+        ]  # for a poll
         assert "Namespace was not found" in await s.error("registry_get_namespace", {"namespace_id": namespace_id})
         assert sb.engine.items(f"{REGISTRY}/namespaces") == []
 
@@ -81,4 +90,7 @@ def test_deleting_a_namespace_takes_its_images(tmp_path: Path) -> None:
             assert (await s.ok("registry_list_images", {}))["items"] == []
 
         run_session(sb, tmp_path, scenario)
-        assert sb.engine.items(f"{REGISTRY}/images") == [] and sb.engine.items(f"{REGISTRY}/images/{image['id']}/tags") == []
+        assert (
+            sb.engine.items(f"{REGISTRY}/images") == []
+            and sb.engine.items(f"{REGISTRY}/images/{image['id']}/tags") == []
+        )

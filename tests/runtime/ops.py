@@ -25,9 +25,20 @@ class Recorded:
         return self.state() if callable(self.state) else self.state
 
 
-def make_op(name: str, safety: str = "read", *, performs: tuple[str, ...] | None = None, writes: tuple[str, ...] | None = None,
-            scope: str = "", properties: dict[str, Any] | None = None, required: tuple[str, ...] = (),
-            executor: Any = None, list_key: str | None = None, paging: str = "", path_params: tuple[str, ...] = ()) -> Operation:
+def make_op(
+    name: str,
+    safety: str = "read",
+    *,
+    performs: tuple[str, ...] | None = None,
+    writes: tuple[str, ...] | None = None,
+    scope: str = "",
+    properties: dict[str, Any] | None = None,
+    required: tuple[str, ...] = (),
+    executor: Any = None,
+    list_key: str | None = None,
+    paging: str = "",
+    path_params: tuple[str, ...] = (),
+) -> Operation:
     performs = performs if performs is not None else (name,)
     writes = writes if writes is not None else (tuple(performs) if safety != "read" else ())
     properties = dict(properties or {})
@@ -37,7 +48,19 @@ def make_op(name: str, safety: str = "read", *, performs: tuple[str, ...] | None
     if required:
         schema["required"] = list(required)
     return Operation(
-        name=name, product=name.split("_")[0], namespace=name.split("_")[0], version="v1", safety=safety,
-        summary=name, description=name, scope=scope, schema=schema, executor=executor or Recorded(),
-        performs=performs, writes=writes, list_key=list_key, paging=paging, path_params=path_params,
+        name=name,
+        product=name.split("_")[0],
+        namespace=name.split("_")[0],
+        version="v1",
+        safety=safety,
+        summary=name,
+        description=name,
+        scope=scope,
+        schema=schema,
+        executor=executor or Recorded(),
+        performs=performs,
+        writes=writes,
+        list_key=list_key,
+        paging=paging,
+        path_params=path_params,
     )

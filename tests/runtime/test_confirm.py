@@ -52,12 +52,15 @@ def test_the_secret_comes_from_the_environment_or_a_file(tmp_path):
     assert load_secret({}, str(key_file)) == secret
 
 
-@pytest.mark.parametrize("environ, file_text, message", [
-    ({"SCW_MCP_CONFIRM_KEY": "s" * 32}, "s" * 32, "not both"),
-    ({}, "\n", "is empty"),
-    ({}, "short", "shorter than 16"),
-    ({"SCW_MCP_CONFIRM_KEY": "short"}, None, "shorter than 16"),
-])
+@pytest.mark.parametrize(
+    "environ, file_text, message",
+    [
+        ({"SCW_MCP_CONFIRM_KEY": "s" * 32}, "s" * 32, "not both"),
+        ({}, "\n", "is empty"),
+        ({}, "short", "shorter than 16"),
+        ({"SCW_MCP_CONFIRM_KEY": "short"}, None, "shorter than 16"),
+    ],
+)
 def test_unusable_secrets_are_refused(tmp_path, environ, file_text, message):
     key_file = tmp_path / "confirm-key"
     if file_text is not None:

@@ -23,7 +23,9 @@ def test_arguments_become_sdk_types():
     assert to_sdk(None, VolumeServerTemplate) is None
 
 
-@pytest.mark.parametrize("value, hint", [("yesterday", datetime.datetime), ("not base64!", bytes), ("x", VolumeServerTemplate)])
+@pytest.mark.parametrize(
+    "value, hint", [("yesterday", datetime.datetime), ("not base64!", bytes), ("x", VolumeServerTemplate)]
+)
 def test_bad_values_are_conversion_errors(value, hint):
     with pytest.raises(ConversionError):
         to_sdk(value, hint)
@@ -34,8 +36,27 @@ def test_results_become_json_as_on_the_wire():
         RED = "red"
 
     now = datetime.datetime(2026, 1, 31, tzinfo=datetime.timezone.utc)
-    assert to_json({"c": Color.RED, "t": now, "b": b"hi", "n": None}) == {"c": "red", "t": now.isoformat(), "b": "aGk=", "n": None}
-    network = to_json(PrivateNetwork(id="p", name="n", organization_id="o", project_id="p", region="fr-par", tags=[],
-                                      created_at=now, updated_at=None, subnets=[], vpc_id="v", dhcp_enabled=True,
-                                      default_route_propagation_enabled=False, has_object_storage_private_access=False))
+    assert to_json({"c": Color.RED, "t": now, "b": b"hi", "n": None}) == {
+        "c": "red",
+        "t": now.isoformat(),
+        "b": "aGk=",
+        "n": None,
+    }
+    network = to_json(
+        PrivateNetwork(
+            id="p",
+            name="n",
+            organization_id="o",
+            project_id="p",
+            region="fr-par",
+            tags=[],
+            created_at=now,
+            updated_at=None,
+            subnets=[],
+            vpc_id="v",
+            dhcp_enabled=True,
+            default_route_propagation_enabled=False,
+            has_object_storage_private_access=False,
+        )
+    )
     assert network["name"] == "n" and network["created_at"] == now.isoformat() and network["region"] == "fr-par"

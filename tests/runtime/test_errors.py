@@ -17,12 +17,29 @@ def _scaleway(status: int, body: object) -> ScalewayException:
 
 
 def test_scaleway_errors_name_the_status_type_fields_and_what_to_do():
-    text = describe(_scaleway(404, {"type": "not_found", "message": "resource is not found", "resource": "instance_server",
-                                     "resource_id": "abc"}))
+    text = describe(
+        _scaleway(
+            404,
+            {
+                "type": "not_found",
+                "message": "resource is not found",
+                "resource": "instance_server",
+                "resource_id": "abc",
+            },
+        )
+    )
     assert text.startswith("Scaleway API error 404 (not_found): resource is not found")
     assert "resource=instance_server" in text and "resource_id=abc" in text and "What to do: check the id" in text
-    invalid = describe(_scaleway(400, {"type": "invalid_arguments", "message": "invalid argument(s)",
-                                        "details": [{"argument_name": "name", "reason": "required"}]}))
+    invalid = describe(
+        _scaleway(
+            400,
+            {
+                "type": "invalid_arguments",
+                "message": "invalid argument(s)",
+                "details": [{"argument_name": "name", "reason": "required"}],
+            },
+        )
+    )
     assert "[name required]" in invalid
     assert "non-JSON" in describe(_scaleway(502, b"<html>bad gateway</html>"))
 

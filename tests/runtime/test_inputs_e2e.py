@@ -31,8 +31,10 @@ def _calls(sb: Sandbox, calls: list[tuple[str, dict[str, Any]]]) -> list[Any]:
 
     async def run() -> list[Any]:
         async with Client(server) as client:
-            return [await client.call_tool("call_operation", {"name": name, "arguments": arguments})
-                    for name, arguments in calls]
+            return [
+                await client.call_tool("call_operation", {"name": name, "arguments": arguments})
+                for name, arguments in calls
+            ]
 
     return anyio.run(run)
 
@@ -50,22 +52,56 @@ def test_every_list_operation_accepts_null_for_each_optional_field(sb: Sandbox) 
         schema = entry.input_schema
         required = set(schema.get("required", []))
         defs = schema.get("$defs", {})
-        calls.append((entry.name, {key: sample(prop, defs, key) if key in required else None
-                                   for key, prop in schema["properties"].items()}))
-    assert sum(len(args) - len(entry.input_schema.get("required", [])) for entry, (_, args) in zip(lists, calls)) > 1500
+        calls.append(
+            (
+                entry.name,
+                {
+                    key: sample(prop, defs, key) if key in required else None
+                    for key, prop in schema["properties"].items()
+                },
+            )
+        )
+    assert (
+        sum(
+            len(args) - len(entry.input_schema.get("required", []))
+            for entry, (_, args) in zip(lists, calls, strict=False)
+        )
+        > 1500
+    )
     results = _calls(sb, calls)
-    failures = [f"{name}: {_text(result)[:200]}" for (name, _), result in zip(calls, results)
-                if result.is_error and "Invalid arguments" in _text(result)]
+    failures = [
+        f"{name}: {_text(result)[:200]}"
+        for (name, _), result in zip(calls, results, strict=False)
+        if result.is_error and "Invalid arguments" in _text(result)
+    ]
     assert not failures, f"{len(failures)} list operations refuse null:\n" + "\n".join(failures[:20])
 
 
 def test_a_cluster_from_name_version_cni_and_pools_of_name_node_type_size(sb: Sandbox) -> None:
     sb.reset_requests()
-    (created,) = _calls(sb, [("k8s_create_cluster", {
-        "name": "shop", "version": "1.35.3", "cni": "Cilium", "description": None,
-        "pools": [{"name": "default", "node_type": "DEV1-M", "size": 2, "tags": None,
-                   "taints": [{"key": "dedicated", "value": "gpu", "effect": "NoSchedule"}]}],
-    })])
+    (created,) = _calls(
+        sb,
+        [
+            (
+                "k8s_create_cluster",
+                {
+                    "name": "shop",
+                    "version": "1.35.3",
+                    "cni": "Cilium",
+                    "description": None,
+                    "pools": [
+                        {
+                            "name": "default",
+                            "node_type": "DEV1-M",
+                            "size": 2,
+                            "tags": None,
+                            "taints": [{"key": "dedicated", "value": "gpu", "effect": "NoSchedule"}],
+                        }
+                    ],
+                },
+            )
+        ],
+    )
     assert not created.is_error, _text(created)
     cluster = created.structured_content["cluster"]  # the hand-written create: a summary
     assert cluster["name"] == "shop" and cluster["version"] == "1.35.3" and cluster["cni"] == "cilium"
@@ -83,10 +119,16 @@ def test_a_cluster_from_name_version_cni_and_pools_of_name_node_type_size(sb: Sa
 def test_dns_record_type_a_is_sent_as_the_sdk_spells_it(sb: Sandbox) -> None:
     sb.reset_requests()
     record = {"name": "www", "data": "192.0.2.1", "type": "A", "ttl": 3600, "priority": None, "id": None}
-    updated, listed = _calls(sb, [
-        ("domain_update_dns_zone_records", {"dns_zone": "example.com", "changes": [{"add": {"records": [record]}}]}),
-        ("domain_list_dns_zone_records", {"dns_zone": "example.com", "type": "AAAA", "name": None}),
-    ])
+    updated, listed = _calls(
+        sb,
+        [
+            (
+                "domain_update_dns_zone_records",
+                {"dns_zone": "example.com", "changes": [{"add": {"records": [record]}}]},
+            ),
+            ("domain_list_dns_zone_records", {"dns_zone": "example.com", "type": "AAAA", "name": None}),
+        ],
+    )
     assert not updated.is_error and not listed.is_error, (_text(updated), _text(listed))
     patch, get = sb.requests
     assert patch["body"]["changes"][0]["add"]["records"][0]["type"] == "a"
@@ -95,18 +137,32 @@ def test_dns_record_type_a_is_sent_as_the_sdk_spells_it(sb: Sandbox) -> None:
 
 def test_messages_give_the_limit_and_never_the_secret(sb: Sandbox) -> None:
     # rdb_create_instance: the hand-written tool, whose password has a minimum length.
-    short, wrong_enum, null_required = _calls(sb, [
-        ("rdb_create_instance", {"engine": "PostgreSQL-16", "user_name": "admin", "password": "Sh0rt!7"}),
-        ("k8s_create_cluster", {"version": "1.35.3", "cni": "weave"}),
-        ("k8s_get_cluster", {"cluster_id": None}),
-    ])
+    short, wrong_enum, null_required = _calls(
+        sb,
+        [
+            ("rdb_create_instance", {"engine": "PostgreSQL-16", "user_name": "admin", "password": "Sh0rt!7"}),
+            ("k8s_create_cluster", {"version": "1.35.3", "cni": "weave"}),
+            ("k8s_get_cluster", {"cluster_id": None}),
+        ],
+    )
     assert "password: the value is too short: at least 8 characters" in _text(short) and "Sh0rt!7" not in _text(short)
     assert "'weave' is not one of the accepted values: cilium, calico" in _text(wrong_enum)
     assert "cluster_id: null is not accepted here: give a string" in _text(null_required)
 
 
 def test_a_null_confirm_token_asks_for_confirmation(sb: Sandbox) -> None:
-    (preview,) = _calls(sb, [("k8s_delete_cluster", {"cluster_id": "11111111-2222-3333-4444-555555555555",
-                                                     "with_additional_resources": None, "confirm_token": None})])
+    (preview,) = _calls(
+        sb,
+        [
+            (
+                "k8s_delete_cluster",
+                {
+                    "cluster_id": "11111111-2222-3333-4444-555555555555",
+                    "with_additional_resources": None,
+                    "confirm_token": None,
+                },
+            )
+        ],
+    )
     assert not preview.is_error, _text(preview)
     assert preview.structured_content["status"] == "confirmation_required"

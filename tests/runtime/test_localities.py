@@ -5,7 +5,13 @@ import pytest
 from scw_mcp.runtime.catalog import load_catalog
 from scw_mcp.runtime.errors import ToolFailure
 from scw_mcp.runtime.localities import (
-    _data, check_region, check_zone, known_regions, known_zones, regions_of_product, zones_of_product,
+    _data,
+    check_region,
+    check_zone,
+    known_regions,
+    known_zones,
+    regions_of_product,
+    zones_of_product,
 )
 
 
@@ -15,7 +21,11 @@ def test_todays_zones_and_regions_are_known_and_the_sdk_list_is_a_floor():
     assert {"it-mil-1", "pl-waw-3", "fr-par-3", "nl-ams-3"} <= set(known_zones())
     assert {"it-mil", "pl-waw"} <= set(known_regions())
     assert {str(z) for z in ALL_ZONES} <= set(known_zones()) and {str(r) for r in ALL_REGIONS} <= set(known_regions())
-    assert check_zone("it-mil-1") == "it-mil-1" and check_zone("pl-waw-3") == "pl-waw-3" and check_region("it-mil") == "it-mil"
+    assert (
+        check_zone("it-mil-1") == "it-mil-1"
+        and check_zone("pl-waw-3") == "pl-waw-3"
+        and check_region("it-mil") == "it-mil"
+    )
 
 
 def test_only_malformed_values_are_refused_and_near_misses_get_a_suggestion():

@@ -45,7 +45,9 @@ SCHEMA = {
 
 def test_null_means_not_set_at_any_depth():
     arguments = {
-        "name": "c1", "zone": None, "order": None,
+        "name": "c1",
+        "zone": None,
+        "order": None,
         "pools": [{"size": 1, "tags": None, "taints": [{"key": "k", "effect": None}]}],
         "config": {"day": None},
     }
@@ -62,8 +64,9 @@ def test_unknown_fields_are_left_for_validation():
     assert normalize(SCHEMA, {"name": "x", "nmae": None}) == {"name": "x", "nmae": None}
 
 
-@pytest.mark.parametrize("spelling", ["NoSchedule", "no-schedule", "No Schedule", "NO_SCHEDULE", "noSchedule",
-                                      "no_schedule"])
+@pytest.mark.parametrize(
+    "spelling", ["NoSchedule", "no-schedule", "No Schedule", "NO_SCHEDULE", "noSchedule", "no_schedule"]
+)
 def test_enum_spellings_become_the_schema_value(spelling):
     out = normalize(SCHEMA, {"name": "x", "pools": [{"size": 1, "taints": [{"effect": spelling}]}]})
     assert out["pools"][0]["taints"][0]["effect"] == "no_schedule"
@@ -103,8 +106,21 @@ def test_the_arguments_given_are_not_changed():
 def test_real_schemas_dns_record_type_and_k8s_taint_effect():
     catalog = load_catalog()
     records = catalog.get("domain_update_dns_zone_records").schema
-    out = normalize(records, {"dns_zone": "example.com", "changes": [{"add": {"records": [
-        {"name": "www", "data": "192.0.2.1", "type": "A", "ttl": 3600, "priority": None, "id": None}]}}]})
+    out = normalize(
+        records,
+        {
+            "dns_zone": "example.com",
+            "changes": [
+                {
+                    "add": {
+                        "records": [
+                            {"name": "www", "data": "192.0.2.1", "type": "A", "ttl": 3600, "priority": None, "id": None}
+                        ]
+                    }
+                }
+            ],
+        },
+    )
     assert out["changes"][0]["add"]["records"] == [{"name": "www", "data": "192.0.2.1", "type": "a", "ttl": 3600}]
     cluster = catalog.get("k8s_create_cluster").schema
     out = normalize(cluster, {"cni": "Cilium", "pools": [{"taints": [{"key": "k", "effect": "PreferNoSchedule"}]}]})

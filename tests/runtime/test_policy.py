@@ -7,11 +7,19 @@ from tests.runtime.ops import make_op
 LIST_SERVERS = make_op("instance_list_servers", scope="zone")
 UPDATE_SERVER = make_op("instance_update_server", "mutate", scope="zone")
 # a hand-written delete: powers the server off, then deletes it
-DELETE_SERVER = make_op("instance_delete_server", "destructive", scope="zone",
-                        performs=("instance_get_server", "instance_server_action", "instance_delete_server"),
-                        writes=("instance_server_action", "instance_delete_server"))
-STOP_SERVER = make_op("instance_stop_server", "mutate", performs=("instance_server_action", "instance_get_server"),
-                      writes=("instance_server_action",))
+DELETE_SERVER = make_op(
+    "instance_delete_server",
+    "destructive",
+    scope="zone",
+    performs=("instance_get_server", "instance_server_action", "instance_delete_server"),
+    writes=("instance_server_action", "instance_delete_server"),
+)
+STOP_SERVER = make_op(
+    "instance_stop_server",
+    "mutate",
+    performs=("instance_server_action", "instance_get_server"),
+    writes=("instance_server_action",),
+)
 
 
 def test_policy_file_rules(tmp_path):
@@ -39,13 +47,16 @@ def test_rules_match_the_operations_a_tool_performs_not_its_spelling():
     assert not Gate(policy=Policy(confirm=("*",))).decide(LIST_SERVERS, {}, None).needs_confirmation  # reads never
 
 
-@pytest.mark.parametrize("text, field", [
-    ('allow: "instance_*"\n', "allow"),
-    ("deny: iam_*\n", "deny"),
-    ("zones: fr-par-1\n", "zones"),
-    ("projects: [1234]\n", "projects"),
-    ("confirm: {a: b}\n", "confirm"),
-])
+@pytest.mark.parametrize(
+    "text, field",
+    [
+        ('allow: "instance_*"\n', "allow"),
+        ("deny: iam_*\n", "deny"),
+        ("zones: fr-par-1\n", "zones"),
+        ("projects: [1234]\n", "projects"),
+        ("confirm: {a: b}\n", "confirm"),
+    ],
+)
 def test_values_of_the_wrong_type_fail_closed(tmp_path, text, field):
     path = tmp_path / "p.yaml"
     path.write_text(text)
@@ -58,7 +69,9 @@ def test_region_allowlist_covers_zone_scoped_operations():
     gate.decide(LIST_SERVERS, {"zone": "fr-par-2"}, None)
     with pytest.raises(ToolFailure, match="zone nl-ams-1 is not allowed"):
         gate.decide(LIST_SERVERS, {"zone": "nl-ams-1"}, None)
-    assert Policy(regions=("fr-par",)).zone_allowed("fr-par-3") and not Policy(zones=("fr-par-1",)).zone_allowed("fr-par-2")
+    assert Policy(regions=("fr-par",)).zone_allowed("fr-par-3") and not Policy(zones=("fr-par-1",)).zone_allowed(
+        "fr-par-2"
+    )
 
 
 def test_project_allowlist_and_read_only():

@@ -17,11 +17,12 @@ KEY = "0b9d3c1e-7f2a-4e8b-9c6d-5a1f3e7b2d4c"
 def leaks(text: str, secret: str = KEY, piece: int = 12) -> list[str]:
     """Pieces of `piece` characters of the secret found in text, in any case."""
     low = text.lower()
-    return [secret[i:i + piece] for i in range(len(secret) - piece + 1) if secret[i:i + piece].lower() in low]
+    return [secret[i : i + piece] for i in range(len(secret) - piece + 1) if secret[i : i + piece].lower() in low]
 
 
-@pytest.mark.parametrize("form", [KEY, KEY.upper(), KEY[:30], KEY[-30:], KEY[5:17], KEY.replace("-", ""),
-                                  KEY.replace("-", "").upper()[3:20]])
+@pytest.mark.parametrize(
+    "form", [KEY, KEY.upper(), KEY[:30], KEY[-30:], KEY[5:17], KEY.replace("-", ""), KEY.replace("-", "").upper()[3:20]]
+)
 def test_every_form_of_the_key_is_removed(form: str) -> None:
     text = f"error: token {form} refused"
     assert Redactor([KEY])(text) == f"error: token {MARK} refused"
@@ -58,16 +59,27 @@ def test_data_keys_and_values_at_any_depth() -> None:
 
 
 def test_secret_values_are_the_secret_named_arguments() -> None:
-    arguments = {"name": "db", "password": "s3cret-pass", "users": [{"user_password": "other-pass"}], "secret_id": "x",
-                 "secret_environment_variables": {"DB_URL": "postgres://u:env-pass@db"},
-                 "secrets": [{"secret_id": "11111111-2222-4333-8444-555555555555", "region": "fr-par"}],
-                 "page_token": "cursor-1", "confirm_token": "token-1", "secret_name": "db-credentials"}
+    arguments = {
+        "name": "db",
+        "password": "s3cret-pass",
+        "users": [{"user_password": "other-pass"}],
+        "secret_id": "x",
+        "secret_environment_variables": {"DB_URL": "postgres://u:env-pass@db"},
+        "secrets": [{"secret_id": "11111111-2222-4333-8444-555555555555", "region": "fr-par"}],
+        "page_token": "cursor-1",
+        "confirm_token": "token-1",
+        "secret_name": "db-credentials",
+    }
     assert sorted(secret_values(arguments)) == ["other-pass", "postgres://u:env-pass@db", "s3cret-pass"]
 
 
 def test_settings_redact_every_configured_secret() -> None:
-    settings = Settings(secret_key=KEY, confirm_key="c" * 8 + "onfirm-key-0123", http_token="http-token-abcdef0123",
-                        api_url="http://admin:urlpassword99@127.0.0.1:1")
+    settings = Settings(
+        secret_key=KEY,
+        confirm_key="c" * 8 + "onfirm-key-0123",
+        http_token="http-token-abcdef0123",
+        api_url="http://admin:urlpassword99@127.0.0.1:1",
+    )
     text = f"{KEY.upper()} {'c' * 8}onfirm-key-0123 HTTP-TOKEN-ABCDEF0123 urlpassword99"
     assert settings.redact(text) == " ".join([MARK] * 4)
     view = settings.public_view()

@@ -8,7 +8,17 @@ import pytest
 from scw_mcp.runtime.convert import to_json, to_sdk
 from scw_mcp.runtime.errors import ToolFailure
 from scw_mcp.runtime.results import (
-    Cursor, Query, as_object, compact, compact_result, dumps, elide, fit_budget, items_field, list_page, with_next,
+    Cursor,
+    Query,
+    as_object,
+    compact,
+    compact_result,
+    dumps,
+    elide,
+    fit_budget,
+    items_field,
+    list_page,
+    with_next,
 )
 
 
@@ -68,11 +78,27 @@ def test_counts_are_integers_in_every_shape():
 
 
 def test_compaction_drops_empty_values_at_any_depth_but_keeps_identity_and_falsy_scalars():
-    server = {"id": "s1", "name": "", "state": None, "zone": "fr-par-1", "ipv6": None, "tags": [], "bootscript": {},
-              "public_ip": {"address": None, "dynamic": False}, "volumes": {"0": {"size": 0, "name": None}},
-              "arch": "x86"}
-    compacted = {"id": "s1", "name": "", "state": None, "zone": "fr-par-1", "public_ip": {"dynamic": False},
-                 "volumes": {"0": {"size": 0}}, "arch": "x86"}
+    server = {
+        "id": "s1",
+        "name": "",
+        "state": None,
+        "zone": "fr-par-1",
+        "ipv6": None,
+        "tags": [],
+        "bootscript": {},
+        "public_ip": {"address": None, "dynamic": False},
+        "volumes": {"0": {"size": 0, "name": None}},
+        "arch": "x86",
+    }
+    compacted = {
+        "id": "s1",
+        "name": "",
+        "state": None,
+        "zone": "fr-par-1",
+        "public_ip": {"dynamic": False},
+        "volumes": {"0": {"size": 0}},
+        "arch": "x86",
+    }
     assert compact(server) == compacted  # identity kept in the resource itself, not in what it holds
     assert compact_result({"server": server}) == {"server": compacted}  # a result wrapping one resource
 
@@ -115,13 +141,19 @@ def test_a_malformed_query_is_a_clean_error_naming_query_and_position():
 
 def _pages(items, size):
     """A fake paged API: the arguments of one call -> its list envelope (as the runner shapes it)."""
+
     def call(args):
         page, offset = args.get("page", 1), args.get("offset", 0)
-        chosen = items[(page - 1) * size: page * size]
+        chosen = items[(page - 1) * size : page * size]
         more = page * size < len(items)
-        out = {"items": chosen[offset:], "total_count": len(items), "page": page,
-               "next_page": page + 1 if more else None}
+        out = {
+            "items": chosen[offset:],
+            "total_count": len(items),
+            "page": page,
+            "next_page": page + 1 if more else None,
+        }
         return with_next(out), Cursor({"page": page}, offset)
+
     return call
 
 
@@ -142,8 +174,13 @@ def test_paging_through_cut_pages_sees_every_item_exactly_once():
 
 
 def test_an_item_too_big_alone_is_returned_elided_with_its_identity():
-    big = {"id": "pg", "name": "PostgreSQL", "region": "fr-par", "logo_url": "u",
-           "versions": [{"version": str(v), "notes": "n" * 2000} for v in range(60)]}
+    big = {
+        "id": "pg",
+        "name": "PostgreSQL",
+        "region": "fr-par",
+        "logo_url": "u",
+        "versions": [{"version": str(v), "notes": "n" * 2000} for v in range(60)],
+    }
     result = {"items": [big, {"id": "my", "name": "MySQL"}], "total_count": 2, "page": 1, "next_page": None}
     cut, text = fit_budget(result, 20_000, Cursor({"page": 1}))
     assert len(text.encode()) <= 20_000
@@ -154,9 +191,17 @@ def test_an_item_too_big_alone_is_returned_elided_with_its_identity():
 
 
 def test_a_big_object_keeps_nested_ids_and_names_what_it_left_out():
-    created = {"image": {"id": "img", "label": "ubuntu_noble"},
-               "server": {"id": "srv-1", "name": "big", "state": "stopped", "zone": "fr-par-1",
-                          "tags": [f"tag-{j}-" + "x" * 120 for j in range(600)], "commercial_type": "DEV1-S"}}
+    created = {
+        "image": {"id": "img", "label": "ubuntu_noble"},
+        "server": {
+            "id": "srv-1",
+            "name": "big",
+            "state": "stopped",
+            "zone": "fr-par-1",
+            "tags": [f"tag-{j}-" + "x" * 120 for j in range(600)],
+            "commercial_type": "DEV1-S",
+        },
+    }
     cut, text = fit_budget(created, 60_000)
     assert len(text.encode()) <= 60_000 and "preview" not in cut and "truncated" not in cut
     assert cut["server"]["id"] == "srv-1" and cut["server"]["commercial_type"] == "DEV1-S"
@@ -200,7 +245,7 @@ class _Paged:
 
     async def execute(self, op, ctx, arguments):
         page, size = arguments.get("page") or 1, arguments.get("per_page") or 50
-        chosen = self.items[(page - 1) * size: page * size]
+        chosen = self.items[(page - 1) * size : page * size]
         return list_page({"things": chosen, "total_count": len(self.items)}, "things", "page", page, size)
 
     async def preview(self, op, ctx, arguments):
@@ -215,8 +260,13 @@ def test_all_pages_cut_by_the_budget_goes_on_exactly_with_all_pages():
     from tests.runtime.ops import make_op
 
     items = [{"id": f"t{i:03d}", "name": "x" * 150} for i in range(450)]
-    op = make_op("x_list_things", paging="page", list_key="things", executor=_Paged(items),
-                 properties={"page": {"type": "integer"}, "per_page": {"type": "integer"}})
+    op = make_op(
+        "x_list_things",
+        paging="page",
+        list_key="things",
+        executor=_Paged(items),
+        properties={"page": {"type": "integer"}, "per_page": {"type": "integer"}},
+    )
     runner = Runner(Settings(), budget=20_000)
 
     async def scenario():

@@ -52,8 +52,12 @@ async def _call(client: Any, tool: str, args: dict[str, Any], **kwargs: Any) -> 
 def _seed_servers(sb: Sandbox, prefix: str, count: int, big: int | None = None) -> None:
     for i in range(count):  # straight into the sandbox, as the API would have them
         tags = LONG_TAGS if i == big else [f"n{i}"]
-        reply = sb.engine.handle("POST", "/instance/v1/zones/fr-par-1/servers", {}, {
-            "name": f"{prefix}-{i:03d}", "commercial_type": "DEV1-S", "image": "ubuntu_noble", "tags": tags})
+        reply = sb.engine.handle(
+            "POST",
+            "/instance/v1/zones/fr-par-1/servers",
+            {},
+            {"name": f"{prefix}-{i:03d}", "commercial_type": "DEV1-S", "image": "ubuntu_noble", "tags": tags},
+        )
         assert reply.status == 201
 
 
@@ -99,14 +103,19 @@ def test_120_servers_paged_with_their_continuations_are_each_seen_once(sb):
 def test_a_token_list_cut_by_the_budget_goes_on_with_its_offset(sb):
     cls = shapes.load("scaleway.instance.v2alpha1.types:Server")
     for i in range(30):  # about 3.5 KB each: a page of 30 does not fit
-        sb.engine.add("/instance/v2alpha1/zones/nl-ams-2/servers", sb.engine.new(
-            cls, params={"zone": "nl-ams-2"}, name=f"v2-{i:02d}", tags=[f"{i}-" + "t" * 100] * 30))
+        sb.engine.add(
+            "/instance/v2alpha1/zones/nl-ams-2/servers",
+            sb.engine.new(cls, params={"zone": "nl-ams-2"}, name=f"v2-{i:02d}", tags=[f"{i}-" + "t" * 100] * 30),
+        )
 
     async def scenario(client):
         seen, args, nexts = [], {}, []
         while True:
-            page = await _call(client, "call_operation", {"name": "instance_v2alpha1_list_servers",
-                                                          "arguments": {"zone": "nl-ams-2", **args}})
+            page = await _call(
+                client,
+                "call_operation",
+                {"name": "instance_v2alpha1_list_servers", "arguments": {"zone": "nl-ams-2", **args}},
+            )
             seen += [item["name"] for item in page["items"]]
             if "next" not in page:
                 return seen, nexts
@@ -132,18 +141,38 @@ def test_a_create_too_big_for_the_budget_still_returns_the_new_id(sb):
 def test_a_list_with_one_oversized_item_returns_it_elided(sb):
     engines = sb.engine.items("/rdb/v1/regions/fr-par/database-engines")
     postgres = next(e for e in engines if e["name"] == "PostgreSQL")
-    setting = {"default_value": "1", "hot_configurable": True, "property_type": "int", "unit": "MB",
-               "string_constraint": None, "int_min": 0, "int_max": 100, "float_min": None, "float_max": None}
+    setting = {
+        "default_value": "1",
+        "hot_configurable": True,
+        "property_type": "int",
+        "unit": "MB",
+        "string_constraint": None,
+        "int_min": 0,
+        "int_max": 100,
+        "float_min": None,
+        "float_max": None,
+    }
     for version in postgres["versions"]:  # as recorded: PostgreSQL's engine is about 112 KB
-        version["available_settings"] = [{**setting, "name": f"setting_{i}", "description": "d" * 150}
-                                         for i in range(200)]
+        version["available_settings"] = [
+            {**setting, "name": f"setting_{i}", "description": "d" * 150} for i in range(200)
+        ]
 
     async def scenario(client):
         call = {"name": "rdb_list_database_engines", "arguments": {}}
         first = await _call(client, "call_operation", call)
         rest = await _call(client, "call_operation", {**call, "arguments": first["next"]})
-        part = await _call(client, "call_operation", {**call, "arguments": {
-            **first["next"], "offset": 0, "query": "items[0].versions[0].available_settings[0:3].name"}})
+        part = await _call(
+            client,
+            "call_operation",
+            {
+                **call,
+                "arguments": {
+                    **first["next"],
+                    "offset": 0,
+                    "query": "items[0].versions[0].available_settings[0:3].name",
+                },
+            },
+        )
         return first, rest, part
 
     first, rest, part = _run(sb, scenario)
@@ -194,11 +223,18 @@ def test_query_through_call_operation_and_a_malformed_one(sb):
     _seed_servers(sb, "q", 25)
 
     async def scenario(client):
-        good = await client.call_tool("call_operation", {"name": "instance_list_servers", "arguments": {
-            "per_page": 20, "name": "q-", "query": "items[].{id: id, name: name, state: state}"}})
+        good = await client.call_tool(
+            "call_operation",
+            {
+                "name": "instance_list_servers",
+                "arguments": {"per_page": 20, "name": "q-", "query": "items[].{id: id, name: name, state: state}"},
+            },
+        )
         sb.reset_requests()
-        bad = await client.call_tool("call_operation", {"name": "instance_list_servers", "arguments": {
-            "per_page": 20, "query": "items[?state=='running'"}})
+        bad = await client.call_tool(
+            "call_operation",
+            {"name": "instance_list_servers", "arguments": {"per_page": 20, "query": "items[?state=='running'"}},
+        )
         return good, bad
 
     good, bad = _run(sb, scenario)
@@ -227,12 +263,15 @@ def test_default_list_items_hold_no_null_or_empty_values(sb):
 
 def test_todays_zones_and_regions_are_accepted_and_typos_get_a_suggestion(sb):
     async def scenario(client):
-        return [await client.call_tool(tool, args) for tool, args in (
-            ("instance_list_servers", {"zone": "it-mil-1"}),
-            ("instance_list_servers", {"zone": "pl-waw-3"}),
-            ("vpc_list_private_networks", {"region": "it-mil"}),
-            ("instance_list_servers", {"zone": "fr-pra-1"}),
-        )]
+        return [
+            await client.call_tool(tool, args)
+            for tool, args in (
+                ("instance_list_servers", {"zone": "it-mil-1"}),
+                ("instance_list_servers", {"zone": "pl-waw-3"}),
+                ("vpc_list_private_networks", {"region": "it-mil"}),
+                ("instance_list_servers", {"zone": "fr-pra-1"}),
+            )
+        ]
 
     *accepted, typo = _run(sb, scenario)
     assert all(not r.is_error for r in accepted), [text_of(r) for r in accepted]
@@ -261,11 +300,19 @@ def _gets(sb: Sandbox, path_end: str) -> int:
 def test_a_wait_sends_one_progress_notification_per_poll(sb):
     async def scenario(client):
         generated, handwritten = Progress(), Progress()
-        lb = await _call(client, "call_operation", {"name": "lb_zoned_create_lb", "arguments": {
-            "name": "waited-lb", "description": "", "type": "LB-S", "wait": True}}, progress_callback=generated)
+        lb = await _call(
+            client,
+            "call_operation",
+            {
+                "name": "lb_zoned_create_lb",
+                "arguments": {"name": "waited-lb", "description": "", "type": "LB-S", "wait": True},
+            },
+            progress_callback=generated,
+        )
         lb_gets = _gets(sb, f"/lbs/{lb['id']}")
-        cluster = await _call(client, "k8s_create_cluster", {"name": "waited", "wait": True},
-                              progress_callback=handwritten)
+        cluster = await _call(
+            client, "k8s_create_cluster", {"name": "waited", "wait": True}, progress_callback=handwritten
+        )
         return lb, lb_gets, generated, cluster["cluster"], handwritten
 
     sb.reset_requests()
@@ -279,8 +326,18 @@ def _stuck_cluster(sb: Sandbox, name: str) -> dict[str, Any]:
     """A cluster that stays "creating" until the test says otherwise."""
     cls = shapes.load("scaleway.k8s.v1.types:Cluster")
     collection = "/k8s/v1/regions/fr-par/clusters"
-    return sb.engine.add(collection, sb.engine.new(cls, params={"region": "fr-par"}, name=name, status="creating",
-                                                   version="1.34.5", cni="cilium", type="kapsule"))
+    return sb.engine.add(
+        collection,
+        sb.engine.new(
+            cls,
+            params={"region": "fr-par"},
+            name=name,
+            status="creating",
+            version="1.34.5",
+            cni="cilium",
+            type="kapsule",
+        ),
+    )
 
 
 def test_a_wait_at_its_deadline_returns_the_state_and_how_to_keep_waiting(sb):
@@ -297,24 +354,36 @@ def test_a_wait_at_its_deadline_returns_the_state_and_how_to_keep_waiting(sb):
     first, then = _run(sb, scenario)
     assert first["cluster"]["status"] == "creating" and first["wait"]["done"] is False
     assert first["wait"]["state"] == "creating" and first["wait"]["elapsed_seconds"] <= 2
-    assert first["wait"]["continue_with"] == {"tool": "k8s_get_cluster", "arguments": {
-        "cluster_id": cluster["id"], "region": "fr-par", "wait": True}}
+    assert first["wait"]["continue_with"] == {
+        "tool": "k8s_get_cluster",
+        "arguments": {"cluster_id": cluster["id"], "region": "fr-par", "wait": True},
+    }
     assert then["cluster"]["status"] == "ready" and "wait" not in then
 
 
 def test_a_generated_wait_at_its_deadline_goes_on_with_the_getter(sb):
     cls = shapes.load("scaleway.block.v1alpha1.types:Volume")
-    volume = sb.engine.add("/block/v1alpha1/zones/fr-par-1/volumes",
-                           sb.engine.new(cls, params={"zone": "fr-par-1"}, status="creating", name="slow-volume"))
+    volume = sb.engine.add(
+        "/block/v1alpha1/zones/fr-par-1/volumes",
+        sb.engine.new(cls, params={"zone": "fr-par-1"}, status="creating", name="slow-volume"),
+    )
 
     async def scenario(client):
-        return await _call(client, "call_operation", {"name": "block_update_volume", "arguments": {
-            "volume_id": volume["id"], "name": "renamed", "wait": True, "timeout_seconds": 1}})
+        return await _call(
+            client,
+            "call_operation",
+            {
+                "name": "block_update_volume",
+                "arguments": {"volume_id": volume["id"], "name": "renamed", "wait": True, "timeout_seconds": 1},
+            },
+        )
 
     updated = _run(sb, scenario)
     assert updated["name"] == "renamed" and updated["wait"]["state"] == "creating"
-    assert updated["wait"]["continue_with"] == {"tool": "block_get_volume", "arguments": {
-        "volume_id": volume["id"], "zone": "fr-par-1", "wait": True}}
+    assert updated["wait"]["continue_with"] == {
+        "tool": "block_get_volume",
+        "arguments": {"volume_id": volume["id"], "zone": "fr-par-1", "wait": True},
+    }
 
 
 def test_a_cancelled_wait_stops_polling(sb):
@@ -346,8 +415,14 @@ def test_a_cancelled_wait_stops_polling(sb):
 
 
 def test_cli_call_reaches_an_operation_outside_the_default_toolset(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "scw_mcp.cli", "--sandbox", "call", "iam_list_users", "{}"],
-                          capture_output=True, text=True, timeout=120, cwd=str(ROOT), env=clean_env(str(tmp_path)))
+    done = subprocess.run(
+        [sys.executable, "-m", "scw_mcp.cli", "--sandbox", "call", "iam_list_users", "{}"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=str(ROOT),
+        env=clean_env(str(tmp_path)),
+    )
     assert done.returncode == 0, done.stderr
     listed = json.loads(done.stdout)
     assert type(listed["total_count"]) is int and listed["items"][0]["id"]

@@ -22,8 +22,12 @@ def call(runner, op, arguments):
 
 
 def test_invalid_arguments_never_reach_the_operation():
-    op = make_op("vpc_get_private_network", properties={"private_network_id": ID}, required=("private_network_id",),
-                 path_params=("private_network_id",))
+    op = make_op(
+        "vpc_get_private_network",
+        properties={"private_network_id": ID},
+        required=("private_network_id",),
+        path_params=("private_network_id",),
+    )
     for bad in ({}, {"private_network_id": 3}, {"private_network_id": "../x"}, {"nope": 1}):
         outcome = call(Runner(SETTINGS), op, bad)
         assert outcome.error and outcome.error.startswith("Invalid arguments for vpc_get_private_network"), bad
@@ -31,8 +35,12 @@ def test_invalid_arguments_never_reach_the_operation():
 
 
 def test_null_means_not_set_and_the_runners_options_stay_with_the_runner():
-    op = make_op("vpc_list_private_networks", properties={"name": ID, "page": {"type": "integer"}},
-                 list_key="private_networks", paging="page")
+    op = make_op(
+        "vpc_list_private_networks",
+        properties={"name": ID, "page": {"type": "integer"}},
+        list_key="private_networks",
+        paging="page",
+    )
     outcome = call(Runner(SETTINGS), op, {"name": None, "all_pages": None})
     assert outcome.error is None and op.executor.calls == [{}]
 
@@ -44,8 +52,13 @@ def test_all_pages_follows_next_page_and_joins_the_items():
         n = arguments["page"]
         return {"items": pages[n], "total_count": 5, "page": n, "next_page": n + 1 if n < 3 else None}
 
-    op = make_op("x_list_things", properties={"page": {"type": "integer"}, "per_page": {"type": "integer"}},
-                 executor=Recorded(page), list_key="things", paging="page")
+    op = make_op(
+        "x_list_things",
+        properties={"page": {"type": "integer"}, "per_page": {"type": "integer"}},
+        executor=Recorded(page),
+        list_key="things",
+        paging="page",
+    )
     outcome = call(Runner(SETTINGS), op, {"all_pages": True})
     assert outcome.data["items"] == ["a", "b", "c", "d", "e"] and outcome.data["total_count"] == 5
     assert [c["page"] for c in op.executor.calls] == [1, 2, 3] and all(c["per_page"] == 100 for c in op.executor.calls)
@@ -53,13 +66,19 @@ def test_all_pages_follows_next_page_and_joins_the_items():
 
 def test_a_destructive_call_previews_then_runs_once_with_its_token():
     state = {"id": "pn-1", "name": "doomed"}
-    op = make_op("vpc_delete_private_network", "destructive", properties={"private_network_id": ID},
-                 executor=Recorded({"deleted": True}, state=lambda: dict(state)))
+    op = make_op(
+        "vpc_delete_private_network",
+        "destructive",
+        properties={"private_network_id": ID},
+        executor=Recorded({"deleted": True}, state=lambda: dict(state)),
+    )
     runner = Runner(SETTINGS)
     preview = call(runner, op, {"private_network_id": "pn-1"}).data
     assert preview["status"] == "confirmation_required" and preview["target"] == state and op.executor.calls == []
     token = preview["confirm_token"]
-    assert call(runner, op, {"private_network_id": "pn-2", "confirm_token": token}).error.startswith("Confirmation refused")
+    assert call(runner, op, {"private_network_id": "pn-2", "confirm_token": token}).error.startswith(
+        "Confirmation refused"
+    )
     done = call(runner, op, {"private_network_id": "pn-1", "confirm_token": token})
     assert done.data == {"deleted": True} and op.executor.calls == [{"private_network_id": "pn-1"}]
     replay = call(runner, op, {"private_network_id": "pn-1", "confirm_token": token})
@@ -68,8 +87,12 @@ def test_a_destructive_call_previews_then_runs_once_with_its_token():
 
 def test_a_token_is_refused_with_a_fresh_preview_when_the_state_moved():
     state = {"name": "before"}
-    op = make_op("vpc_delete_private_network", "destructive", properties={"private_network_id": ID},
-                 executor=Recorded(state=lambda: dict(state)))
+    op = make_op(
+        "vpc_delete_private_network",
+        "destructive",
+        properties={"private_network_id": ID},
+        executor=Recorded(state=lambda: dict(state)),
+    )
     runner = Runner(SETTINGS)
     token = call(runner, op, {"private_network_id": "pn-1"}).data["confirm_token"]
     state["name"] = "after"
@@ -79,8 +102,12 @@ def test_a_token_is_refused_with_a_fresh_preview_when_the_state_moved():
 
 
 def test_replicas_sharing_a_key_share_tokens_and_others_refuse_them():
-    op = make_op("vpc_delete_private_network", "destructive", properties={"private_network_id": ID},
-                 executor=Recorded(state={"name": "x"}))
+    op = make_op(
+        "vpc_delete_private_network",
+        "destructive",
+        properties={"private_network_id": ID},
+        executor=Recorded(state={"name": "x"}),
+    )
     token = call(Runner(SETTINGS), op, {"private_network_id": "p"}).data["confirm_token"]
     other = Settings(project_id=SETTINGS.project_id, confirm_key="z" * 32)
     assert "not valid" in call(Runner(other), op, {"private_network_id": "p", "confirm_token": token}).error
@@ -95,8 +122,13 @@ def test_read_only_and_policy_refuse_before_anything_runs():
 
 
 def test_zone_all_fans_out_to_allowed_zones_and_only_for_listings():
-    lister = make_op("instance_list_ips", scope="zone", list_key="ips", paging="page",
-                     executor=Recorded(lambda a: {"items": [a["zone"]], "total_count": 1}))
+    lister = make_op(
+        "instance_list_ips",
+        scope="zone",
+        list_key="ips",
+        paging="page",
+        executor=Recorded(lambda a: {"items": [a["zone"]], "total_count": 1}),
+    )
     gate = Gate(policy=Policy(regions=("fr-par",)))
     out = call(Runner(SETTINGS, gate), lister, {"zone": "all"}).data
     assert sorted(out["items"]) == ["fr-par-1", "fr-par-2", "fr-par-3"] and out["total_count"] == 3
@@ -106,8 +138,13 @@ def test_zone_all_fans_out_to_allowed_zones_and_only_for_listings():
 
 
 def test_well_formed_new_zones_pass_and_typos_get_a_suggestion():
-    op = make_op("instance_list_ips", scope="zone", list_key="ips", paging="page",
-                 executor=Recorded({"items": [], "total_count": 0}))
+    op = make_op(
+        "instance_list_ips",
+        scope="zone",
+        list_key="ips",
+        paging="page",
+        executor=Recorded({"items": [], "total_count": 0}),
+    )
     assert call(Runner(SETTINGS), op, {"zone": "it-mil-1"}).error is None
     assert "Did you mean 'fr-par-" in call(Runner(SETTINGS), op, {"zone": "fr-par-9"}).error
 

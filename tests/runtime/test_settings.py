@@ -1,6 +1,6 @@
-from scw_mcp.runtime.settings import Settings, SettingsError, load_settings
-
 import pytest
+
+from scw_mcp.runtime.settings import Settings, SettingsError, load_settings
 
 AK = "SCWABCDEFGHIJ0123456"[:20]
 SK = "11111111-2222-3333-4444-555555555555"

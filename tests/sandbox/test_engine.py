@@ -55,31 +55,62 @@ def test_get_update_delete_and_the_real_404_shape(engine: Engine) -> None:
     missing = engine.handle("GET", f"{PNS}/{pn['id']}", {}, None)
     assert missing.status == 404
     # the body a real 404 of the VPC API has (tf cassettes: "resource": "private_network")
-    assert missing.body == {"message": "resource is not found", "resource": "private_network",
-                            "resource_id": pn["id"], "type": "not_found"}
+    assert missing.body == {
+        "message": "resource is not found",
+        "resource": "private_network",
+        "resource_id": pn["id"],
+        "type": "not_found",
+    }
 
 
 def test_invalid_bodies_get_the_real_400_shape(engine: Engine) -> None:
     reply = engine.handle("POST", PNS, {}, {"name": 5})
     assert reply.status == 400 and reply.body["type"] == "invalid_arguments"
     assert {(d["argument_name"], d["reason"]) for d in reply.body["details"]} == {
-        ("default_route_propagation_enabled", "required"), ("name", "constraint")}
+        ("default_route_propagation_enabled", "required"),
+        ("name", "constraint"),
+    }
 
 
 def test_nested_create_is_found_by_the_flat_route(engine: Engine) -> None:
-    cluster = engine.handle("POST", "/k8s/v1/regions/fr-par/clusters", {}, {
-        "type": "kapsule", "name": "c", "version": "1.35.3", "cni": "cilium", "description": "",
-        "pools": [{"name": "default", "node_type": "DEV1-M", "size": 2, "autoscaling": False, "autohealing": True,
-                   "container_runtime": "containerd", "root_volume_type": "default_volume_type", "public_ip_disabled": False}],
-    }).body
+    cluster = engine.handle(
+        "POST",
+        "/k8s/v1/regions/fr-par/clusters",
+        {},
+        {
+            "type": "kapsule",
+            "name": "c",
+            "version": "1.35.3",
+            "cni": "cilium",
+            "description": "",
+            "pools": [
+                {
+                    "name": "default",
+                    "node_type": "DEV1-M",
+                    "size": 2,
+                    "autoscaling": False,
+                    "autohealing": True,
+                    "container_runtime": "containerd",
+                    "root_volume_type": "default_volume_type",
+                    "public_ip_disabled": False,
+                }
+            ],
+        },
+    ).body
     assert cluster["status"] == "creating"
     pools = engine.handle("GET", f"/k8s/v1/regions/fr-par/clusters/{cluster['id']}/pools", {}, None).body["pools"]
     assert [p["size"] for p in pools] == [2] and pools[0]["cluster_id"] == cluster["id"]
     scaled = engine.handle("PATCH", f"/k8s/v1/regions/fr-par/pools/{pools[0]['id']}", {}, {"size": 3}).body
     assert scaled["size"] == 3
-    statuses = [engine.handle("GET", f"/k8s/v1/regions/fr-par/clusters/{cluster['id']}", {}, None).body["status"] for _ in range(3)]
+    statuses = [
+        engine.handle("GET", f"/k8s/v1/regions/fr-par/clusters/{cluster['id']}", {}, None).body["status"]
+        for _ in range(3)
+    ]
     assert statuses == ["creating", "ready", "ready"]  # settles over polls
-    assert engine.handle("DELETE", f"/k8s/v1/regions/fr-par/clusters/{cluster['id']}", {}, None).body["status"] == "deleting"
+    assert (
+        engine.handle("DELETE", f"/k8s/v1/regions/fr-par/clusters/{cluster['id']}", {}, None).body["status"]
+        == "deleting"
+    )
 
 
 def test_unknown_routes_and_unknown_ids_of_actions(engine: Engine) -> None:
@@ -92,7 +123,9 @@ def test_over_http_requests_are_recorded_without_the_token() -> None:
     with Sandbox(s3=False) as sb:
         res = requests.get(f"{sb.api_url}{PNS}", headers={"X-Auth-Token": sb.secret_key}, timeout=5)
         assert res.status_code == 200 and res.headers["X-Total-Count"] == "0"
-        bad = requests.post(f"{sb.api_url}{PNS}", data=b"{not json", headers={"Content-Type": "application/json"}, timeout=5)
+        bad = requests.post(
+            f"{sb.api_url}{PNS}", data=b"{not json", headers={"Content-Type": "application/json"}, timeout=5
+        )
         assert bad.status_code == 400 and bad.json()["type"] == "invalid_request_error"
         (first, second) = sb.requests
         assert first["method"] == "GET" and first["path"] == PNS and "x-auth-token" not in first["headers"]

@@ -27,9 +27,15 @@ def walk_sandbox() -> Iterator[Sandbox]:
 
 
 def _client(sb: Sandbox) -> Client:
-    return Client(access_key=sb.access_key, secret_key=sb.secret_key, api_url=sb.api_url,
-                  default_project_id=sb.project_id, default_organization_id=sb.organization_id,
-                  default_region="fr-par", default_zone="fr-par-1")
+    return Client(
+        access_key=sb.access_key,
+        secret_key=sb.secret_key,
+        api_url=sb.api_url,
+        default_project_id=sb.project_id,
+        default_organization_id=sb.organization_id,
+        default_region="fr-par",
+        default_zone="fr-par-1",
+    )
 
 
 def test_every_request_of_every_generated_operation_has_a_route(operations) -> None:
@@ -53,11 +59,17 @@ def test_every_route_answers_and_unmarshals(walk_sandbox: Sandbox, operations) -
     engine = walk_sandbox.engine
     # Where the sandbox validates like the real API, the walk passes values it accepts.
     valid = {
-        "instance_create_server": {"commercial_type": "DEV1-S", "image": engine.items("/marketplace/v2/local-images")[0]["id"]},
+        "instance_create_server": {
+            "commercial_type": "DEV1-S",
+            "image": engine.items("/marketplace/v2/local-images")[0]["id"],
+        },
         "instance_server_action": {"action": "backup"},  # allowed in any state
         "k8s_create_cluster": {"version": "1.35.3"},
         "rdb_create_instance": {"engine": "PostgreSQL-16"},
-        "vpc_create_private_network": {"vpc_id": engine.items("/vpc/v2/regions/fr-par/vpcs")[0]["id"], "subnets": ["172.16.8.0/22"]},
+        "vpc_create_private_network": {
+            "vpc_id": engine.items("/vpc/v2/regions/fr-par/vpcs")[0]["id"],
+            "subnets": ["172.16.8.0/22"],
+        },
         "ipam_book_ip": {"source": {"private_network_id": UUID}, "address": None},
         "domain_update_dns_zone_records": {"changes": [{"clear": {}}]},
         "lb_zoned_create_lb": {"ip_ids": None, "ip_id": None},  # an IP of its own (another lb may hold the walk's)
@@ -65,9 +77,13 @@ def test_every_route_answers_and_unmarshals(walk_sandbox: Sandbox, operations) -
     }
     # Items the walk's ids name, where a made-up blank would not do: the API deletes only stopped
     # servers and books IPs in a network's subnets.
-    engine.add("/instance/v1/zones/fr-par-1/servers", engine.new(shapes.load("scaleway.instance.v1.types:Server"),
-                                                                  id=UUID, state="stopped", volumes={}))
-    network = engine.handle("POST", "/vpc/v2/regions/fr-par/private-networks", {}, {"default_route_propagation_enabled": False}).body
+    engine.add(
+        "/instance/v1/zones/fr-par-1/servers",
+        engine.new(shapes.load("scaleway.instance.v1.types:Server"), id=UUID, state="stopped", volumes={}),
+    )
+    network = engine.handle(
+        "POST", "/vpc/v2/regions/fr-par/private-networks", {}, {"default_route_propagation_enabled": False}
+    ).body
     network["id"] = UUID
     for subnet in network["subnets"]:
         subnet["private_network_id"] = UUID
@@ -93,6 +109,8 @@ def test_routes_of_private_sdk_methods_are_served(walk_sandbox: Sandbox) -> None
     private = [r for r in load_table().routes if not r.operation]
     assert any(r.path.endswith("/kubeconfig") for r in private)  # k8s_get_cluster_kubeconfig needs it
     for route in private:
-        path = re.sub(r"\{(\w+)\}", lambda m: {"zone": "fr-par-1", "region": "fr-par"}.get(m.group(1), UUID), route.path)
+        path = re.sub(
+            r"\{(\w+)\}", lambda m: {"zone": "fr-par-1", "region": "fr-par"}.get(m.group(1), UUID), route.path
+        )
         res = requests.request(route.verb, walk_sandbox.api_url + path, json={}, timeout=10)
         assert "no such route" not in res.text, route.path

@@ -30,9 +30,19 @@ def test_a_full_session_against_the_sandbox(tmp_path) -> None:
             pn = _ok(await call("vpc_create_private_network", {"name": "app-net"}))
             assert pn["vpc_id"] and pn["subnets"]
 
-            created = _ok(await call("instance_create_server", {
-                "name": "web-1", "commercial_type": "DEV1-S", "image": "ubuntu_noble", "wait": True,
-                "private_network_id": pn["id"], "tags": ["demo"]}))
+            created = _ok(
+                await call(
+                    "instance_create_server",
+                    {
+                        "name": "web-1",
+                        "commercial_type": "DEV1-S",
+                        "image": "ubuntu_noble",
+                        "wait": True,
+                        "private_network_id": pn["id"],
+                        "tags": ["demo"],
+                    },
+                )
+            )
             server = created["server"]
             assert server["state"] == "running" and created["image"]["label"] == "ubuntu_noble"
             assert server["private_networks"] == [pn["id"]]
@@ -55,22 +65,35 @@ def test_a_full_session_against_the_sandbox(tmp_path) -> None:
             # Delete a running server: it is powered off first, as the preview says.
             preview = _ok(await call("instance_delete_server", {"server_id": server["id"], "with_volumes": True}))
             assert preview["status"] == "confirmation_required" and "powered off first" in json.dumps(preview)
-            deleted = _ok(await call("instance_delete_server", {"server_id": server["id"], "with_volumes": True,
-                                                                "confirm_token": preview["confirm_token"]}))
+            deleted = _ok(
+                await call(
+                    "instance_delete_server",
+                    {"server_id": server["id"], "with_volumes": True, "confirm_token": preview["confirm_token"]},
+                )
+            )
             assert deleted["deleted_server"] == server["id"] and len(deleted["deleted_volumes"]) == 1
             gone = await call("instance_get_server", {"server_id": server["id"]})
             assert gone.is_error and "404" in text_of(gone)
 
             # Object storage: moto in server mode, through boto3.
             _ok(await call("object_storage_create_bucket", {"bucket": "site"}))
-            _ok(await call("object_storage_put_object", {"bucket": "site", "key": "index.html",
-                                                         "content": "<h1>hi</h1>", "content_type": "text/html"}))
+            _ok(
+                await call(
+                    "object_storage_put_object",
+                    {"bucket": "site", "key": "index.html", "content": "<h1>hi</h1>", "content_type": "text/html"},
+                )
+            )
             objects = _ok(await call("object_storage_list_objects_v2", {"bucket": "site"}))["items"]
             assert [o["key"] for o in objects] == ["index.html"]
             got = _ok(await call("object_storage_get_object", {"bucket": "site", "key": "index.html"}))
             assert got["content"] == "<h1>hi</h1>" and got["content_type"] == "text/html"
             ask = _ok(await call("object_storage_delete_object", {"bucket": "site", "key": "index.html"}))
-            _ok(await call("object_storage_delete_object", {"bucket": "site", "key": "index.html", "confirm_token": ask["confirm_token"]}))
+            _ok(
+                await call(
+                    "object_storage_delete_object",
+                    {"bucket": "site", "key": "index.html", "confirm_token": ask["confirm_token"]},
+                )
+            )
             ask = _ok(await call("object_storage_delete_bucket", {"bucket": "site"}))
             _ok(await call("object_storage_delete_bucket", {"bucket": "site", "confirm_token": ask["confirm_token"]}))
             buckets = _ok(await call("object_storage_list_buckets", {}))["items"]
@@ -80,8 +103,9 @@ def test_a_full_session_against_the_sandbox(tmp_path) -> None:
 
 
 def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "scw_mcp.cli", *args], env=env, cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "scw_mcp.cli", *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_sandbox_call_and_faults_from_the_environment(tmp_path) -> None:
@@ -96,7 +120,9 @@ def test_sandbox_call_and_faults_from_the_environment(tmp_path) -> None:
     assert failed.returncode == 1 and "Scaleway API error 500" in failed.stdout
 
     wrong = _cli("--sandbox", "tools", env=clean_env(str(tmp_path), SCW_SANDBOX_FAULTS='[{"kind": "teapot"}]'))
-    assert wrong.returncode == 1 and "kind must be one of latency, 429" in wrong.stderr and "Traceback" not in wrong.stderr
+    assert (
+        wrong.returncode == 1 and "kind must be one of latency, 429" in wrong.stderr and "Traceback" not in wrong.stderr
+    )
 
 
 def test_the_demo_runs_and_refuses_to_run_outside_the_sandbox(tmp_path) -> None:

@@ -139,7 +139,7 @@ def book_for(
                 return ip
             chosen.append(ip[1])
         subnets = {s["id"] for s in network["subnets"]}
-        for ip_id, ip in zip(ip_ids, chosen):
+        for ip_id, ip in zip(ip_ids, chosen, strict=False):
             if (ip["source"] or {}).get("subnet_id") not in subnets and engine.unknown_ids != "create":
                 return invalid_arguments(
                     [
@@ -169,9 +169,19 @@ def book_public(engine: Engine, zone: str, ip: dict[str, Any], resource: dict[st
     """A server's public IP, as IPAM lists it: the Instance IP's ipam_id, a zonal source, the
     server as resource (tf cassette ipam/ipamip-reverse-dns-basic)."""
     region = region_of(zone)
-    booked = engine.new(cls("scaleway.ipam.v1.types:IP"), params={"region": region}, id=ip["ipam_id"],
-                        address=f"{ip['address']}/32", project_id=project_id, is_ipv6=False, source={"zonal": zone},
-                        resource=resource, tags=[], reverses=[], zone=zone)
+    booked = engine.new(
+        cls("scaleway.ipam.v1.types:IP"),
+        params={"region": region},
+        id=ip["ipam_id"],
+        address=f"{ip['address']}/32",
+        project_id=project_id,
+        is_ipv6=False,
+        source={"zonal": zone},
+        resource=resource,
+        tags=[],
+        reverses=[],
+        zone=zone,
+    )
     engine.add(fill(IPS, {"region": region}), booked)
     engine.scratch.setdefault(AUTO, set()).add(booked["id"])
 

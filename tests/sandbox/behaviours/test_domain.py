@@ -10,9 +10,7 @@ APP = f"{ZONES}/app.example.com"
 
 
 def zone(api: Api, subdomain: str = "app") -> dict:
-    return api.ok(
-        "POST", ZONES, {"domain": "example.com", "subdomain": subdomain, "project_id": api.engine.project_id}
-    )
+    return api.ok("POST", ZONES, {"domain": "example.com", "subdomain": subdomain, "project_id": api.engine.project_id})
 
 
 def change(api: Api, *changes: dict, **options) -> list[dict]:

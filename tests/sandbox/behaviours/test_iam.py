@@ -25,9 +25,7 @@ def test_a_new_api_key_has_both_keys_and_the_secret_is_shown_once(api: Api) -> N
     key = api.ok("POST", f"{IAM}/api-keys", {"application_id": app["id"], "description": "ci key"})
     assert re.fullmatch(r"SCW[A-Z0-9]{17}", key["access_key"]) and re.fullmatch(r"[0-9a-f-]{36}", key["secret_key"])
     assert (
-        key["application_id"] == app["id"]
-        and key["default_project_id"] == api.engine.project_id
-        and key["creation_ip"]
+        key["application_id"] == app["id"] and key["default_project_id"] == api.engine.project_id and key["creation_ip"]
     )
     again = api.ok("GET", f"{IAM}/api-keys/{key['access_key']}")
     assert again["secret_key"] is None and again["description"] == "ci key"
@@ -44,9 +42,7 @@ def test_a_new_api_key_has_both_keys_and_the_secret_is_shown_once(api: Api) -> N
 
 
 def test_a_key_without_a_bearer_is_the_callers_and_bearers_must_exist(api: Api) -> None:
-    (sandbox_app,) = [
-        a for a in api.ok("GET", f"{IAM}/applications")["applications"] if a["name"] == "scw-mcp sandbox"
-    ]
+    (sandbox_app,) = [a for a in api.ok("GET", f"{IAM}/applications")["applications"] if a["name"] == "scw-mcp sandbox"]
     key = api.ok("POST", f"{IAM}/api-keys", {"description": "mine"})  # signed with the sandbox's secret
     assert key["application_id"] == sandbox_app["id"]
     missing = api.error("POST", f"{IAM}/api-keys", {"application_id": "0000", "description": ""})
