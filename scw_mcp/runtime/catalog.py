@@ -16,7 +16,7 @@ from typing import Any, Iterable
 from scw_mcp.safety import READ
 
 from .operation import Operation
-from .search import SearchDoc, SearchIndex
+from .search import SearchDoc, SearchIndex, schema_details
 from .sdk import SdkExecutor
 
 
@@ -129,7 +129,7 @@ def search_doc(op: Operation) -> SearchDoc:
     """What search needs of one operation."""
     return SearchDoc(name=op.name, product=op.product, namespace=op.namespace, summary=op.summary,
                      description=op.description, safety=op.safety, params=tuple(op.schema.get("properties", {})),
-                     handwritten=op.handwritten)
+                     handwritten=op.handwritten, details=schema_details(op.schema))
 
 
 class _JoinedOperations(Operations):

@@ -45,6 +45,37 @@ class SearchDoc:
     safety: str
     params: tuple[str, ...] = ()
     handwritten: bool = False
+    details: tuple[str, ...] = ()  # what the parameters hold: nested field names, enum values (`schema_details`)
+
+
+def schema_details(schema: dict[str, Any]) -> tuple[str, ...]:
+    """The words inside a tool's parameters: field names one object down and enum values.
+
+    "connect a MongoDB instance to a Private Network" is `mongodb_create_endpoint`, whose `endpoint`
+    holds a `private_network`; "make an object public" is `put_object_acl`, whose `acl` may be `public-read`.
+    """
+    defs = schema.get("$defs", {})
+
+    def resolve(prop: Any) -> dict[str, Any]:
+        while isinstance(prop, dict):
+            ref = prop.get("$ref") or next((p.get("$ref") for p in prop.get("allOf", ()) if isinstance(p, dict)), None)
+            if ref is None:
+                items = prop.get("items")
+                if isinstance(items, dict) and ("$ref" in items or "properties" in items):
+                    prop = items
+                    continue
+                return prop
+            prop = defs.get(ref.rsplit("/", 1)[-1], {})
+        return {}
+
+    out: list[str] = []
+    for prop in schema.get("properties", {}).values():
+        target = resolve(prop)
+        out += [str(v) for v in target.get("enum", ()) if isinstance(v, str)]
+        for name, inner in target.get("properties", {}).items():
+            out.append(name)
+            out += [str(v) for v in resolve(inner).get("enum", ()) if isinstance(v, str)]
+    return tuple(dict.fromkeys(out))
 
 
 @dataclass(frozen=True)
@@ -365,6 +396,7 @@ class SearchIndex:
                 (product_tokens, wt["product"]),
                 (summary, wt["summary"]),
                 ({t for p in doc.params for t in tokens(p.replace("_", " "), w.plurals)}, wt["params"]),
+                ({t for p in doc.details for t in tokens(p.replace("_", " "), w.plurals)}, wt["details"]),
                 (set(tokens(doc.description, w.plurals)) - summary, wt["description"]),
             )
             weight: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])  # root -> [in the name, elsewhere]
