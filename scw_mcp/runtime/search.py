@@ -265,7 +265,8 @@ class SearchIndex:
             if t in w.stopwords:
                 continue
             said.append((t, base != word and word.endswith("s"), context))
-            object_seen = object_seen or ((t in self._nouns or t in w.products) and not verb)
+            named = t in self._nouns or t in w.products or any(x in self._nouns for x in w.synonyms.get(t, ()))
+            object_seen = object_seen or (named and not verb)  # "use IPMI | on a Dedibox server": ipmi -> bmc
         return said, inflected
 
     @staticmethod
