@@ -255,9 +255,13 @@ class SearchIndex:
         said: list[tuple[str, bool, bool]] = []
         inflected: set[str] = set()  # "running", "migrated": said as verbs, whatever else they name
         object_seen = context = False
-        for word in _WORD.findall(query.lower()):
+        said_words = _WORD.findall(query.lower())
+        for n, word in enumerate(said_words):
             base = stem(word, w.plurals)
             t = self._verb_form(base)
+            following = said_words[n + 1] if n + 1 < len(said_words) else ""
+            if t != base and word.endswith("ing") and following and following not in w.stopwords:
+                continue  # an -ing form before a noun qualifies it, it opens no clause: "my email sending domain"
             if t != base:
                 inflected.add(t)
             verb = self._verb_only(t) or t in inflected
