@@ -175,7 +175,7 @@ def words() -> Words:
 class Request:
     """A request as the ranking sees it."""
 
-    terms: tuple[tuple[str, float, bool], ...]  # (word, weight, in the context?): the request's words and synonyms
+    terms: tuple[tuple[str, float, bool, str], ...]  # (word, weight, in the context?, the word said): words, synonyms
     intent: dict[str, float]  # operation verb -> how well it answers the request's verb
     products: frozenset[str]  # products the request names
     asks_destroy: bool
@@ -329,19 +329,19 @@ class SearchIndex:
         return products, overridden
 
     def _terms(self, expanded: list[tuple[str, bool, bool]], inflected: set[str],
-               overridden: set[str]) -> tuple[tuple[tuple[str, float, bool], ...], tuple[str, bool] | None]:
-        """(word, weight, in the context?) of the words to match, and the head of the object."""
+               overridden: set[str]) -> tuple[tuple[tuple[str, float, bool, str], ...], tuple[str, bool] | None]:
+        """(word, weight, in the context?, the word said) of the words to match, and the head of the object."""
         w = words()
         wt = w.weights
         # the head: the object's last word that operation names use ("delete an image tag", "a snapshot")
         objects = [(t, plural) for t, plural, in_context in expanded
                    if not in_context and not self._verb_only(t) and t not in inflected]
         head = next((item for item in reversed(objects) if item[0] in self._nouns), objects[0] if objects else None)
-        terms: dict[str, tuple[float, bool]] = {}
+        terms: dict[str, tuple[float, bool, str]] = {}
 
-        def add(term: str, weight: float, in_context: bool) -> None:
-            if weight > terms.get(term, (0.0, False))[0]:
-                terms[term] = (weight, in_context)
+        def add(term: str, weight: float, in_context: bool, said: str) -> None:
+            if weight > terms.get(term, (0.0, False, ""))[0]:
+                terms[term] = (weight, in_context, said)
 
         before_head = True
         for t, plural, in_context in expanded:
@@ -351,10 +351,10 @@ class SearchIndex:
             elif before_head and not in_context:
                 weight = wt["modifier"]  # "a Serverless Containers namespace": containers qualify the namespace
             if not self._verb_only(t) and t not in inflected:  # "show", "create" ask through the intent
-                add(t, weight, in_context)
+                add(t, weight, in_context, t)
             for syn in () if t in overridden else w.synonyms.get(t, ()):
-                add(syn, weight * wt["synonym"], in_context)
-        return tuple((t, weight, ctx) for t, (weight, ctx) in terms.items()), head
+                add(syn, weight * wt["synonym"], in_context, t)
+        return tuple((t, weight, ctx, said) for t, (weight, ctx, said) in terms.items()), head
 
     def _verb_only(self, word: str) -> bool:
         w = words()
@@ -436,16 +436,16 @@ class SearchIndex:
         total = len(self.docs)
         return {t: math.log(1 + total / len(posts)) for t, posts in self._built[1].items()}
 
-    def _roots(self, request: Request) -> dict[str, tuple[float, bool]]:
+    def _roots(self, request: Request) -> dict[str, tuple[float, bool, str]]:
         """The request's words as the index keys them: roots, and the parts of unknown compounds ("autobackup")."""
         postings, split = self._built[1], words().weights["compound_part"]
-        out: dict[str, tuple[float, bool]] = {}
-        for term, weight, in_context in request.terms:
+        out: dict[str, tuple[float, bool, str]] = {}
+        for term, weight, in_context, said in request.terms:
             key = root(term)
             parts = [(key, weight)] if key in postings else [(p, weight * split) for p in self._split(term)]
             for part, part_weight in parts:
-                if part_weight > out.get(part, (0.0, False))[0]:
-                    out[part] = (part_weight, in_context)
+                if part_weight > out.get(part, (0.0, False, ""))[0]:
+                    out[part] = (part_weight, in_context, said)
         return out
 
     def _split(self, word: str) -> list[str]:
@@ -461,17 +461,26 @@ class SearchIndex:
         postings, idf, wt = self._built[1], self._idf, words().weights
         scores: dict[int, float] = {}
         in_name: dict[int, int] = {}  # how many of the doc's name words the request matched
-        for term, (weight, in_context) in self._roots(request).items():
+        roots = self._roots(request)
+        said_weight: dict[str, float] = {}  # each word said (with its synonyms), by its weight
+        for term, (weight, _, said) in roots.items():
+            said_weight[said] = max(said_weight.get(said, 0.0), weight)
+        matched: dict[int, set[str]] = defaultdict(set)
+        for term, (weight, in_context, said) in roots.items():
             base = weight * idf.get(term, 0.0)
             # the context says where, the object what: a context word counts less in a name
             name_weight = wt["context_in_name"] if in_context else 1.0
             for i, name_value, other_value in postings.get(term, ()):
                 scores[i] = scores.get(i, 0.0) + base * (name_value * name_weight + other_value)
+                matched[i].add(said)
                 if name_value:
                     in_name[i] = in_name.get(i, 0) + 1
-        unmatched, docs = wt["unmatched_name_word"], self._docs
-        # less for each word of the name the request does not mention
+        unmatched, docs, power = wt["unmatched_name_word"], self._docs, wt["coverage"]
+        total = sum(said_weight.values()) or 1.0
+        # less for each word of the name the request does not mention, and for each word of the request
+        # the operation does not hold ("attach a file system | to an Instance": file_create_file_system lacks one)
         return {i: score / (1 + unmatched * max(0, docs[i].name_roots - in_name.get(i, 0)))
+                * (sum(said_weight[x] for x in matched[i]) / total) ** power
                 for i, score in scores.items()}
 
     def _factor(self, entry: _Doc, request: Request, wt: dict[str, float]) -> float:
