@@ -201,7 +201,7 @@ class SearchIndex:
 
     def search(self, query: str, product: str | None = None, safety: str | None = None, limit: int = 10) -> list[str]:
         """Names of the best operations for `query`, best first."""
-        request, scored = self._scored(query, product, safety)
+        request, scored = self._scored(query, product, safety, limit)
         best = heapq.nsmallest(limit, scored)
         if best and not request.asks_destroy and best[0][3] == DESTRUCTIVE:
             # the rule: a harmless request never gets a destructive operation first
@@ -213,23 +213,46 @@ class SearchIndex:
     def rank(self, query: str, product: str | None = None, safety: str | None = None) -> list[tuple[float, str]]:
         """(score, name) of every operation that shares a word with the request, in `search`'s order."""
         names = self.search(query, product, safety, limit=len(self.docs))
-        scores = {item[2]: -item[0] for item in self._scored(query, product, safety)[1]}
+        scores = {item[2]: -item[0] for item in self._scored(query, product, safety, len(self.docs))[1]}
         return [(scores[name], name) for name in names]
 
-    def _scored(self, query: str, product: str | None, safety: str | None) -> tuple[Request, list[tuple]]:
-        """The request, and (-score, -product size, name, safety) of each candidate: smallest is best."""
+    def _scored(self, query: str, product: str | None, safety: str | None, limit: int) -> tuple[Request, list[tuple]]:
+        """The request, and (-score, -product size, name, safety) of the candidates that can reach the first
+        `limit` (or the first harmless one): smallest is best.
+
+        Candidates are taken by their words' score, highest first; the factors (verb, product, prior) can
+        only lower it but for the prior, so once a word score times the highest prior cannot beat the
+        `limit`-th score found (and the best harmless one when a destructive one leads), the rest cannot place.
+        """
         request = self.request(query)
         wt = words().weights
-        scored = []
-        for i, score in self._lexical(request).items():
-            entry = self._docs[i]
+        docs, ceiling = self._docs, self._highest_prior
+        scored: list[tuple] = []
+        kept: list[float] = []  # the best `limit` final scores so far (a min-heap)
+        best = best_harmless = None
+        for i, score in sorted(self._lexical(request).items(), key=lambda item: -item[1]):
+            bound = score * ceiling
+            if len(kept) == limit and bound < kept[0] and (
+                    best is None or best[3] != DESTRUCTIVE or request.asks_destroy
+                    or (best_harmless is not None and bound < -best_harmless[0])):
+                break
+            entry = docs[i]
             doc = entry.doc
             if product and product not in (doc.product, doc.namespace):
                 continue
             if safety and doc.safety != safety:
                 continue
             # ties go to the bigger API: "create a group" is an IAM group before an autoscaling one
-            scored.append((-score * self._factor(entry, request, wt), -entry.product_size, doc.name, doc.safety))
+            item = (-score * self._factor(entry, request, wt), -entry.product_size, doc.name, doc.safety)
+            scored.append(item)
+            if len(kept) < limit:
+                heapq.heappush(kept, -item[0])
+            elif -item[0] > kept[0]:
+                heapq.heapreplace(kept, -item[0])
+            if best is None or item < best:
+                best = item
+            if doc.safety != DESTRUCTIVE and (best_harmless is None or item < best_harmless):
+                best_harmless = item
         return request, scored
 
     def request(self, query: str) -> Request:
@@ -427,6 +450,11 @@ class SearchIndex:
         return self._built[2]
 
     @cached_property
+    def _highest_prior(self) -> float:
+        """The most the factors can raise a word score (every other factor is at most 1)."""
+        return max((entry.prior for entry in self._docs), default=1.0)
+
+    @cached_property
     def _verbs(self) -> frozenset[str]:
         w = words()
         return frozenset(w.verbs) | w.operation_verbs | w.destructive_words
@@ -461,26 +489,31 @@ class SearchIndex:
         postings, idf, wt = self._built[1], self._idf, words().weights
         scores: dict[int, float] = {}
         in_name: dict[int, int] = {}  # how many of the doc's name words the request matched
-        roots = self._roots(request)
-        said_weight: dict[str, float] = {}  # each word said (with its synonyms), by its weight
-        for term, (weight, _, said) in roots.items():
-            said_weight[said] = max(said_weight.get(said, 0.0), weight)
-        matched: dict[int, set[str]] = defaultdict(set)
-        for term, (weight, in_context, said) in roots.items():
-            base = weight * idf.get(term, 0.0)
-            # the context says where, the object what: a context word counts less in a name
-            name_weight = wt["context_in_name"] if in_context else 1.0
-            for i, name_value, other_value in postings.get(term, ()):
-                scores[i] = scores.get(i, 0.0) + base * (name_value * name_weight + other_value)
-                matched[i].add(said)
-                if name_value:
-                    in_name[i] = in_name.get(i, 0) + 1
-        unmatched, docs, power = wt["unmatched_name_word"], self._docs, wt["coverage"]
-        total = sum(said_weight.values()) or 1.0
+        said_roots: dict[str, list[tuple[str, float, bool]]] = defaultdict(list)  # word said -> its roots, synonyms'
+        for term, (weight, in_context, said) in self._roots(request).items():
+            said_roots[said].append((term, weight, in_context))
+        covered: dict[int, float] = {}  # the weight of the words said an operation holds
+        total = 0.0
+        for group in said_roots.values():
+            said_weight = max(weight for _, weight, _ in group)
+            total += said_weight
+            seen: set[int] = set()
+            for term, weight, in_context in group:
+                base = weight * idf.get(term, 0.0)
+                # the context says where, the object what: a context word counts less in a name
+                name_weight = wt["context_in_name"] if in_context else 1.0
+                for i, name_value, other_value in postings.get(term, ()):
+                    scores[i] = scores.get(i, 0.0) + base * (name_value * name_weight + other_value)
+                    if i not in seen:
+                        seen.add(i)
+                        covered[i] = covered.get(i, 0.0) + said_weight
+                    if name_value:
+                        in_name[i] = in_name.get(i, 0) + 1
+        unmatched, docs, power, total = wt["unmatched_name_word"], self._docs, wt["coverage"], total or 1.0
         # less for each word of the name the request does not mention, and for each word of the request
         # the operation does not hold ("attach a file system | to an Instance": file_create_file_system lacks one)
         return {i: score / (1 + unmatched * max(0, docs[i].name_roots - in_name.get(i, 0)))
-                * (sum(said_weight[x] for x in matched[i]) / total) ** power
+                * (covered[i] / total) ** power
                 for i, score in scores.items()}
 
     def _factor(self, entry: _Doc, request: Request, wt: dict[str, float]) -> float:
