@@ -3,7 +3,7 @@
 It never loads the held-out half: the requests are filtered to `tune` before anything runs.
 
     python bench/search_tune.py                      # tune-half figures and misses
-    python bench/search_tune.py --cv head_match=1,1.2,1.4 --cv name=2,3,4
+    python bench/search_tune.py --cv other_product=0.3,0.5 --cv verbs.manage.list=0.8,1
         # 5-fold cross-validation on the tune half (folds by a second hash of the request):
         # for each fold, the grid point best on the other four folds is scored on the held fold.
         # A change is kept only when its out-of-fold figures beat the current weights'.
@@ -43,9 +43,14 @@ def hits(queries: list[dict[str, Any]], overrides: dict[str, float], all_docs: l
     """(top-1 hit, top-3 hit, top 3) per request, with `overrides` laid over data/search.yaml's weights."""
     from scw_mcp.runtime.search import SearchIndex, words
 
-    weights = words().weights
-    saved = dict(weights)
-    weights.update(overrides)
+    weights, verbs = words().weights, words().verbs
+    saved, saved_verbs = dict(weights), {word: dict(targets) for word, targets in verbs.items()}
+    for key, value in overrides.items():
+        if key.startswith("verbs."):  # verbs.WORD.VERB: a verb group's weight ("verbs.manage.list")
+            _, word, verb = key.split(".")
+            verbs.setdefault(word, {})[verb] = value
+        else:
+            weights[key] = value
     try:
         index = SearchIndex(all_docs)
         out = []
@@ -56,6 +61,8 @@ def hits(queries: list[dict[str, Any]], overrides: dict[str, float], all_docs: l
     finally:
         weights.clear()
         weights.update(saved)
+        verbs.clear()
+        verbs.update(saved_verbs)
 
 
 def score(results: list[tuple[bool, bool, list]]) -> float:
