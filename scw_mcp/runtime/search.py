@@ -93,6 +93,7 @@ class Words:
     products: dict[str, tuple[str, ...]]
     weak_product_words: frozenset[str]
     synonyms: dict[str, tuple[str, ...]]
+    product_synonyms: dict[str, dict[str, tuple[str, ...]]]  # product -> word -> its words in that product
     destructive_words: frozenset[str]
     weights: dict[str, float]
 
@@ -166,6 +167,8 @@ def words() -> Words:
         products={one(word): tuple(map(str, products)) for word, products in data["products"].items()},
         weak_product_words=frozenset(one(w) for w in data["weak_product_words"]),
         synonyms={one(word): tuple(one(s) for s in syns) for word, syns in data["synonyms"].items()},
+        product_synonyms={str(product): {one(word): tuple(one(s) for s in syns) for word, syns in table.items()}
+                          for product, table in data["product_synonyms"].items()},
         destructive_words=frozenset(one(w) for w in data["destructive_words"]) | safety_destructive,
         weights={str(k): float(v) for k, v in data["weights"].items()},
     )
@@ -260,7 +263,7 @@ class SearchIndex:
         said, inflected = self._said(query)
         expanded = self._phrased(said)
         products, overridden = self._products(expanded)
-        terms, head = self._terms(expanded, inflected, overridden)
+        terms, head = self._terms(expanded, inflected, overridden, products)
         intent = self._intent(expanded)
         if "list" in intent and "get" in intent and head:
             # a plural object asks for a list ("show my clusters"), a single one for a get ("show the server")
@@ -351,8 +354,8 @@ class SearchIndex:
         products = frozenset(p for t, _, _ in expanded if t not in overridden for p in w.products.get(t, ()))
         return products, overridden
 
-    def _terms(self, expanded: list[tuple[str, bool, bool]], inflected: set[str],
-               overridden: set[str]) -> tuple[tuple[tuple[str, float, bool, str], ...], tuple[str, bool] | None]:
+    def _terms(self, expanded: list[tuple[str, bool, bool]], inflected: set[str], overridden: set[str],
+               products: frozenset[str]) -> tuple[tuple[tuple[str, float, bool, str], ...], tuple[str, bool] | None]:
         """(word, weight, in the context?, the word said) of the words to match, and the head of the object."""
         w = words()
         wt = w.weights
@@ -377,6 +380,9 @@ class SearchIndex:
                 add(t, weight, in_context, t)
             for syn in () if t in overridden else w.synonyms.get(t, ()):
                 add(syn, weight * wt["synonym"], in_context, t)
+            for product in products:  # a product's own word: an image's "versions" are its tags in the registry
+                for syn in w.product_synonyms.get(product, {}).get(t, ()):
+                    add(syn, weight * wt["synonym"], in_context, t)
         return tuple((t, weight, ctx, said) for t, (weight, ctx, said) in terms.items()), head
 
     def _verb_only(self, word: str) -> bool:
