@@ -5,10 +5,11 @@ replaced ("power off" -> stop, "load balancer" -> lb), and split into its object
 context ("list the subnets | of a private network"). Each operation sharing a word with it is
 scored on:
 
-- the shared words, by rarity and by field (name, product, summary, parameter names,
-  description), matched by root ("migration" ~ "migrate") and compounds split ("autobackup");
-  the object's last word (its head) counts most, the context less; and less for each word of
-  the name the request does not mention;
+- the shared words, by rarity and by field (name, product, summary, parameter names, what the
+  parameters hold, description), matched by root ("migration" ~ "migrate") and compounds split
+  ("autobackup"), with synonyms, and a product's own words when the request names it; the
+  object's last word (its head) counts most, the context less; less for each word of the name
+  the request does not mention, and for each word of the request the operation does not hold;
 - times how well the operation's verb answers the request's (the verb groups: "show" ->
   list/get, "power off" -> stop, "restart" -> reboot; a verb in a later clause counts less);
 - times a penalty when the request names products ("kubernetes" -> k8s) the operation is not
