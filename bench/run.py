@@ -61,7 +61,11 @@ def rows(results: dict[str, Any]) -> list[list[str]]:
         peer = next((r for r in servers.values() if r["peer"]), None)
         floor = servers.get("minimal MCPServer (floor)", {})
         peer_ok = peer is not None and not peer.get("error")
-        peer_ref = (lambda key, fmt: fmt(peer.get(key))) if peer_ok else (lambda key, fmt: f"peer could not run: {peer['error']}" if peer else "peer skipped")
+        peer_ref = (
+            (lambda key, fmt: fmt(peer.get(key)))
+            if peer_ok
+            else (lambda key, fmt: f"peer could not run: {peer['error']}" if peer else "peer skipped")
+        )
         peer_s = peer.get("startup_s") if peer_ok else None
         runs = results["startup"]["servers"][0].get("runs")
         for label, r in servers.items():
@@ -75,51 +79,114 @@ def rows(results: dict[str, Any]) -> list[list[str]]:
                 target, ok = ">= 3x faster than peer", (peer_s / r["startup_s"] >= 3) if peer_s else None
             elif "all" in label:
                 target, ok = "< 2 s", r["startup_s"] < 2
-            out.append([f"start-up (spawn -> tools/list, median of {runs}): {label}", _s(r["startup_s"]),
-                        f"peer {peer_ref('startup_s', _s)}", f"{_x(peer_s, r['startup_s'])} faster" if peer_s else "n/a", target, _pf(ok)])
+            out.append(
+                [
+                    f"start-up (spawn -> tools/list, median of {runs}): {label}",
+                    _s(r["startup_s"]),
+                    f"peer {peer_ref('startup_s', _s)}",
+                    f"{_x(peer_s, r['startup_s'])} faster" if peer_s else "n/a",
+                    target,
+                    _pf(ok),
+                ]
+            )
         core = servers.get("scw-mcp core (default)", {})
         if core.get("startup_s") and floor.get("startup_s"):
-            out.append(["start-up: core vs the floor (minimal MCPServer, same mcp SDK)", _s(core["startup_s"]),
-                        f"floor {_s(floor['startup_s'])}", f"{_x(core['startup_s'], floor['startup_s'])} the floor", "", ""])
+            out.append(
+                [
+                    "start-up: core vs the floor (minimal MCPServer, same mcp SDK)",
+                    _s(core["startup_s"]),
+                    f"floor {_s(floor['startup_s'])}",
+                    f"{_x(core['startup_s'], floor['startup_s'])} the floor",
+                    "",
+                    "",
+                ]
+            )
         for label, r in servers.items():
             if not label.startswith("scw-mcp") or r.get("error"):
                 continue
             target, ok = "", None
             if label.startswith("scw-mcp core"):
-                target, ok = "< 40 KB, reaches every operation", r["bytes"] < 40_000 and r["reachable_operations"] >= len_catalog()
+                target, ok = (
+                    "< 40 KB, reaches every operation",
+                    r["bytes"] < 40_000 and r["reachable_operations"] >= len_catalog(),
+                )
             elif "gateway" in label:
                 target, ok = "< 4 KB", r["bytes"] < 4_000
-            ours = (f"{r['tools']} tools, {_kb(r['bytes'])} (~{r['tokens_estimate']:,} tokens est.), "
-                    f"reaches {r['reachable_operations']:,} ops, {r['bytes_per_reachable_operation']} B/op")
-            ref = (f"peer {peer['tools']} tools, {_kb(peer['bytes'])} (~{peer['tokens_estimate']:,} tokens est.), "
-                   f"reaches {peer['reachable_operations']} ops, {peer['bytes_per_reachable_operation']} B/op") if peer_ok else peer_ref("bytes", _kb)
-            ratio = (f"{_x(r['bytes'], peer['bytes'])} the bytes, "
-                     f"{_x(peer['bytes_per_reachable_operation'], r['bytes_per_reachable_operation'], '{:.0f}x')} less per op") if peer_ok else "n/a"
+            ours = (
+                f"{r['tools']} tools, {_kb(r['bytes'])} (~{r['tokens_estimate']:,} tokens est.), "
+                f"reaches {r['reachable_operations']:,} ops, {r['bytes_per_reachable_operation']} B/op"
+            )
+            ref = (
+                (
+                    f"peer {peer['tools']} tools, {_kb(peer['bytes'])} (~{peer['tokens_estimate']:,} tokens est.), "
+                    f"reaches {peer['reachable_operations']} ops, {peer['bytes_per_reachable_operation']} B/op"
+                )
+                if peer_ok
+                else peer_ref("bytes", _kb)
+            )
+            ratio = (
+                (
+                    f"{_x(r['bytes'], peer['bytes'])} the bytes, "
+                    f"{_x(peer['bytes_per_reachable_operation'], r['bytes_per_reachable_operation'], '{:.0f}x')}"
+                    " less per op"
+                )
+                if peer_ok
+                else "n/a"
+            )
             out.append([f"tools/list size: {label}", ours, ref, ratio, target, _pf(ok)])
         for label, r in servers.items():
             if not label.startswith("scw-mcp") or r.get("error"):
                 continue
-            out.append([f"peak RSS after tools/list: {label}", f"{r['peak_rss_mib']:.0f} MiB" if r.get("peak_rss_mib") else "n/a",
-                        f"peer {peer['peak_rss_mib']:.0f} MiB" if peer_ok and peer.get("peak_rss_mib") else peer_ref("peak_rss_mib", str),
-                        _x(r.get("peak_rss_mib"), peer.get("peak_rss_mib") if peer_ok else None) + " of peer" if peer_ok else "n/a", "", ""])
+            out.append(
+                [
+                    f"peak RSS after tools/list: {label}",
+                    f"{r['peak_rss_mib']:.0f} MiB" if r.get("peak_rss_mib") else "n/a",
+                    f"peer {peer['peak_rss_mib']:.0f} MiB"
+                    if peer_ok and peer.get("peak_rss_mib")
+                    else peer_ref("peak_rss_mib", str),
+                    _x(r.get("peak_rss_mib"), peer.get("peak_rss_mib") if peer_ok else None) + " of peer"
+                    if peer_ok
+                    else "n/a",
+                    "",
+                    "",
+                ]
+            )
     if "calls" in results:
         c = results["calls"]
         if "overhead" in c:
-            for op, r in c["overhead"].items():
-                for path, tool in (("typed_tool", r["typed_tool"]), ("call_operation", f"call_operation({r['operation']})")):
+            for _op, r in c["overhead"].items():
+                for path, tool in (
+                    ("typed_tool", r["typed_tool"]),
+                    ("call_operation", f"call_operation({r['operation']})"),
+                ):
                     added = r[f"{path}_added_median_ms"]
-                    out.append([f"call {tool} over stdio, {r['calls']} calls: median / p99",
-                                f"{_ms(r[f'{path}_median_ms'])} / {_ms(r[f'{path}_p99_ms'])}",
-                                f"SDK direct {_ms(r['sdk_median_ms'])} / {_ms(r['sdk_p99_ms'])}",
-                                f"+{added:.2f} ms / +{r[f'{path}_added_p99_ms']:.2f} ms added ({r[f'{path}_ratio_median']:.2f}x)",
-                                "added < 2 ms at the median", _pf(added < 2)])
+                    out.append(
+                        [
+                            f"call {tool} over stdio, {r['calls']} calls: median / p99",
+                            f"{_ms(r[f'{path}_median_ms'])} / {_ms(r[f'{path}_p99_ms'])}",
+                            f"SDK direct {_ms(r['sdk_median_ms'])} / {_ms(r['sdk_p99_ms'])}",
+                            f"+{added:.2f} ms / +{r[f'{path}_added_p99_ms']:.2f} ms added "
+                            f"({r[f'{path}_ratio_median']:.2f}x)",
+                            "added < 2 ms at the median",
+                            _pf(added < 2),
+                        ]
+                    )
         else:
-            out.append(["call overhead", f"failed: {c.get('overhead_error')}", "", "", "added < 2 ms at the median", "FAIL"])
+            out.append(
+                ["call overhead", f"failed: {c.get('overhead_error')}", "", "", "added < 2 ms at the median", "FAIL"]
+            )
         if "concurrency" in c:
             r = c["concurrency"]
-            out.append([f"{r['calls']} concurrent {r['tool']}, one session, API latency {r['api_latency_ms']:.0f} ms",
-                        f"{r['concurrent_ms']:.0f} ms", f"{r['calls']} sequential {r['sequential_ms']:.0f} ms (one call {r['one_call_ms']:.0f} ms)",
-                        f"{r['speedup']:.1f}x faster", "not serialised (> 4x)", _pf(r["speedup"] > 4)])
+            out.append(
+                [
+                    f"{r['calls']} concurrent {r['tool']}, one session, API latency {r['api_latency_ms']:.0f} ms",
+                    f"{r['concurrent_ms']:.0f} ms",
+                    f"{r['calls']} sequential {r['sequential_ms']:.0f} ms (one call {r['one_call_ms']:.0f} ms)",
+                    f"{r['speedup']:.1f}x faster",
+                    "not serialised (> 4x)",
+                    _pf(r["speedup"] > 4),
+                ]
+            )
         else:
             out.append(["concurrent calls", f"failed: {c.get('concurrency_error')}", "", "", "", "FAIL"])
         if c.get("backend"):
@@ -127,20 +194,52 @@ def rows(results: dict[str, Any]) -> list[list[str]]:
     if "generator" in results:
         g = results["generator"]
         out.append([f"scw-mcp-gen --out <tmpdir> (median of {g['runs']})", _s(g["full_s"]), "", "", "", ""])
-        out.append([f"scw-mcp-gen --check (median of {g['runs']})", _s(g["check_s"]), f"full regeneration {_s(g['full_s'])}",
-                    _x(g["check_s"], g["full_s"]) + " of a regeneration", "", ""
-                    ] if g["check_exit"] in (0, 1) else [f"scw-mcp-gen --check", f"exit {g['check_exit']}: {g['check_message']}", "", "", "", "FAIL"])
+        out.append(
+            [
+                f"scw-mcp-gen --check (median of {g['runs']})",
+                _s(g["check_s"]),
+                f"full regeneration {_s(g['full_s'])}",
+                _x(g["check_s"], g["full_s"]) + " of a regeneration",
+                "",
+                "",
+            ]
+            if g["check_exit"] in (0, 1)
+            else ["scw-mcp-gen --check", f"exit {g['check_exit']}: {g['check_message']}", "", "", "", "FAIL"]
+        )
         if g["check_exit"] == 1:
-            out.append(["scw-mcp-gen --check result", "drift: committed scw_mcp/generated/ differs from the installed SDK's output", "", "", "", ""])
+            out.append(
+                [
+                    "scw-mcp-gen --check result",
+                    "drift: committed scw_mcp/generated/ differs from the installed SDK's output",
+                    "",
+                    "",
+                    "",
+                    "",
+                ]
+            )
     if "inputs" in results:
         i = results["inputs"]
-        out.append([f"create operations passing with only their schema's required fields ({i['operations']})",
-                    f"{i['rate']:.0%} ({i['passed']}/{i['operations']}), {i['required_values']} values in all",
-                    "", "", "all", _pf(i["passed"] == i["operations"])])
+        out.append(
+            [
+                f"create operations passing with only their schema's required fields ({i['operations']})",
+                f"{i['rate']:.0%} ({i['passed']}/{i['operations']}), {i['required_values']} values in all",
+                "",
+                "",
+                "all",
+                _pf(i["passed"] == i["operations"]),
+            ]
+        )
     for r in results.get("results", {}).get("lists", []):
-        out.append([f"bytes per item, {r['list']} ({r['operation']}, sandbox): compact / with a query",
-                    f"{r['compact']:,.0f} B / {r['queried']:,.0f} B", f"before compaction {r['before']:,.0f} B",
-                    f"{r['compact'] / r['before']:.2f}x / {r['queried'] / r['before']:.2f}x", "", ""])
+        out.append(
+            [
+                f"bytes per item, {r['list']} ({r['operation']}, sandbox): compact / with a query",
+                f"{r['compact']:,.0f} B / {r['queried']:,.0f} B",
+                f"before compaction {r['before']:,.0f} B",
+                f"{r['compact'] / r['before']:.2f}x / {r['queried'] / r['before']:.2f}x",
+                "",
+                "",
+            ]
+        )
     return out
 
 
@@ -148,20 +247,33 @@ def search_table(results: dict[str, Any]) -> str:
     """The search table: both halves of bench/search_queries.yaml, the held-out one against the targets."""
     s = results["search"]
     srv = s.get("through_server")
-    head = (f"Run {results['date']}: `python bench/run.py --only search`; {s['queries']} requests, "
-            f"median search {s['median_search_ms']:.2f} ms in process; through the real server (stdio, "
-            + (f"{srv['hits_top3']}/{srv['checked']} sample requests answered in the top 3)" if srv
-               else f"failed: {s.get('through_server_error')})") + ".\n\n")
-    lines = ["| Half | Requests | top-1 | top-3 | Destructive first, harmless request | Target | |",
-             "|---|---|---|---|---|---|---|"]
+    head = (
+        f"Run {results['date']}: `python bench/run.py --only search`; {s['queries']} requests, "
+        f"median search {s['median_search_ms']:.2f} ms in process; through the real server (stdio, "
+        + (
+            f"{srv['hits_top3']}/{srv['checked']} sample requests answered in the top 3)"
+            if srv
+            else f"failed: {s.get('through_server_error')})"
+        )
+        + ".\n\n"
+    )
+    lines = [
+        "| Half | Requests | top-1 | top-3 | Destructive first, harmless request | Target | |",
+        "|---|---|---|---|---|---|---|",
+    ]
     targets = s["targets"]
     for name, label in (("tune", "tune (the ranking was tuned on it)"), ("test", "test (held out)")):
         h = s["halves"][name]
-        target = (f"top-1 >= {targets['top1']:.0%}, top-3 >= {targets['top3']:.0%}, "
-                  f"{targets['destructive_first']}") if name == "test" else ""
+        target = (
+            (f"top-1 >= {targets['top1']:.0%}, top-3 >= {targets['top3']:.0%}, {targets['destructive_first']}")
+            if name == "test"
+            else ""
+        )
         verdict = _pf(s["targets_met"]) if name == "test" else ""
-        lines.append(f"| {label} | {h['queries']} | {h['top1_rate']:.1%} ({h['top1']}) "
-                     f"| {h['top3_rate']:.1%} ({h['top3']}) | {len(h['destructive_first'])} | {target} | {verdict} |")
+        lines.append(
+            f"| {label} | {h['queries']} | {h['top1_rate']:.1%} ({h['top1']}) "
+            f"| {h['top3_rate']:.1%} ({h['top3']}) | {len(h['destructive_first'])} | {target} | {verdict} |"
+        )
     return head + "\n".join(lines) + "\n"
 
 
@@ -173,8 +285,10 @@ def len_catalog() -> int:
 
 def markdown(results: dict[str, Any]) -> str:
     m = results["machine"]
-    head = (f"Run {results['date']} on {m['nproc']} CPUs ({m['cpu']}), {m['ram_gib']} GiB RAM, Python {m['python']}; "
-            f"--repeat {results['repeat']}; {results['elapsed_s']:.0f} s in all.\n\n")
+    head = (
+        f"Run {results['date']} on {m['nproc']} CPUs ({m['cpu']}), {m['ram_gib']} GiB RAM, Python {m['python']}; "
+        f"--repeat {results['repeat']}; {results['elapsed_s']:.0f} s in all.\n\n"
+    )
     lines = ["| Figure | scw-mcp | Reference (same run) | Ratio | Target | |", "|---|---|---|---|---|---|"]
     for row in rows(results):
         lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |")
@@ -197,9 +311,18 @@ def update_readme(table: str | None, search: str | None) -> None:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--repeat", type=int, default=5, help="repeats of each spawn/timing; medians are reported (default 5)")
-    ap.add_argument("--gen-repeat", type=int, default=None, help="repeats of the generator runs (default: min(repeat, 3); ~35 s each)")
-    ap.add_argument("--calls", type=int, default=300, help="calls per path and operation for the call overhead (default 300)")
+    ap.add_argument(
+        "--repeat", type=int, default=5, help="repeats of each spawn/timing; medians are reported (default 5)"
+    )
+    ap.add_argument(
+        "--gen-repeat",
+        type=int,
+        default=None,
+        help="repeats of the generator runs (default: min(repeat, 3); ~35 s each)",
+    )
+    ap.add_argument(
+        "--calls", type=int, default=300, help="calls per path and operation for the call overhead (default 300)"
+    )
     ap.add_argument("--only", default=",".join(PARTS), help=f"comma list of parts to run: {', '.join(PARTS)}")
     ap.add_argument("--no-peer", action="store_true", help="do not install/start the reference server scaleway-mcp")
     ap.add_argument("--update-readme", action="store_true", help="write the table into bench/README.md")
@@ -213,8 +336,12 @@ def main() -> int:
     started = time.perf_counter()
     (BENCH / "results").mkdir(exist_ok=True)
     (BENCH / "results" / "servers.log").write_text("")  # the servers' stderr, this run only
-    results: dict[str, Any] = {"date": dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"), "machine": machine(),
-                               "repeat": args.repeat, "parts": parts}
+    results: dict[str, Any] = {
+        "date": dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
+        "machine": machine(),
+        "repeat": args.repeat,
+        "parts": parts,
+    }
     log = lambda msg: print(msg, flush=True)  # noqa: E731
     if "startup" in parts:
         log("start-up, context cost, memory...")

@@ -75,7 +75,8 @@ def evaluate(queries: list[dict[str, Any]]) -> dict[str, Any]:
     destroy_words = destructive_request_words()
     index.search("warm up the index")
     halves: dict[str, dict[str, Any]] = {
-        h: {"queries": 0, "top1": 0, "top3": 0, "destructive_first": []} for h in HALVES}
+        h: {"queries": 0, "top1": 0, "top3": 0, "destructive_first": []} for h in HALVES
+    }
     misses, times = [], []
     for item in queries:
         start = time.perf_counter()
@@ -88,8 +89,14 @@ def evaluate(queries: list[dict[str, Any]]) -> dict[str, Any]:
         if found and safety[found[0]] == "destructive" and not asks_to_destroy(item["q"], destroy_words):
             half["destructive_first"].append({"q": item["q"], "first": found[0]})
         if item["split"] == "tune" and (not found or found[0] not in item["accept"]):
-            misses.append({"q": item["q"], "accept": item["accept"], "top3": found,
-                           "hit3": any(n in item["accept"] for n in found)})
+            misses.append(
+                {
+                    "q": item["q"],
+                    "accept": item["accept"],
+                    "top3": found,
+                    "hit3": any(n in item["accept"] for n in found),
+                }
+            )
     for half in halves.values():
         n = half["queries"] or 1
         half["top1_rate"], half["top3_rate"] = half["top1"] / n, half["top3"] / n
@@ -101,7 +108,8 @@ def evaluate(queries: list[dict[str, Any]]) -> dict[str, Any]:
         "unknown_expected_names": sorted({n for item in queries for n in item["accept"] if n not in known}),
         "tune_misses": misses,
         "targets": TARGETS,
-        "targets_met": test["top1_rate"] >= TARGETS["top1"] and test["top3_rate"] >= TARGETS["top3"]
+        "targets_met": test["top1_rate"] >= TARGETS["top1"]
+        and test["top3_rate"] >= TARGETS["top3"]
         and len(test["destructive_first"]) <= TARGETS["destructive_first"],
     }
 
@@ -130,9 +138,12 @@ def run(log=print) -> dict[str, Any]:
     try:
         with child_stderr_to(BENCH / "results" / "servers.log"):
             served = anyio.run(_through_server, sample, tempfile.mkdtemp(prefix="scw-bench-home-"))
-        result["through_server"] = {"checked": len(sample),
-                                    "hits_top3": sum(1 for item, names in zip(sample, served)
-                                                     if any(n in item["accept"] for n in names))}
+        result["through_server"] = {
+            "checked": len(sample),
+            "hits_top3": sum(
+                1 for item, names in zip(sample, served, strict=False) if any(n in item["accept"] for n in names)
+            ),
+        }
     except Exception as exc:  # noqa: BLE001
         result["through_server_error"] = describe(exc)
     log("  search done")
@@ -142,15 +153,19 @@ def run(log=print) -> dict[str, Any]:
 def report(result: dict[str, Any]) -> str:
     lines = []
     for name, half in result["halves"].items():
-        lines.append(f"{name}: {half['queries']} requests, top-1 {half['top1_rate']:.1%} ({half['top1']}), "
-                     f"top-3 {half['top3_rate']:.1%} ({half['top3']}), destructive first on a harmless request: "
-                     f"{len(half['destructive_first'])}")
+        lines.append(
+            f"{name}: {half['queries']} requests, top-1 {half['top1_rate']:.1%} ({half['top1']}), "
+            f"top-3 {half['top3_rate']:.1%} ({half['top3']}), destructive first on a harmless request: "
+            f"{len(half['destructive_first'])}"
+        )
     lines.append(f"median search {result['median_search_ms']:.2f} ms; held-out targets met: {result['targets_met']}")
     if result["unknown_expected_names"]:
         lines.append(f"WARNING: expected names not on the surface: {result['unknown_expected_names']}")
     lines.append("tune-half misses (top-1; * = also missed in top-3):")
-    lines += [f"  {' ' if m['hit3'] else '*'} {m['q']!r}: wanted {m['accept']}, got {m['top3']}"
-              for m in result["tune_misses"]]
+    lines += [
+        f"  {' ' if m['hit3'] else '*'} {m['q']!r}: wanted {m['accept']}, got {m['top3']}"
+        for m in result["tune_misses"]
+    ]
     return "\n".join(lines)
 
 

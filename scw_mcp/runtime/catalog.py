@@ -17,7 +17,7 @@ from scw_mcp.safety import READ
 
 from .operation import Operation
 from .sdk import SdkExecutor
-from .search import SearchDoc, SearchIndex
+from .search import SearchDoc, SearchIndex, schema_details
 
 
 def operation_from_entry(data: dict[str, Any], catalog: Catalog) -> Operation:
@@ -146,6 +146,7 @@ def search_doc(op: Operation) -> SearchDoc:
         safety=op.safety,
         params=tuple(op.schema.get("properties", {})),
         handwritten=op.handwritten,
+        details=schema_details(op.schema),
     )
 
 

@@ -5,10 +5,11 @@ replaced ("power off" -> stop, "load balancer" -> lb), and split into its object
 context ("list the subnets | of a private network"). Each operation sharing a word with it is
 scored on:
 
-- the shared words, by rarity and by field (name, product, summary, parameter names,
-  description), matched by root ("migration" ~ "migrate") and compounds split ("autobackup");
-  the object's last word (its head) counts most, the context less; and less for each word of
-  the name the request does not mention;
+- the shared words, by rarity and by field (name, product, summary, parameter names, what the
+  parameters hold, description), matched by root ("migration" ~ "migrate") and compounds split
+  ("autobackup"), with synonyms, and a product's own words when the request names it; the
+  object's last word (its head) counts most, the context less; less for each word of the name
+  the request does not mention, and for each word of the request the operation does not hold;
 - times how well the operation's verb answers the request's (the verb groups: "show" ->
   list/get, "power off" -> stop, "restart" -> reboot; a verb in a later clause counts less);
 - times a penalty when the request names products ("kubernetes" -> k8s) the operation is not
@@ -45,6 +46,37 @@ class SearchDoc:
     safety: str
     params: tuple[str, ...] = ()
     handwritten: bool = False
+    details: tuple[str, ...] = ()  # what the parameters hold: nested field names, enum values (`schema_details`)
+
+
+def schema_details(schema: dict[str, Any]) -> tuple[str, ...]:
+    """The words inside a tool's parameters: field names one object down and enum values.
+
+    "connect a MongoDB instance to a Private Network" is `mongodb_create_endpoint`, whose `endpoint`
+    holds a `private_network`; "make an object public" is `put_object_acl`, whose `acl` may be `public-read`.
+    """
+    defs = schema.get("$defs", {})
+
+    def resolve(prop: Any) -> dict[str, Any]:
+        while isinstance(prop, dict):
+            ref = prop.get("$ref") or next((p.get("$ref") for p in prop.get("allOf", ()) if isinstance(p, dict)), None)
+            if ref is None:
+                items = prop.get("items")
+                if isinstance(items, dict) and ("$ref" in items or "properties" in items):
+                    prop = items
+                    continue
+                return prop
+            prop = defs.get(ref.rsplit("/", 1)[-1], {})
+        return {}
+
+    out: list[str] = []
+    for prop in schema.get("properties", {}).values():
+        target = resolve(prop)
+        out += [str(v) for v in target.get("enum", ()) if isinstance(v, str)]
+        for name, inner in target.get("properties", {}).items():
+            out.append(name)
+            out += [str(v) for v in resolve(inner).get("enum", ()) if isinstance(v, str)]
+    return tuple(dict.fromkeys(out))
 
 
 @dataclass(frozen=True)
@@ -62,6 +94,7 @@ class Words:
     products: dict[str, tuple[str, ...]]
     weak_product_words: frozenset[str]
     synonyms: dict[str, tuple[str, ...]]
+    product_synonyms: dict[str, dict[str, tuple[str, ...]]]  # product -> word -> its words in that product
     destructive_words: frozenset[str]
     weights: dict[str, float]
 
@@ -135,6 +168,10 @@ def words() -> Words:
         products={one(word): tuple(map(str, products)) for word, products in data["products"].items()},
         weak_product_words=frozenset(one(w) for w in data["weak_product_words"]),
         synonyms={one(word): tuple(one(s) for s in syns) for word, syns in data["synonyms"].items()},
+        product_synonyms={
+            str(product): {one(word): tuple(one(s) for s in syns) for word, syns in table.items()}
+            for product, table in data["product_synonyms"].items()
+        },
         destructive_words=frozenset(one(w) for w in data["destructive_words"]) | safety_destructive,
         weights={str(k): float(v) for k, v in data["weights"].items()},
     )
@@ -144,7 +181,7 @@ def words() -> Words:
 class Request:
     """A request as the ranking sees it."""
 
-    terms: tuple[tuple[str, float, bool], ...]  # (word, weight, in the context?): the request's words and synonyms
+    terms: tuple[tuple[str, float, bool, str], ...]  # (word, weight, in the context?, the word said): words, synonyms
     intent: dict[str, float]  # operation verb -> how well it answers the request's verb
     products: frozenset[str]  # products the request names
     asks_destroy: bool
@@ -170,7 +207,7 @@ class SearchIndex:
 
     def search(self, query: str, product: str | None = None, safety: str | None = None, limit: int = 10) -> list[str]:
         """Names of the best operations for `query`, best first."""
-        request, scored = self._scored(query, product, safety)
+        request, scored = self._scored(query, product, safety, limit)
         best = heapq.nsmallest(limit, scored)
         if best and not request.asks_destroy and best[0][3] == DESTRUCTIVE:
             # the rule: a harmless request never gets a destructive operation first
@@ -182,23 +219,53 @@ class SearchIndex:
     def rank(self, query: str, product: str | None = None, safety: str | None = None) -> list[tuple[float, str]]:
         """(score, name) of every operation that shares a word with the request, in `search`'s order."""
         names = self.search(query, product, safety, limit=len(self.docs))
-        scores = {item[2]: -item[0] for item in self._scored(query, product, safety)[1]}
+        scores = {item[2]: -item[0] for item in self._scored(query, product, safety, len(self.docs))[1]}
         return [(scores[name], name) for name in names]
 
-    def _scored(self, query: str, product: str | None, safety: str | None) -> tuple[Request, list[tuple]]:
-        """The request, and (-score, -product size, name, safety) of each candidate: smallest is best."""
+    def _scored(self, query: str, product: str | None, safety: str | None, limit: int) -> tuple[Request, list[tuple]]:
+        """The request, and (-score, -product size, name, safety) of the candidates that can reach the first
+        `limit` (or the first harmless one): smallest is best.
+
+        Candidates are taken by their words' score, highest first; the factors (verb, product, prior) can
+        only lower it but for the prior, so once a word score times the highest prior cannot beat the
+        `limit`-th score found (and the best harmless one when a destructive one leads), the rest cannot place.
+        """
         request = self.request(query)
         wt = words().weights
-        scored = []
-        for i, score in self._lexical(request).items():
-            entry = self._docs[i]
+        docs, ceiling = self._docs, self._highest_prior
+        scored: list[tuple] = []
+        kept: list[float] = []  # the best `limit` final scores so far (a min-heap)
+        best = best_harmless = None
+        for i, score in sorted(self._lexical(request).items(), key=lambda item: -item[1]):
+            bound = score * ceiling
+            if (
+                len(kept) == limit
+                and bound < kept[0]
+                and (
+                    best is None
+                    or best[3] != DESTRUCTIVE
+                    or request.asks_destroy
+                    or (best_harmless is not None and bound < -best_harmless[0])
+                )
+            ):
+                break
+            entry = docs[i]
             doc = entry.doc
             if product and product not in (doc.product, doc.namespace):
                 continue
             if safety and doc.safety != safety:
                 continue
             # ties go to the bigger API: "create a group" is an IAM group before an autoscaling one
-            scored.append((-score * self._factor(entry, request, wt), -entry.product_size, doc.name, doc.safety))
+            item = (-score * self._factor(entry, request, wt), -entry.product_size, doc.name, doc.safety)
+            scored.append(item)
+            if len(kept) < limit:
+                heapq.heappush(kept, -item[0])
+            elif -item[0] > kept[0]:
+                heapq.heapreplace(kept, -item[0])
+            if best is None or item < best:
+                best = item
+            if doc.safety != DESTRUCTIVE and (best_harmless is None or item < best_harmless):
+                best_harmless = item
         return request, scored
 
     def request(self, query: str) -> Request:
@@ -206,7 +273,7 @@ class SearchIndex:
         said, inflected = self._said(query)
         expanded = self._phrased(said)
         products, overridden = self._products(expanded)
-        terms, head = self._terms(expanded, inflected, overridden)
+        terms, head = self._terms(expanded, inflected, overridden, products)
         intent = self._intent(expanded)
         if "list" in intent and "get" in intent and head:
             # a plural object asks for a list ("show my clusters"), a single one for a get ("show the server")
@@ -224,9 +291,13 @@ class SearchIndex:
         said: list[tuple[str, bool, bool]] = []
         inflected: set[str] = set()  # "running", "migrated": said as verbs, whatever else they name
         object_seen = context = False
-        for word in _WORD.findall(query.lower()):
+        said_words = _WORD.findall(query.lower())
+        for n, word in enumerate(said_words):
             base = stem(word, w.plurals)
             t = self._verb_form(base)
+            following = said_words[n + 1] if n + 1 < len(said_words) else ""
+            if t != base and word.endswith("ing") and following and following not in w.stopwords:
+                continue  # an -ing form before a noun qualifies it, it opens no clause: "my email sending domain"
             if t != base:
                 inflected.add(t)
             verb = self._verb_only(t) or t in inflected
@@ -234,7 +305,8 @@ class SearchIndex:
             if t in w.stopwords:
                 continue
             said.append((t, base != word and word.endswith("s"), context))
-            object_seen = object_seen or ((t in self._nouns or t in w.products) and not verb)
+            named = t in self._nouns or t in w.products or any(x in self._nouns for x in w.synonyms.get(t, ()))
+            object_seen = object_seen or (named and not verb)  # "use IPMI | on a Dedibox server": ipmi -> bmc
         return said, inflected
 
     @staticmethod
@@ -245,7 +317,7 @@ class SearchIndex:
         i = 0
         while i < len(said):
             for size in (3, 2):
-                part = said[i:i + size]
+                part = said[i : i + size]
                 phrase = tuple(t for t, _, _ in part)
                 if len(part) == size and phrase in w.phrases:
                     plural = any(p for _, p, _ in part)
@@ -292,20 +364,28 @@ class SearchIndex:
         products = frozenset(p for t, _, _ in expanded if t not in overridden for p in w.products.get(t, ()))
         return products, overridden
 
-    def _terms(self, expanded: list[tuple[str, bool, bool]], inflected: set[str],
-               overridden: set[str]) -> tuple[tuple[tuple[str, float, bool], ...], tuple[str, bool] | None]:
-        """(word, weight, in the context?) of the words to match, and the head of the object."""
+    def _terms(
+        self,
+        expanded: list[tuple[str, bool, bool]],
+        inflected: set[str],
+        overridden: set[str],
+        products: frozenset[str],
+    ) -> tuple[tuple[tuple[str, float, bool, str], ...], tuple[str, bool] | None]:
+        """(word, weight, in the context?, the word said) of the words to match, and the head of the object."""
         w = words()
         wt = w.weights
         # the head: the object's last word that operation names use ("delete an image tag", "a snapshot")
-        objects = [(t, plural) for t, plural, in_context in expanded
-                   if not in_context and not self._verb_only(t) and t not in inflected]
+        objects = [
+            (t, plural)
+            for t, plural, in_context in expanded
+            if not in_context and not self._verb_only(t) and t not in inflected
+        ]
         head = next((item for item in reversed(objects) if item[0] in self._nouns), objects[0] if objects else None)
-        terms: dict[str, tuple[float, bool]] = {}
+        terms: dict[str, tuple[float, bool, str]] = {}
 
-        def add(term: str, weight: float, in_context: bool) -> None:
-            if weight > terms.get(term, (0.0, False))[0]:
-                terms[term] = (weight, in_context)
+        def add(term: str, weight: float, in_context: bool, said: str) -> None:
+            if weight > terms.get(term, (0.0, False, ""))[0]:
+                terms[term] = (weight, in_context, said)
 
         before_head = True
         for t, plural, in_context in expanded:
@@ -315,10 +395,13 @@ class SearchIndex:
             elif before_head and not in_context:
                 weight = wt["modifier"]  # "a Serverless Containers namespace": containers qualify the namespace
             if not self._verb_only(t) and t not in inflected:  # "show", "create" ask through the intent
-                add(t, weight, in_context)
+                add(t, weight, in_context, t)
             for syn in () if t in overridden else w.synonyms.get(t, ()):
-                add(syn, weight * wt["synonym"], in_context)
-        return tuple((t, weight, ctx) for t, (weight, ctx) in terms.items()), head
+                add(syn, weight * wt["synonym"], in_context, t)
+            for product in products:  # a product's own word: an image's "versions" are its tags in the registry
+                for syn in w.product_synonyms.get(product, {}).get(t, ()):
+                    add(syn, weight * wt["synonym"], in_context, t)
+        return tuple((t, weight, ctx, said) for t, (weight, ctx, said) in terms.items()), head
 
     def _verb_only(self, word: str) -> bool:
         w = words()
@@ -352,19 +435,24 @@ class SearchIndex:
             sizes[doc.product] += 1
         nouns_all: set[str] = set()
         for i, doc in enumerate(self.docs):
-            rest = doc.name[len(doc.namespace) + 1:] if doc.name.startswith(doc.namespace + "_") else doc.name
+            rest = doc.name[len(doc.namespace) + 1 :] if doc.name.startswith(doc.namespace + "_") else doc.name
             rest_tokens = tokens(rest.replace("_", " "), w.plurals)
             verb = next((t for t in rest_tokens if t in w.operation_verbs), "")
             nouns = [t for t in rest_tokens if t != verb and t not in w.stopwords and not _VERSION.fullmatch(t)]
             nouns_all.update(nouns)
-            product_tokens = {doc.product, doc.namespace, *tokens(doc.product.replace("_", " "), w.plurals),
-                              *aliases.get(doc.product, ())}
+            product_tokens = {
+                doc.product,
+                doc.namespace,
+                *tokens(doc.product.replace("_", " "), w.plurals),
+                *aliases.get(doc.product, ()),
+            }
             summary = set(tokens(doc.summary, w.plurals))
             fields = (
                 (set(nouns), wt["name"]),
                 (product_tokens, wt["product"]),
                 (summary, wt["summary"]),
                 ({t for p in doc.params for t in tokens(p.replace("_", " "), w.plurals)}, wt["params"]),
+                ({t for p in doc.details for t in tokens(p.replace("_", " "), w.plurals)}, wt["details"]),
                 (set(tokens(doc.description, w.plurals)) - summary, wt["description"]),
             )
             weight: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])  # root -> [in the name, elsewhere]
@@ -377,8 +465,9 @@ class SearchIndex:
             verbs = {verb, *(t for t in said if t in w.operation_verbs or t in w.verbs)} - {""}
             prior = wt["other_version"] if doc.namespace != doc.product else 1.0
             prior *= wt["handwritten"] if doc.handwritten else 1.0
-            entries.append(_Doc(doc, frozenset(verbs), frozenset(nouns), len({root(t) for t in nouns}), prior,
-                                sizes[doc.product]))
+            entries.append(
+                _Doc(doc, frozenset(verbs), frozenset(nouns), len({root(t) for t in nouns}), prior, sizes[doc.product])
+            )
         return tuple(entries), dict(postings), frozenset(nouns_all)
 
     @property
@@ -390,6 +479,11 @@ class SearchIndex:
         return self._built[2]
 
     @cached_property
+    def _highest_prior(self) -> float:
+        """The most the factors can raise a word score (every other factor is at most 1)."""
+        return max((entry.prior for entry in self._docs), default=1.0)
+
+    @cached_property
     def _verbs(self) -> frozenset[str]:
         w = words()
         return frozenset(w.verbs) | w.operation_verbs | w.destructive_words
@@ -399,16 +493,16 @@ class SearchIndex:
         total = len(self.docs)
         return {t: math.log(1 + total / len(posts)) for t, posts in self._built[1].items()}
 
-    def _roots(self, request: Request) -> dict[str, tuple[float, bool]]:
+    def _roots(self, request: Request) -> dict[str, tuple[float, bool, str]]:
         """The request's words as the index keys them: roots, and the parts of unknown compounds ("autobackup")."""
         postings, split = self._built[1], words().weights["compound_part"]
-        out: dict[str, tuple[float, bool]] = {}
-        for term, weight, in_context in request.terms:
+        out: dict[str, tuple[float, bool, str]] = {}
+        for term, weight, in_context, said in request.terms:
             key = root(term)
             parts = [(key, weight)] if key in postings else [(p, weight * split) for p in self._split(term)]
             for part, part_weight in parts:
-                if part_weight > out.get(part, (0.0, False))[0]:
-                    out[part] = (part_weight, in_context)
+                if part_weight > out.get(part, (0.0, False, ""))[0]:
+                    out[part] = (part_weight, in_context, said)
         return out
 
     def _split(self, word: str) -> list[str]:
@@ -424,18 +518,33 @@ class SearchIndex:
         postings, idf, wt = self._built[1], self._idf, words().weights
         scores: dict[int, float] = {}
         in_name: dict[int, int] = {}  # how many of the doc's name words the request matched
-        for term, (weight, in_context) in self._roots(request).items():
-            base = weight * idf.get(term, 0.0)
-            # the context says where, the object what: a context word counts less in a name
-            name_weight = wt["context_in_name"] if in_context else 1.0
-            for i, name_value, other_value in postings.get(term, ()):
-                scores[i] = scores.get(i, 0.0) + base * (name_value * name_weight + other_value)
-                if name_value:
-                    in_name[i] = in_name.get(i, 0) + 1
-        unmatched, docs = wt["unmatched_name_word"], self._docs
-        # less for each word of the name the request does not mention
-        return {i: score / (1 + unmatched * max(0, docs[i].name_roots - in_name.get(i, 0)))
-                for i, score in scores.items()}
+        said_roots: dict[str, list[tuple[str, float, bool]]] = defaultdict(list)  # word said -> its roots, synonyms'
+        for term, (weight, in_context, said) in self._roots(request).items():
+            said_roots[said].append((term, weight, in_context))
+        covered: dict[int, float] = {}  # the weight of the words said an operation holds
+        total = 0.0
+        for group in said_roots.values():
+            said_weight = max(weight for _, weight, _ in group)
+            total += said_weight
+            seen: set[int] = set()
+            for term, weight, in_context in group:
+                base = weight * idf.get(term, 0.0)
+                # the context says where, the object what: a context word counts less in a name
+                name_weight = wt["context_in_name"] if in_context else 1.0
+                for i, name_value, other_value in postings.get(term, ()):
+                    scores[i] = scores.get(i, 0.0) + base * (name_value * name_weight + other_value)
+                    if i not in seen:
+                        seen.add(i)
+                        covered[i] = covered.get(i, 0.0) + said_weight
+                    if name_value:
+                        in_name[i] = in_name.get(i, 0) + 1
+        unmatched, docs, power, total = wt["unmatched_name_word"], self._docs, wt["coverage"], total or 1.0
+        # less for each word of the name the request does not mention, and for each word of the request
+        # the operation does not hold ("attach a file system | to an Instance": file_create_file_system lacks one)
+        return {
+            i: score / (1 + unmatched * max(0, docs[i].name_roots - in_name.get(i, 0))) * (covered[i] / total) ** power
+            for i, score in scores.items()
+        }
 
     def _factor(self, entry: _Doc, request: Request, wt: dict[str, float]) -> float:
         doc = entry.doc

@@ -11,9 +11,9 @@ import pytest
 import yaml
 
 from scw_mcp.runtime.catalog import search_doc
-from scw_mcp.server import served_catalog
-from scw_mcp.runtime.search import SearchDoc, SearchIndex, words
+from scw_mcp.runtime.search import SearchDoc, SearchIndex, schema_details, words
 from scw_mcp.safety import DESTRUCTIVE, load_rules
+from scw_mcp.server import served_catalog
 
 BENCH = Path(__file__).resolve().parents[2] / "bench"
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -21,8 +21,9 @@ LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 def doc(name: str, summary: str, safety: str = "read", product: str | None = None, **extra) -> SearchDoc:
     product = product or name.split("_")[0]
-    return SearchDoc(name=name, product=product, namespace=product, summary=summary, description=summary,
-                     safety=safety, **extra)
+    return SearchDoc(
+        name=name, product=product, namespace=product, summary=summary, description=summary, safety=safety, **extra
+    )
 
 
 SERVERS = [
@@ -59,18 +60,21 @@ def top(docs: list[SearchDoc], query: str, **kwargs) -> list[str]:
 
 
 # --- verb groups ---------------------------------------------------------------------------
-@pytest.mark.parametrize("query, first", [
-    ("power off a server", "instance_stop_server"),
-    ("turn off my VM", "instance_stop_server"),
-    ("shut down the instance web-01", "instance_stop_server"),
-    ("power on a stopped server", "instance_start_server"),
-    ("restart my instance", "instance_reboot_server"),
-    ("show me my servers", "instance_list_servers"),
-    ("show the details of one server", "instance_get_server"),
-    ("remove a tag from a server", "instance_update_server"),
-    ("delete a server", "instance_delete_server"),
-    ("spin up a new VM", "instance_create_server"),
-])
+@pytest.mark.parametrize(
+    "query, first",
+    [
+        ("power off a server", "instance_stop_server"),
+        ("turn off my VM", "instance_stop_server"),
+        ("shut down the instance web-01", "instance_stop_server"),
+        ("power on a stopped server", "instance_start_server"),
+        ("restart my instance", "instance_reboot_server"),
+        ("show me my servers", "instance_list_servers"),
+        ("show the details of one server", "instance_get_server"),
+        ("remove a tag from a server", "instance_update_server"),
+        ("delete a server", "instance_delete_server"),
+        ("spin up a new VM", "instance_create_server"),
+    ],
+)
 def test_verb_groups(query, first):
     assert top(SERVERS, query)[0] == first
 
@@ -85,20 +89,26 @@ def test_see_lists_kubernetes_clusters():
 
 
 # --- product words --------------------------------------------------------------------------
-@pytest.mark.parametrize("query, first", [
-    ("list kubernetes clusters", "k8s_list_clusters"),
-    ("list my kafka clusters", "kafka_list_clusters"),
-])
+@pytest.mark.parametrize(
+    "query, first",
+    [
+        ("list kubernetes clusters", "k8s_list_clusters"),
+        ("list my kafka clusters", "kafka_list_clusters"),
+    ],
+)
 def test_product_words(query, first):
     assert top(CLUSTERS, query)[0] == first
 
 
-@pytest.mark.parametrize("query, first", [
-    ("who are the users of my organization", "iam_list_users"),
-    ("list the users of my database", "rdb_list_users"),
-    ("list my private IP addresses", "ipam_list_ips"),
-    ("list my managed database instances", "rdb_list_instances"),
-])
+@pytest.mark.parametrize(
+    "query, first",
+    [
+        ("who are the users of my organization", "iam_list_users"),
+        ("list the users of my database", "rdb_list_users"),
+        ("list my private IP addresses", "ipam_list_ips"),
+        ("list my managed database instances", "rdb_list_instances"),
+    ],
+)
 def test_product_words_pick_the_product(query, first):
     assert top(PEOPLE, query)[0] == first
 
@@ -106,8 +116,10 @@ def test_product_words_pick_the_product(query, first):
 # --- the destructive rule -------------------------------------------------------------------
 def test_a_destructive_operation_never_ranks_first_for_a_harmless_request():
     # the destructive operation shares every word of the request, the harmless one hardly any
-    docs = [doc("instance_delete_server_user_data", "Delete user data of a server", DESTRUCTIVE),
-            doc("instance_get_dashboard", "Get the dashboard", params=("zone",))]
+    docs = [
+        doc("instance_delete_server_user_data", "Delete user data of a server", DESTRUCTIVE),
+        doc("instance_get_dashboard", "Get the dashboard", params=("zone",)),
+    ]
     ranked = SearchIndex(docs).rank("server user data")
     assert ranked[0][1] == "instance_get_dashboard"
     assert ranked[1][1] == "instance_delete_server_user_data"
@@ -115,14 +127,145 @@ def test_a_destructive_operation_never_ranks_first_for_a_harmless_request():
 
 @pytest.mark.parametrize("query", ["delete user data of a server", "wipe the server user data", "reset user data"])
 def test_a_request_to_destroy_may_get_the_destructive_operation_first(query):
-    docs = [doc("instance_delete_server_user_data", "Delete user data of a server", DESTRUCTIVE),
-            doc("instance_get_dashboard", "Get the dashboard")]
+    docs = [
+        doc("instance_delete_server_user_data", "Delete user data of a server", DESTRUCTIVE),
+        doc("instance_get_dashboard", "Get the dashboard"),
+    ]
     assert top(docs, query)[0] == "instance_delete_server_user_data"
 
 
 def test_only_destructive_candidates_stay_as_they_are():
     docs = [doc("instance_delete_server", "Delete a server", DESTRUCTIVE)]
     assert top(docs, "server") == ["instance_delete_server"]
+
+
+# --- what the parameters hold, coverage, phrasing --------------------------------------------
+def test_schema_details_reads_nested_field_names_and_enum_values():
+    schema = {
+        "properties": {
+            "endpoint": {"allOf": [{"$ref": "#/$defs/EndpointSpec"}]},
+            "acl": {"type": "string", "enum": ["private", "public-read"]},
+            "rules": {"type": "array", "items": {"$ref": "#/$defs/Rule"}},
+        },
+        "$defs": {
+            "EndpointSpec": {"properties": {"private_network": {"$ref": "#/$defs/PN"}, "public_network": {}}},
+            "PN": {"properties": {"private_network_id": {"type": "string"}}},
+            "Rule": {"properties": {"action": {"type": "string", "enum": ["accept", "drop"]}}},
+        },
+    }
+    assert schema_details(schema) == (
+        "private_network",
+        "public_network",
+        "private",
+        "public-read",
+        "action",
+        "accept",
+        "drop",
+    )
+
+
+MONGO = [
+    doc("mongodb_create_instance", "Create a MongoDB Database Instance", "mutate", params=("name", "version")),
+    doc("mongodb_get_instance", "Get a MongoDB Database Instance"),
+    doc(
+        "mongodb_create_endpoint",
+        "Create a new Instance endpoint",
+        "mutate",
+        params=("instance_id", "endpoint"),
+        details=("private_network", "public_network"),
+    ),
+    doc("vpc_list_private_networks", "List Private Networks"),
+]
+
+
+def test_what_a_parameter_holds_finds_the_operation_named_by_the_context():
+    # the endpoint is never named: its parameter holds the Private Network, the request's other end
+    assert top(MONGO, "use Private Networks with a MongoDB instance")[0] == "mongodb_create_endpoint"
+
+
+def test_connect_to_reads_and_connect_x_to_y_links():
+    assert top(MONGO, "connect to a MongoDB instance")[0] == "mongodb_get_instance"
+    assert top(MONGO, "connect a MongoDB instance to a Private Network")[0] == "mongodb_create_endpoint"
+
+
+def test_coverage_prefers_the_operation_holding_more_of_the_request():
+    docs = [
+        doc("file_create_file_system", "Create a new filesystem", "mutate", product="file"),
+        doc("instance_attach_server_file_system", "Attach a filesystem volume to an Instance", "mutate"),
+    ]
+    assert top(docs, "attach a file system to an Instance")[0] == "instance_attach_server_file_system"
+
+
+def test_an_ing_form_before_a_noun_opens_no_clause():
+    docs = [doc("tem_create_email", "Send an email", "mutate"), doc("tem_check_domain", "Domain DNS check")]
+    request = SearchIndex(docs).request("verify my email sending domain")
+    assert all(not in_context for _, _, in_context, _ in request.terms)
+    assert top(docs, "verify my email sending domain")[0] == "tem_check_domain"
+
+
+def test_a_word_with_a_known_synonym_names_the_object():
+    docs = [
+        doc("dedibox_start_bmc_access", "Start BMC access for a given baremetal server", "mutate"),
+        doc("dedibox_create_server", "Create a baremetal server", "mutate"),
+    ]
+    request = SearchIndex(docs).request("use IPMI on a Dedibox server")
+    assert {t: ctx for t, _, ctx, _ in request.terms}["server"] is True  # "on a Dedibox server" is the context
+    assert top(docs, "use IPMI on a Dedibox server")[0] == "dedibox_start_bmc_access"
+
+
+def test_product_synonyms_apply_only_in_their_product():
+    docs = [
+        doc("registry_list_tags", "List tags"),
+        doc("registry_list_images", "List images"),
+        doc("k8s_list_versions", "List all available Versions"),
+    ]
+    assert top(docs, "display the versions of an image in the registry")[0] == "registry_list_tags"
+    assert top(docs, "list the Kubernetes versions")[0] == "k8s_list_versions"
+
+
+@pytest.mark.parametrize(
+    "query, first",
+    [
+        ("schedule a secret deletion", "secret_delete_secret"),  # a verb's noun asks for the verb...
+        ("set CORS rules on a bucket", "object_storage_put_bucket_cors"),  # Object Storage's put_* sets
+        ("is the domain example.fr available", "domain_search_available_domains"),
+    ],
+)
+def test_verb_words(query, first):
+    docs = [
+        doc("secret_delete_secret", "Delete a secret", DESTRUCTIVE),
+        doc("secret_get_secret", "Get a secret"),
+        doc(
+            "object_storage_put_bucket_cors",
+            "Sets the cors configuration for your bucket",
+            "mutate",
+            product="object_storage",
+        ),
+        doc("object_storage_get_bucket_cors", "Returns the CORS configuration", product="object_storage"),
+        doc("domain_search_available_domains", "Search available domains"),
+        doc("domain_buy_domains", "Purchase domains", "mutate"),
+    ]
+    assert top(docs, query)[0] == first
+
+
+def test_a_verb_noun_asks_to_destroy():
+    assert SearchIndex(SERVERS).request("schedule a secret deletion").asks_destroy
+    assert "deletion" in destroy_words()  # ... and the bench's rule reads the same list
+
+
+def test_to_forms_phrases():
+    assert words().phrases[("site", "to", "site")] == ("s2s_vpn",)
+    docs = [
+        doc("s2s_vpn_list_connections", "List connections", product="s2s_vpn"),
+        doc("interlink_list_links", "List links"),
+    ]
+    assert top(docs, "list my site to site connections")[0] == "s2s_vpn_list_connections"
+
+
+def test_search_stops_early_but_ranks_as_a_full_ranking():
+    index, _ = surface()
+    for item in requests()[::7]:
+        assert index.search(item["q"], limit=3) == [name for _, name in index.rank(item["q"])][:3]
 
 
 # --- filters, laziness, data ----------------------------------------------------------------
