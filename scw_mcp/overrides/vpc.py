@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import anyio
+
 from pydantic import Field
 
 from scw_mcp.overrides._common import OptStr, Region, Zone, sdk
@@ -31,17 +33,23 @@ def _instance(ctx: CallContext) -> Any:
 
 
 async def _attached_servers(ctx: CallContext, private_network_id: str, region: str) -> list[dict[str, Any]]:
-    """Instances attached to the network, from the region's zones (best effort)."""
-    found = []
-    for zone in zones_of(region):
+    """Instances attached to the network, from the region's zones at once (best effort)."""
+    zones = zones_of(region)
+    found: dict[str, list[dict[str, Any]]] = {}
+
+    async def one(zone: str) -> None:
         try:
             res = await ctx.run(
                 _instance(ctx).list_servers, zone=zone, private_network=private_network_id, per_page=100
             )
         except Exception:  # a zone without Instances in this account must not hide the preview
-            continue
-        found.extend({"id": s.id, "name": s.name, "zone": zone} for s in res.servers)
-    return found
+            return
+        found[zone] = [{"id": s.id, "name": s.name, "zone": zone} for s in res.servers]
+
+    async with anyio.create_task_group() as group:
+        for zone in zones:
+            group.start_soon(one, zone)
+    return [server for zone in zones for server in found.get(zone, [])]
 
 
 async def _pn_delete_preview(

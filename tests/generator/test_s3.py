@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 import keyword
 from dataclasses import replace
@@ -123,13 +124,19 @@ def test_descriptions_are_plain_text_about_the_operation(ops):
     assert ops["AbortMultipartUpload"].summary == "Aborts a multipart upload"
 
 
+@functools.cache
+def _model_client():
+    """A real botocore S3 client, made once (it takes a quarter of a second): only its model is used."""
+    return botocore.session.get_session().create_client(
+        "s3", region_name="fr-par", aws_access_key_id="x", aws_secret_access_key="y"
+    )
+
+
 class RecordingS3:
     """Stands in for a boto3 S3 client: the real model and method names, no network."""
 
     def __init__(self):
-        self._client = botocore.session.get_session().create_client(
-            "s3", region_name="fr-par", aws_access_key_id="x", aws_secret_access_key="y"
-        )
+        self._client = _model_client()
         self.meta = self._client.meta
         self.calls = []
 

@@ -16,7 +16,7 @@ from tests.http.servers import TOKEN, call, start_replica, start_sandbox, stoppe
 
 SHARED_KEY = "shared-confirmation-key-0123456789"
 OTHER_KEY = "another-confirmation-key-9876543210"
-SLOW_ROUTE = "GET /instance/v1/zones/*/servers"  # only the graceful-stop test lists servers
+SLOW_ROUTE = "GET /iam/v1alpha1/users"  # only the graceful-stop test lists IAM users
 SLOW_SECONDS = 4
 JSONRPC_HEADERS = {
     "Authorization": f"Bearer {TOKEN}",
@@ -111,7 +111,7 @@ def test_without_a_key_a_replica_warns_and_sigterm_lets_a_slow_call_finish(cloud
 
         def slow_call() -> None:  # one plain JSON-RPC POST: nothing else reaches the stopping server
             started = time.monotonic()
-            arguments = {"name": "instance_list_servers", "arguments": {"zone": "fr-par-1"}}
+            arguments = {"name": "iam_list_users", "arguments": {}}
             body = {
                 "jsonrpc": "2.0",
                 "id": 1,
