@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import anyio
-
 from pydantic import Field
 
 from scw_mcp.overrides._common import OptStr, Region, Zone, sdk
