@@ -89,18 +89,33 @@ def rows(results: dict[str, Any]) -> list[list[str]]:
                     _pf(ok),
                 ]
             )
-        core = servers.get("scw-mcp core (default)", {})
-        if core.get("startup_s") and floor.get("startup_s"):
-            out.append(
-                [
-                    "start-up: core vs the floor (minimal MCPServer, same mcp SDK)",
-                    _s(core["startup_s"]),
-                    f"floor {_s(floor['startup_s'])}",
-                    f"{_x(core['startup_s'], floor['startup_s'])} the floor",
-                    "",
-                    "",
-                ]
-            )
+        for label in ("scw-mcp core (default)", "scw-mcp --toolsets all", "scw-mcp --toolsets object_storage"):
+            mode = servers.get(label, {})
+            before = servers.get("before: " + label, {})
+            if mode.get("startup_s") and floor.get("startup_s") and "object_storage" not in label:
+                ratio = mode["startup_s"] / floor["startup_s"]
+                in_core = label.startswith("scw-mcp core")
+                out.append(
+                    [
+                        f"start-up: {label} vs the floor (minimal MCPServer, same mcp SDK)",
+                        _s(mode["startup_s"]),
+                        f"floor {_s(floor['startup_s'])}",
+                        f"{ratio:.2f}x the floor",
+                        "<= 1.15x the floor" if in_core else "",
+                        _pf(ratio <= 1.15) if in_core else "",
+                    ]
+                )
+            if mode.get("startup_s") and before.get("startup_s"):
+                out.append(
+                    [
+                        f"start-up and tools/list: {label}, before (--before) vs now",
+                        f"{_s(mode['startup_s'])} ({mode['tools']} tools, {_kb(mode['bytes'])})",
+                        f"before {_s(before['startup_s'])} ({before['tools']} tools, {_kb(before['bytes'])})",
+                        f"{_x(before['startup_s'], mode['startup_s'])} faster",
+                        "",
+                        "",
+                    ]
+                )
         for label, r in servers.items():
             if not label.startswith("scw-mcp") or r.get("error"):
                 continue
@@ -325,6 +340,11 @@ def main() -> int:
     )
     ap.add_argument("--only", default=",".join(PARTS), help=f"comma list of parts to run: {', '.join(PARTS)}")
     ap.add_argument("--no-peer", action="store_true", help="do not install/start the reference server scaleway-mcp")
+    ap.add_argument(
+        "--before",
+        metavar="PYTHON",
+        help="also start core and all with this interpreter (a virtualenv holding an earlier checkout), same rounds",
+    )
     ap.add_argument("--update-readme", action="store_true", help="write the table into bench/README.md")
     ap.add_argument("--out", default=str(BENCH / "results" / "latest.json"), help="JSON results file")
     args = ap.parse_args()
@@ -347,7 +367,7 @@ def main() -> int:
         log("start-up, context cost, memory...")
         import startup
 
-        results["startup"] = startup.run(args.repeat, with_peer=not args.no_peer, log=log)
+        results["startup"] = startup.run(args.repeat, with_peer=not args.no_peer, log=log, before_python=args.before)
     if "calls" in parts:
         log("call overhead and concurrency...")
         import calls

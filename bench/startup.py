@@ -11,6 +11,7 @@ Servers are started round-robin (one of each per repeat) so machine noise hits a
 
 from __future__ import annotations
 
+import subprocess
 import sys
 import tempfile
 import time
@@ -43,11 +44,20 @@ MODES = [  # label, scw-mcp arguments
     ("scw-mcp --toolsets object_storage", ["--toolsets", "object_storage"]),
 ]
 FLOOR = "minimal MCPServer (floor)"
+BEFORE = "before: "  # label prefix of the modes spawned with an earlier checkout's interpreter
+BEFORE_MODES = [MODES[0], MODES[1], MODES[4]]  # core, all, object_storage: what the targets compare
 
 
-def specs(home: str, with_peer: bool, log=print) -> tuple[list[ServerSpec], str | None]:
+def specs(
+    home: str, with_peer: bool, log=print, before_python: str | None = None
+) -> tuple[list[ServerSpec], str | None]:
     env = clean_env(home, **FAKE_CREDENTIALS, SCW_API_URL=f"http://127.0.0.1:{closed_port()}")
     out = [scw_mcp_spec(label, args, env) for label, args in MODES]
+    if before_python:  # a virtualenv with an earlier checkout installed; -P: not the one in the working directory
+        out += [
+            ServerSpec(BEFORE + label, before_python, ["-P", "-m", "scw_mcp.cli", *args], env)
+            for label, args in BEFORE_MODES
+        ]
     out.append(ServerSpec(FLOOR, sys.executable, [str(BENCH / "minimal_server.py")], env))
     peer_problem = None
     if with_peer:
@@ -75,16 +85,31 @@ def reachable(label: str, tools: int) -> int:
     from scw_mcp.runtime.catalog import load_catalog
 
     if not label.startswith("scw-mcp"):
-        return tools
+        return tools  # the peer, the floor, and an earlier checkout (its catalog is not this one)
     entries = load_catalog().entries.values()
     if "--read-only" in label:  # call_operation runs read operations only
         return sum(1 for e in entries if e.safety == "read")
     return len(entries)
 
 
-def run(repeat: int, with_peer: bool = True, log=print) -> dict[str, Any]:
+def precompile(python: str) -> None:
+    """Write scw_mcp's bytecode, as installing a wheel does: an editable checkout run with
+    PYTHONDONTWRITEBYTECODE (set on these machines) would otherwise compile every module at
+    every start, while mcp and the peer, installed from wheels, start from bytecode."""
+    where = subprocess.run(
+        [python, "-P", "-c", "import os, scw_mcp; print(os.path.dirname(scw_mcp.__file__))"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    subprocess.run([python, "-m", "compileall", "-q", where], check=True)
+
+
+def run(repeat: int, with_peer: bool = True, log=print, before_python: str | None = None) -> dict[str, Any]:
     home = tempfile.mkdtemp(prefix="scw-bench-home-")
-    servers, peer_problem = specs(home, with_peer, log)
+    servers, peer_problem = specs(home, with_peer, log, before_python)
+    for python in {sys.executable, before_python} - {None}:
+        precompile(python)
     samples: dict[str, list[dict[str, Any]]] = {s.label: [] for s in servers}
     errors: dict[str, str] = {}
     with child_stderr_to(BENCH / "results" / "servers.log"):

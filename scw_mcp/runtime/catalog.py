@@ -11,13 +11,15 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from functools import cached_property, lru_cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scw_mcp.safety import READ
 
 from .operation import Operation
 from .sdk import SdkExecutor
-from .search import SearchDoc, SearchIndex, schema_details
+
+if TYPE_CHECKING:
+    from .search import SearchDoc, SearchIndex
 
 
 def operation_from_entry(data: dict[str, Any], catalog: Catalog) -> Operation:
@@ -56,7 +58,7 @@ class Operations(Mapping[str, Operation]):
     """Operations by name, each built from its catalog entry the first time it is asked for:
     start-up serves a few dozen of 1,600 and need not build the rest."""
 
-    def __init__(self, raw: dict[str, dict[str, Any]], built: dict[str, Operation], catalog: Catalog):
+    def __init__(self, raw: Mapping[str, dict[str, Any]], built: dict[str, Operation], catalog: Catalog):
         self._raw, self._built, self._catalog = raw, built, catalog
         self._names = sorted({*raw, *built})
 
@@ -87,7 +89,7 @@ class Catalog:
         self,
         meta: dict[str, Any] | None = None,
         operations: Iterable[Operation] = (),
-        raw: dict[str, dict[str, Any]] | None = None,
+        raw: Mapping[str, dict[str, Any]] | None = None,
     ):
         self.meta = meta or {}
         self.entries = Operations(raw or {}, {op.name: op for op in operations}, self)
@@ -125,6 +127,8 @@ class Catalog:
 
     @cached_property
     def _search_index(self) -> SearchIndex:
+        from .search import SearchIndex  # the first search pays for it, not start-up
+
         return SearchIndex(search_doc(op) for op in self.entries.values())
 
     def search(
@@ -137,6 +141,8 @@ class Catalog:
 
 def search_doc(op: Operation) -> SearchDoc:
     """What search needs of one operation."""
+    from .search import SearchDoc, schema_details
+
     return SearchDoc(
         name=op.name,
         product=op.product,
@@ -171,8 +177,53 @@ class _JoinedOperations(Operations):
         return getattr(self._handwritten[name], key) if name in self._handwritten else self._base.field(name, key)
 
 
+class _CatalogEntries(Mapping[str, dict[str, Any]]):
+    """catalog.json's operation entries by name, each decoded the first time it is read.
+
+    Start-up needs a few dozen entries of 1,600 (2.6 MB of JSON, about 30 ms to decode whole).
+    The generator writes the file with `indent=1`, so each entry is the text between a line
+    `  {` and the next line `  }` (two spaces: nothing nested sits at that depth, and JSON
+    strings hold no raw newline), and its first line is its name."""
+
+    _OPEN, _CLOSE, _NAME = b"\n  {\n", b"\n  }", b'   "name": '
+
+    def __init__(self, blob: bytes, start: int):
+        self._blob, self._spans, self._decoded = blob, {}, {}
+        at = blob.find(self._OPEN, start)
+        while at != -1:
+            end = blob.index(self._CLOSE, at)
+            name_line = blob[at + len(self._OPEN) : blob.index(b"\n", at + len(self._OPEN))]
+            if not (name_line.startswith(self._NAME) and name_line.endswith(b'",')):
+                raise ValueError(f"catalog.json: the operation entry at byte {at} does not start with its name")
+            # A tool name ([a-z0-9_]) needs no JSON unescaping.
+            self._spans[name_line[len(self._NAME) + 1 : -2].decode()] = (at + 1, end + len(self._CLOSE))
+            at = blob.find(self._OPEN, end)
+
+    def __getitem__(self, name: str) -> dict[str, Any]:
+        entry = self._decoded.get(name)
+        if entry is None:
+            start, end = self._spans[name]
+            entry = self._decoded[name] = json.loads(self._blob[start:end])
+        return entry
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._spans)
+
+    def __len__(self) -> int:
+        return len(self._spans)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._spans
+
+
+def catalog_from_bytes(blob: bytes) -> Catalog:
+    """A catalog from catalog.json's bytes, its entries decoded as they are asked for."""
+    operations = blob.index(b'\n "operations": [')
+    meta = json.loads(blob[:operations].rstrip(b",") + b"\n}")
+    return Catalog(meta, raw=_CatalogEntries(blob, operations))
+
+
 @lru_cache(maxsize=1)
 def load_catalog() -> Catalog:
     """The SDK operations (generated/catalog.json), read once."""
-    text = resources.files("scw_mcp").joinpath("generated/catalog.json").read_text(encoding="utf-8")
-    return Catalog.from_json(json.loads(text))
+    return catalog_from_bytes(resources.files("scw_mcp").joinpath("generated/catalog.json").read_bytes())

@@ -44,5 +44,8 @@ def select(catalog: Catalog, toolsets: list[str] | tuple[str, ...]) -> list[Oper
 
 
 def unknown(catalog: Catalog, toolsets: list[str] | tuple[str, ...]) -> list[str]:
-    known = catalog.namespaces() | catalog.products() | set(SPECIAL)
-    return [t for t in toolsets if t not in known]
+    named = [t for t in toolsets if t not in SPECIAL]
+    if not named:  # core, all, gateway: no need to read every operation's product
+        return []
+    known = catalog.namespaces() | catalog.products()
+    return [t for t in named if t not in known]
