@@ -83,24 +83,23 @@ def _first_sentence(text: str) -> str:
     return _short(_SENTENCE_END.split(" ".join(text.split()), 1)[0], PARAMETER_LIMIT)
 
 
-def _without_descriptions(node: Any) -> Any:
-    if isinstance(node, dict):
-        return {k: _without_descriptions(v) for k, v in node.items() if not (k == "description" and isinstance(v, str))}
-    if isinstance(node, list):
-        return [_without_descriptions(v) for v in node]
-    return node
+def _is_description(key: str, value: Any) -> bool:
+    return key == "description" and isinstance(value, str)  # not a property named "description"
 
 
-def _objects_collapsed(node: Any) -> Any:
-    """Nested object definitions ($ref) listed as plain objects."""
+def _listed(node: Any) -> Any:
+    """A parameter's schema as tools/list shows it, in one pass: nested descriptions dropped,
+    nested object definitions ($ref) listed as plain objects."""
     if isinstance(node, dict):
         if "$ref" in node:
             return {"type": "object"}
-        if node.get("allOf") and len(node["allOf"]) == 1 and "$ref" in node["allOf"][0]:
-            return {**{k: v for k, v in node.items() if k != "allOf"}, "type": "object"}
-        return {k: _objects_collapsed(v) for k, v in node.items()}
+        all_of = node.get("allOf")
+        if all_of and len(all_of) == 1 and "$ref" in all_of[0]:
+            kept = {k: _listed(v) for k, v in node.items() if k != "allOf" and not _is_description(k, v)}
+            return {**kept, "type": "object"}
+        return {k: _listed(v) for k, v in node.items() if not _is_description(k, v)}
     if isinstance(node, list):
-        return [_objects_collapsed(v) for v in node]
+        return [_listed(v) for v in node]
     return node
 
 
@@ -116,7 +115,7 @@ def listing_schema(op: Operation) -> dict[str, Any]:
     for name, prop in schema.get("properties", {}).items():
         if keep is not None and name not in keep:
             continue
-        listed = _objects_collapsed(_without_descriptions(prop))
+        listed = _listed(prop)
         if prop.get("description"):
             listed["description"] = _first_sentence(prop["description"])
         properties[name] = listed
