@@ -18,3 +18,12 @@ def catalog() -> dict:
 @pytest.fixture(scope="session")
 def operations(catalog) -> dict[str, dict]:
     return {op["name"]: op for op in catalog["operations"]}
+
+
+@pytest.fixture
+def sb(sandbox):
+    """The module's sandbox (its own `sandbox` fixture), with no faults and an empty request log."""
+    sandbox.set_faults([])
+    sandbox.reset_requests()
+    yield sandbox
+    sandbox.set_faults([])

@@ -20,14 +20,6 @@ def sandbox():
         yield sb
 
 
-@pytest.fixture
-def sb(sandbox):
-    sandbox.set_faults([])
-    sandbox.reset_requests()
-    yield sandbox
-    sandbox.set_faults([])
-
-
 def _requests(sb, method=None, contains=""):
     return [r for r in sb.requests if (method is None or r["method"] == method) and contains in r["path"]]
 

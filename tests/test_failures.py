@@ -26,14 +26,6 @@ def sandbox():
 
 
 @pytest.fixture
-def sb(sandbox):
-    sandbox.set_faults([])
-    sandbox.reset_requests()
-    yield sandbox
-    sandbox.set_faults([])
-
-
-@pytest.fixture
 def short_read_timeout(monkeypatch):
     monkeypatch.setattr(clients, "READ_TIMEOUT", 0.5)
 

@@ -31,14 +31,6 @@ def sandbox():
         yield sb
 
 
-@pytest.fixture
-def sb(sandbox):
-    sandbox.set_faults([])
-    sandbox.reset_requests()
-    yield sandbox
-    sandbox.set_faults([])
-
-
 def _changes(sb):
     return [f"{r['method']} {r['path']}" for r in sb.requests if r["method"] in ("POST", "PUT", "PATCH", "DELETE")]
 

@@ -211,25 +211,15 @@ def render_declared(sdk_catalog: Catalog) -> str:
 
 
 def operation(data: dict[str, Any]) -> Operation:
-    return Operation(
-        name=data["name"],
-        product=data["product"],
-        namespace=data["namespace"],
-        version=data["version"],
-        safety=data["safety"],
-        summary=data["summary"],
-        description=data["description"],
-        scope=data["scope"],
-        schema=data["input_schema"],
-        executor=FunctionExecutor(data["function"], data["preview"]),
+    return Operation.from_entry(
+        data,
+        FunctionExecutor(data["function"], data["preview"]),
         sdk=tuple(data["sdk"]),
         performs=tuple(data["performs"]),
         writes=tuple(data["writes"]),
         replaces=tuple(data["replaces"]),
         handwritten=True,
         list_key="items" if data["paging"] else None,
-        paging=data["paging"],
-        path_params=tuple(data["path_params"]),
         extra={"listed": tuple(data["listed"])} if data.get("listed") else {},
     )
 

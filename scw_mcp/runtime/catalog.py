@@ -32,23 +32,13 @@ def operation_from_entry(data: dict[str, Any], catalog: Catalog) -> Operation:
     else:
         executor = SdkExecutor(data["module"], catalog)
         extra = {"wait": data["wait"]} if data.get("wait") else {}
-    return Operation(
-        name=data["name"],
-        product=data["product"],
-        namespace=data["namespace"],
-        version=data["version"],
-        safety=data["safety"],
-        summary=data["summary"],
-        description=data["description"],
-        scope=data["scope"],
-        schema=data["input_schema"],
-        executor=executor,
+    return Operation.from_entry(
+        data,
+        executor,
         sdk=(data["sdk"],),
         performs=(data["name"],),
         writes=(data["name"],) if data["safety"] != READ else (),
         list_key=data.get("list_key"),
-        paging=data.get("paging") or "",
-        path_params=tuple(data.get("path_params") or ()),
         one_of=tuple((group, tuple(members)) for group, members in (data.get("one_of") or {}).items()),
         extra=extra,
     )

@@ -46,6 +46,26 @@ class Operation:
     one_of: tuple[tuple[str, tuple[str, ...]], ...] = ()
     extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)  # executor-specific data
 
+    @classmethod
+    def from_entry(cls, data: dict[str, Any], executor: Executor, **fields: Any) -> Operation:
+        """An operation from a catalog entry (catalog.json or declared.json): the fields both
+        files hold under the same names, plus `fields`."""
+        return cls(
+            name=data["name"],
+            product=data["product"],
+            namespace=data["namespace"],
+            version=data["version"],
+            safety=data["safety"],
+            summary=data["summary"],
+            description=data["description"],
+            scope=data["scope"],
+            schema=data["input_schema"],
+            executor=executor,
+            paging=data.get("paging") or "",
+            path_params=tuple(data.get("path_params") or ()),
+            **fields,
+        )
+
     @cached_property
     def input_schema(self) -> dict[str, Any]:
         """The schema clients see: the operation's parameters plus the runner's options."""
