@@ -89,6 +89,25 @@ def test_the_traversals_of_the_issue_send_nothing(sb):
     assert sb.requests == []
 
 
+def test_a_preview_reads_with_checked_ids_and_only_through_reads(sb):
+    """The value a destructive call sends in its body can be its getter's path segment; and a
+    "get" that sends PATCH (dedibox_get_service) or returns credentials (baremetal_get_bmc_access)
+    is no preview."""
+    bent, patched, secret = calls(
+        sb,
+        ("interlink_detach_routing_policy", {"link_id": SERVER, "routing_policy_id": "abc/def"}),
+        ("dedibox_delete_service", {"service_id": 1}),
+        ("baremetal_stop_bmc_access", {"server_id": SERVER}),
+        **ALL,
+    )
+    # The detach itself sends the value in its body; its preview's getter would put it in the
+    # URL: that read is refused (the preview says so) and nothing is sent.
+    assert "routing_policy_id" in text_of(bent) and "Invalid arguments" in text_of(bent), text_of(bent)
+    for previewed in (bent, patched, secret):
+        assert not previewed.is_error and "confirm_token" in text_of(previewed), text_of(previewed)
+    assert [r for r in sb.requests if r["method"] != "GET" or "routing" in r["path"] or "bmc" in r["path"]] == []
+
+
 def test_zone_all_fans_out_over_real_zones_only(sb):
     (listed,) = calls(sb, ("call_operation", {"name": "instance_list_ips", "arguments": {"zone": "all"}}), **ALL)
     assert ok(listed)["total_count"] == 0 and "it-mil-1" in ok(listed)["zones"]

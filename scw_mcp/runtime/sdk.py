@@ -16,6 +16,7 @@ from .convert import to_json
 from .errors import describe
 from .operation import Operation, load_object
 from .results import as_object, items_field, list_page
+from .validation import check_path_params
 
 
 def python_kwargs(arguments: dict[str, Any]) -> dict[str, Any]:
@@ -51,7 +52,9 @@ class SdkExecutor:
         return load_object(f"scw_mcp.generated.{self.module}:OPERATIONS")[op.name]
 
     async def call(self, op: Operation, ctx: Any, arguments: dict[str, Any]) -> Any:
-        """The SDK's own result (typed objects)."""
+        """The SDK's own result (typed objects). Every SDK call passes here (a call, a preview's read,
+        a hand-written tool's steps), so the ids going into its URL are checked here too."""
+        check_path_params(op.name, op.path_params, arguments)
         api_class, function = self.function(op)
         return await ctx.run(function, ctx.api(api_class), **python_kwargs(arguments))
 
@@ -111,6 +114,9 @@ class SdkExecutor:
         """The name of the operation that performs the SDK getter `method` of this operation's class."""
         package, _, path = op.sdk[0].partition(":")
         wanted = f"{package}:{path.rsplit('.', 1)[0]}.{method}"
+        named = self.catalog.get(f"{op.namespace}_{method}")  # the usual case: no need to build every operation
+        if named is not None and named.sdk and named.sdk[0] == wanted:
+            return named.name
         found = [o.name for o in self.catalog.entries.values() if o.sdk and o.sdk[0] == wanted]
         found = found or [
             o.name
@@ -166,7 +172,9 @@ def twin(catalog: Any, op: Operation, verb: str, arguments: dict[str, Any]) -> O
     for candidate in candidates:
         name = f"{op.namespace}_{verb}_{candidate}" + ("s" if verb == "list" else "")
         found = catalog.get(name)
-        if found is not None and set(found.schema.get("required", [])) <= set(arguments):
+        # Only a read: a "get" that sends PATCH, or one that returns credentials, must not run
+        # before the confirmation (nor be suggested as a harmless lookup).
+        if found is not None and found.safety == READ and set(found.schema.get("required", [])) <= set(arguments):
             return found
     return None
 
