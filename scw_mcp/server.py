@@ -11,6 +11,7 @@ import json
 import logging
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +20,7 @@ from mcp_types import CallToolResult, TextContent, ToolAnnotations
 from mcp_types import Tool as MCPTool
 
 from scw_mcp import __version__, overrides
-from scw_mcp.runtime import gateway, toolsets
+from scw_mcp.runtime import gateway, options, toolsets
 from scw_mcp.runtime.catalog import Catalog, load_catalog
 from scw_mcp.runtime.errors import ToolFailure, describe
 from scw_mcp.runtime.operation import Operation
@@ -103,7 +104,7 @@ def _listed(node: Any) -> Any:
     return node
 
 
-def listing_schema(op: Operation) -> dict[str, Any]:
+def listing_schema(op: Operation, hidden: frozenset[str] = frozenset()) -> dict[str, Any]:
     """The schema as tools/list shows it, to keep the default list small: each parameter with
     its first sentence, nested objects as plain objects, and of a hand-written tool standing in
     for an operation only its own and the required parameters (it takes the others too).
@@ -111,16 +112,19 @@ def listing_schema(op: Operation) -> dict[str, Any]:
     schema = op.input_schema
     listed = op.extra.get("listed")
     keep = None if listed is None else {*listed, *schema.get("required", ()), *option_schemas(op)}
-    properties = {}
+    properties, left_out = {}, False
     for name, prop in schema.get("properties", {}).items():
+        if name in hidden:  # not an option this server offers for it
+            continue
         if keep is not None and name not in keep:
+            left_out = True
             continue
         listed = _listed(prop)
         if prop.get("description"):
             listed["description"] = _first_sentence(prop["description"])
         properties[name] = listed
     listed = {k: v for k, v in {**schema, "properties": properties}.items() if k != "$defs"}
-    if len(properties) < len(schema.get("properties", {})):
+    if left_out:
         listed["additionalProperties"] = True  # the rest are accepted: describe_operation lists them
     return listed
 
@@ -138,13 +142,19 @@ def tool_description(op: Operation) -> str:
     return _short(description, DESCRIPTION_LIMIT - len(note)) + note
 
 
-def operation_tools(ops: list[Operation]) -> list[MCPTool]:
-    """The typed tools; where two SDK docstrings are the same, each says which SDK method it is."""
+def operation_tools(ops: list[Operation], asks_to_confirm: Callable[[Operation], bool]) -> list[MCPTool]:
+    """The typed tools; where two SDK docstrings are the same, each says which SDK method it is.
+    A write lists `confirm_token` only where this server may ask for a confirmation."""
     descriptions = [tool_description(op) for op in ops]
     seen = Counter(descriptions)
+    no_token = frozenset({options.CONFIRM_TOKEN})
     return [
         mcp_tool(
-            op.name, op.summary, text if seen[text] == 1 else f"{text} [{op.sdk[0]}]", listing_schema(op), op.safety
+            op.name,
+            op.summary,
+            text if seen[text] == 1 else f"{text} [{op.sdk[0]}]",
+            listing_schema(op, frozenset() if asks_to_confirm(op) else no_token),
+            op.safety,
         )
         for op, text in zip(ops, descriptions, strict=False)
     ]
@@ -180,7 +190,7 @@ class ScwServer(MCPServer):
 
     async def list_tools(self) -> list[MCPTool]:
         if self._tools is None:
-            self._tools = self.gateway_tools() + operation_tools(list(self.served.values()))
+            self._tools = self.gateway_tools() + operation_tools(list(self.served.values()), self.gate.may_confirm)
         return self._tools
 
     # --- tools/call -------------------------------------------------------------------

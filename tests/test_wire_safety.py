@@ -8,6 +8,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import anyio
 import pytest
 
 from scw_mcp.runtime.clients import UnsafeUrl, check_url
@@ -17,7 +18,7 @@ from scw_mcp.sandbox import Sandbox
 from scw_mcp.server import served_catalog
 from tests.conftest import ROOT
 from tests.e2e import clean_env
-from tests.inmemory import calls, ok, text_of
+from tests.inmemory import calls, ok, session, text_of
 from tests.schema_samples import sample
 
 SERVER = "11111111-2222-4333-8444-555555555555"
@@ -249,6 +250,26 @@ def test_a_token_works_once_even_for_a_look_alike(sb):
     ok(done), ok(again)
     assert replay.is_error and "already been used" in text_of(replay)
     assert [u["name"] for u in sb.engine.items(f"/rdb/v1/regions/fr-par/instances/{instance['id']}/users")] == ["app"]
+
+
+def test_a_write_the_policy_asks_to_confirm_takes_its_token(sb):
+    policy = Policy(confirm=("vpc_update_*",))
+    (created,) = calls(sb, ("vpc_create_private_network", {"name": "before"}))
+    update = ("vpc_update_private_network", {"private_network_id": ok(created)["id"], "name": "after"})
+    (preview,) = calls(sb, update, policy=policy, **ALL)
+    assert ok(preview)["status"] == "confirmation_required" and not [c for c in _changes(sb) if "PATCH" in c]
+    (done,) = calls(sb, (update[0], {**update[1], "confirm_token": ok(preview)["confirm_token"]}), policy=policy, **ALL)
+    assert ok(done)["name"] == "after" and len([c for c in _changes(sb) if c.startswith("PATCH")]) == 1
+
+    async def listed(**options):
+        async with session(sb, **options, **ALL) as client:
+            return {t.name: t.input_schema["properties"] for t in (await client.list_tools()).tools}
+
+    with_policy, without = anyio.run(lambda: listed(policy=policy)), anyio.run(listed)
+    assert "confirm_token" in with_policy["vpc_update_private_network"]
+    assert "confirm_token" not in without["vpc_update_private_network"]
+    assert "confirm_token" not in with_policy["vpc_create_private_network"]
+    assert "confirm_token" in without["vpc_delete_private_network"]
 
 
 def test_a_token_is_refused_when_what_it_previewed_changed(sb):

@@ -61,7 +61,7 @@ def option_schemas(op: Any) -> dict[str, dict[str, Any]]:
         out[QUERY] = QUERY_SCHEMA
     if op.extra.get("wait") and WAIT_SECONDS not in op.schema.get("properties", {}):
         out[WAIT_SECONDS] = WAIT_SECONDS_SCHEMA
-    if op.safety == "destructive":
+    if op.safety != READ:  # destructive ones always confirm; a policy's `confirm` may ask for any write
         out[CONFIRM_TOKEN] = CONFIRM_TOKEN_SCHEMA
     return out
 

@@ -123,6 +123,12 @@ class Gate:
         """Whether a tool is listed at all."""
         return (not self.read_only or op.safety == READ) and self.policy.permits(op)
 
+    def may_confirm(self, op: Any, safety: str | None = None) -> bool:
+        """Whether a call of this operation (of this class, when its arguments refine it) asks for a
+        confirmation, and so takes a token."""
+        safety = safety or op.safety
+        return safety == DESTRUCTIVE or (safety != READ and self.policy.wants_confirmation(op))
+
     def refuse(self, reason: str) -> ToolFailure:
         return ToolFailure(f"Refused by policy ({self.policy.source}): {reason}")
 
@@ -144,8 +150,9 @@ class Gate:
         if isinstance(region, str) and region != "all" and not self.policy.region_allowed(region):
             raise self.refuse(f"region {region} is not allowed ({', '.join(self.policy.regions)}).")
         effective = refined_safety(op.name, op.safety, arguments)
-        confirm = effective == DESTRUCTIVE or (effective != READ and self.policy.wants_confirmation(op))
-        return Decision(safety=effective, needs_confirmation=confirm and self.confirm_destructive)
+        return Decision(
+            safety=effective, needs_confirmation=self.may_confirm(op, effective) and self.confirm_destructive
+        )
 
     def check_project(self, op: Any, project: str | None, known: bool = False) -> None:
         """The project a call targets must be allowed (known=True: a write must name one)."""
