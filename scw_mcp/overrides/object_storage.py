@@ -10,6 +10,7 @@ them locally). The S3 calls go through `scw_mcp.runtime.s3`, in worker threads.
 from __future__ import annotations
 
 import mimetypes
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import Field
@@ -85,13 +86,13 @@ async def object_storage_create_bucket(
 
 
 async def _count_objects(
-    ctx: CallContext, bucket: str, region: str | None, limit: int = 10_000
+    ctx: CallContext, bucket: str, region: str | None, limit: int = 10_000, page: int = 1000
 ) -> tuple[int, int, bool]:
-    """(objects, bytes, more) of a bucket, counting at most `limit` objects."""
+    """(objects, bytes, more) of a bucket, counting at most `limit` objects, `page` at a time."""
     count = size = 0
     token = None
     while True:
-        args: dict[str, Any] = {"bucket": bucket, "max_keys": 1000, "region": region, "continuation_token": token}
+        args = {"bucket": bucket, "max_keys": min(limit, page), "region": region, "continuation_token": token}
         res = await s3.perform(ctx, "object_storage_list_objects_v2", args)
         for obj in res.get("contents") or []:
             count += 1
@@ -103,22 +104,66 @@ async def _count_objects(
             return count, size, True
 
 
+async def _count_versions(
+    ctx: CallContext, bucket: str, region: str | None, limit: int = 10_000, page: int = 1000
+) -> tuple[int, bool]:
+    """(versions and delete markers, more) of a bucket, counting at most `limit`, `page` at a time:
+    what empty_first deletes. A versioned bucket can hold them with no current object left."""
+    count = 0
+    markers: dict[str, Any] = {}
+    while True:
+        args = {"bucket": bucket, "max_keys": min(limit, page), "region": region, **markers}
+        res = await s3.perform(ctx, "object_storage_list_object_versions", args)
+        count += len(res.get("versions") or []) + len(res.get("delete_markers") or [])
+        markers = {"key_marker": res.get("next_key_marker"), "version_id_marker": res.get("next_version_id_marker")}
+        if not res.get("is_truncated") or not markers["key_marker"]:
+            return count, False
+        if count >= limit:
+            return count, True
+
+
+@dataclass(frozen=True)
+class _Contents:
+    """What a bucket holds, each count capped (`*_more`: there are more than counted)."""
+
+    objects: int
+    bytes: int
+    objects_more: bool
+    versions: int  # and delete markers; a plain bucket lists each object as one version
+    versions_more: bool
+
+    @property
+    def empty(self) -> bool:
+        return not (self.objects or self.versions)
+
+    def shown(self) -> str:
+        objects = f"{'at least ' if self.objects_more else ''}{self.objects} objects ({self.bytes} bytes)"
+        versions = f"{'at least ' if self.versions_more else ''}{self.versions} versions and delete markers"
+        return f"{objects}; {versions} in all"
+
+
+async def _contents(ctx: CallContext, bucket: str, region: str | None, limit: int = 10_000) -> _Contents:
+    objects, size, objects_more = await _count_objects(ctx, bucket, region, limit)
+    versions, versions_more = await _count_versions(ctx, bucket, region, limit)
+    return _Contents(objects, size, objects_more, versions, versions_more)
+
+
 async def _delete_bucket_preview(
     ctx: CallContext, bucket: str, region: OptStr = None, empty_first: bool = False, **_: Any
 ) -> dict[str, Any]:
-    count, size, more = await _count_objects(ctx, bucket, region)
-    shown = f"{'at least ' if more else ''}{count} objects ({size} bytes)"
+    held = await _contents(ctx, bucket, region)
     preview: dict[str, Any] = {
         "bucket": bucket,
         "region": ctx.region(region),
-        "objects": count,
-        "bytes": size,
-        "counted_all": not more,
+        "objects": held.objects,
+        "bytes": held.bytes,
+        "versions": held.versions,
+        "counted_all": not (held.objects_more or held.versions_more),
     }
-    if count and not empty_first:
-        preview["will_fail"] = f"The bucket holds {shown}: the delete will be refused unless empty_first=true."
-    elif count:
-        preview["will_delete"] = f"All {shown} (and their versions), then the bucket."
+    if not held.empty and not empty_first:
+        preview["will_fail"] = f"The bucket holds {held.shown()}: the delete will be refused unless empty_first=true."
+    elif not held.empty:
+        preview["will_delete"] = f"Every version and delete marker ({held.shown()}), then the bucket."
     else:
         preview["will_delete"] = "The empty bucket."
     return preview
@@ -143,12 +188,23 @@ async def _empty_bucket(ctx: CallContext, bucket: str, region: str | None) -> in
                 batch = [{"key": o["key"]} for o in res.get(key) or []]
             if not batch:
                 break
-            await s3.perform(
+            res = await s3.perform(
                 ctx,
                 "object_storage_delete_objects",
                 {"bucket": bucket, "delete": {"objects": batch, "quiet": True}, "region": region},
             )
-            deleted += len(batch)
+            # Quiet: S3 answers only what it could not delete (object lock, access denied); those
+            # would be listed again, and deleted again, for ever.
+            errors = res.get("errors") or []
+            deleted += len(batch) - len(errors)
+            if errors:
+                first = errors[0]
+                raise ToolFailure(
+                    f"{len(errors)} objects in bucket {bucket!r} could not be deleted (e.g. {first.get('key')!r}: "
+                    f"{first.get('code')}, {first.get('message')}); {deleted} were deleted and the bucket is kept. "
+                    "What to do: lift what protects them (object lock retention or legal hold, a bucket policy, "
+                    "the key's permissions) or delete the others yourself, then call again."
+                )
             await ctx.progress(deleted, None, f"deleted {deleted} objects")
     return deleted
 
@@ -169,22 +225,21 @@ async def object_storage_delete_bucket(
     ctx: CallContext,
     bucket: Bucket,
     region: Region = None,
-    empty_first: Annotated[bool, Field(description="Delete all objects first.")] = False,
+    empty_first: Annotated[bool, Field(description="Delete every object, version and delete marker first.")] = False,
     **arguments: Any,
 ) -> dict[str, Any]:
     """Delete a bucket.
 
-    Refused if not empty, unless empty_first=true."""
+    Refused if not empty (old versions and delete markers count), unless empty_first=true."""
     deleted = 0
     if empty_first:
         deleted = await _empty_bucket(ctx, bucket, region)
     else:
-        res = await s3.perform(
-            ctx, "object_storage_list_objects_v2", {"bucket": bucket, "max_keys": 1, "region": region}
-        )
-        if res.get("key_count") or res.get("contents"):
+        held = await _contents(ctx, bucket, region, limit=1000)  # one listing of each
+        if not held.empty:
             raise ToolFailure(
-                f"Bucket {bucket!r} is not empty. What to do: delete its objects, "
+                f"Bucket {bucket!r} is not empty: it holds {held.shown()}. What to do: delete them "
+                "(object_storage_list_object_versions lists every version and delete marker), "
                 "or call again with empty_first=true to delete them all."
             )
     await s3.perform(ctx, "object_storage_delete_bucket", {**arguments, "bucket": bucket, "region": region})

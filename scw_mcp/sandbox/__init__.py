@@ -63,6 +63,7 @@ class Sandbox:
         self._api = ApiServer(self.engine, self.faults, host=host, port=port, record=record)
         self.api_url = self._api.url
         self._host = host
+        self._record = record
         self._with_s3 = s3
         self._s3: Any = None
         self.s3_endpoint_url: str | None = None
@@ -73,7 +74,7 @@ class Sandbox:
         if self._with_s3:
             from .s3 import S3Server
 
-            self._s3 = S3Server(self._host)
+            self._s3 = S3Server(self._host, self._record)
             self._s3.start()
             self.s3_endpoint_url = self._s3.url
         return self
@@ -111,8 +112,15 @@ class Sandbox:
         """Every API request received: method, path, query, body, headers (no auth token)."""
         return self._api.requests
 
+    @property
+    def s3_requests(self) -> list[dict[str, Any]]:
+        """Every S3 request received: method, path (/bucket/key), query (no headers, no body)."""
+        return self._s3.log.requests if self._s3 is not None else []
+
     def reset_requests(self) -> None:
         self._api.requests.clear()
+        if self._s3 is not None:
+            self._s3.log.requests.clear()
 
     def set_faults(self, faults: list[dict[str, Any]] | None) -> None:
         self.faults.set(faults)

@@ -4,6 +4,7 @@ moto accepts names the real endpoint refuses (`Bad_Bucket`): bucket creations go
 check first and get the endpoint's 400 `InvalidBucketName` error. The rules are S3's, which
 Scaleway Object Storage implements: 3 to 63 characters, lowercase letters, digits, dots and
 hyphens, starting and ending with a letter or digit, no two dots in a row, not an IP address.
+In front of both, a log of every request (method, path, query): what tests check reached S3.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import parse_qs
 from xml.sax.saxutils import escape
 
 _NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
@@ -56,11 +58,34 @@ class BucketNames:
         return self.app(environ, start_response)
 
 
+class Log:
+    """WSGI middleware: every request as {method, path, query} ("?delete" is {"delete": ""}), in
+    `requests`; record=False keeps none."""
+
+    def __init__(self, app: Callable[..., Iterable[bytes]], record: bool = True) -> None:
+        self.app = app
+        self.record = record
+        self.requests: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if self.record:
+            query = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
+            entry = {
+                "method": environ.get("REQUEST_METHOD"),
+                "path": environ.get("PATH_INFO", ""),
+                "query": {k: v if len(v) > 1 else v[0] for k, v in query.items()},
+            }
+            with self._lock:
+                self.requests.append(entry)
+        return self.app(environ, start_response)
+
+
 class S3Server:
     """moto's S3 on a free loopback port, in a thread (what moto's ThreadedMotoServer does, with
-    the bucket-name check in front)."""
+    the request log and the bucket-name check in front)."""
 
-    def __init__(self, host: str = "127.0.0.1") -> None:
+    def __init__(self, host: str = "127.0.0.1", record: bool = True) -> None:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
         from werkzeug.serving import make_server
 
@@ -68,8 +93,8 @@ class S3Server:
             def log(self, *args: Any, **kwargs: Any) -> None:  # no request lines on stderr
                 pass
 
-        app = BucketNames(DomainDispatcherApplication(create_backend_app))
-        self._server = make_server(host, 0, app, threaded=True, request_handler=Quiet)
+        self.log = Log(BucketNames(DomainDispatcherApplication(create_backend_app)), record)
+        self._server = make_server(host, 0, self.log, threaded=True, request_handler=Quiet)
         self.url = f"http://{host}:{self._server.server_address[1]}"
         self._thread: threading.Thread | None = None
 

@@ -20,9 +20,14 @@ SECRET_KEY = "11111111-2222-3333-4444-555555555555"
 
 
 @pytest.fixture(scope="module")
-def s3_endpoint() -> Iterator[str]:
+def s3_sandbox() -> Iterator[Sandbox]:
     with Sandbox() as sb:
-        yield sb.s3_endpoint_url
+        yield sb
+
+
+@pytest.fixture(scope="module")
+def s3_endpoint(s3_sandbox: Sandbox) -> str:
+    return s3_sandbox.s3_endpoint_url
 
 
 @pytest.fixture()
@@ -95,3 +100,23 @@ def test_empty_bucket_delete_and_bad_base64(ctx: CallContext) -> None:
     with pytest.raises(ToolFailure, match="base64"):
         run(obj.object_storage_put_object, ctx, bucket, "k", "not base64!!", encoding="base64")
     assert run(obj.object_storage_delete_bucket, ctx, bucket) == {"deleted_bucket": bucket, "deleted_objects": 0}
+
+
+def test_versions_and_delete_markers_are_counted_page_by_page(ctx: CallContext, s3_sandbox: Sandbox) -> None:
+    bucket = f"b-{uuid.uuid4().hex[:12]}"
+    run(obj.object_storage_create_bucket, ctx, bucket)
+    s3 = ctx.s3(None)
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    for content in ("1", "22", "333"):
+        s3.put_object(Bucket=bucket, Key="a", Body=content.encode())
+    s3.delete_object(Bucket=bucket, Key="a")  # a delete marker: no current object left
+    s3.put_object(Bucket=bucket, Key="b", Body=b"4444")
+    s3_sandbox.reset_requests()
+    assert run(obj._count_versions, ctx, bucket, None, page=2) == (5, False)
+    pages = [r["query"] for r in s3_sandbox.s3_requests]
+    assert [p.get("max-keys") for p in pages] == ["2", "2", "2"]
+    assert "key-marker" not in pages[0] and all(p["key-marker"] and p["version-id-marker"] for p in pages[1:])
+    assert run(obj._count_versions, ctx, bucket, None, limit=3, page=2) == (4, True)  # capped
+    assert run(obj._count_objects, ctx, bucket, None, page=1) == (1, 4, False)
+    held = run(obj._contents, ctx, bucket, None)
+    assert (held.objects, held.bytes, held.versions, held.empty) == (1, 4, 5, False)

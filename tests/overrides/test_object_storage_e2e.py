@@ -352,6 +352,93 @@ def test_delete_objects_and_bucket_previews(s3_sandbox) -> None:
     run(s3_sandbox, scenario)
 
 
+def deletes_sent(sb: Sandbox, bucket: str) -> tuple[int, int]:
+    """(DeleteObjects, DeleteBucket) requests the sandbox's S3 received for this bucket."""
+    objects = [
+        r for r in sb.s3_requests if r["method"] == "POST" and r["path"] == f"/{bucket}" and "delete" in r["query"]
+    ]
+    buckets = [r for r in sb.s3_requests if r["method"] == "DELETE" and r["path"] == f"/{bucket}"]
+    return len(objects), len(buckets)
+
+
+def test_empty_first_stops_at_objects_it_cannot_delete(s3_sandbox) -> None:
+    """DeleteObjects answers 200 and names the locked ones under `errors`: the tool stops there and
+    says so, instead of listing and deleting the same versions for ever."""
+
+    async def scenario(calls: Calls) -> None:
+        await calls.ok("object_storage_create_bucket", {"bucket": "locked", "object_lock_enabled_for_bucket": True})
+        held = await calls.ok(
+            "object_storage_put_object",
+            {"bucket": "locked", "key": "held.txt", "content": "keep", "object_lock_legal_hold_status": "ON"},
+        )
+        await calls.ok("object_storage_put_object", {"bucket": "locked", "key": "free.txt", "content": "go"})
+        args = {"bucket": "locked", "empty_first": True}
+        preview = await calls.ok("object_storage_delete_bucket", args)
+        assert preview["target"]["versions"] == 2 and "Every version" in preview["target"]["will_delete"]
+        s3_sandbox.reset_requests()
+        with anyio.fail_after(60):  # the old loop never ended
+            text = await calls.error(
+                "object_storage_delete_bucket", {**args, "confirm_token": preview["confirm_token"]}
+            )
+        assert text.startswith("1 objects in bucket 'locked' could not be deleted (e.g. 'held.txt': AccessDenied"), text
+        assert "1 were deleted and the bucket is kept" in text and "What to do: lift" in text
+        assert deletes_sent(s3_sandbox, "locked") == (1, 0)  # one DeleteObjects, no DeleteBucket
+        left = await calls.ok("object_storage_list_object_versions", {"bucket": "locked"})
+        assert [(v["key"], v["version_id"]) for v in left["versions"]] == [("held.txt", held["version_id"])]
+        # Once the hold is lifted, the same call empties and deletes the bucket.
+        await calls.confirmed(
+            "object_storage_put_object_legal_hold",
+            {
+                "bucket": "locked",
+                "key": "held.txt",
+                "version_id": held["version_id"],
+                "legal_hold": {"status": "OFF"},
+            },
+        )
+        _, done = await calls.confirmed("object_storage_delete_bucket", args)
+        assert done == {"deleted_bucket": "locked", "deleted_objects": 1}
+
+    run(s3_sandbox, scenario)
+
+
+def test_old_versions_and_delete_markers_keep_a_bucket_from_being_empty(s3_sandbox) -> None:
+    async def scenario(calls: Calls) -> None:
+        await calls.ok("object_storage_create_bucket", {"bucket": "history"})
+        await calls.ok(
+            "object_storage_put_bucket_versioning",
+            {"bucket": "history", "versioning_configuration": {"status": "Enabled"}},
+        )
+        await calls.ok("object_storage_put_object", {"bucket": "history", "key": "a.txt", "content": "one"})
+        await calls.confirmed("object_storage_delete_object", {"bucket": "history", "key": "a.txt"})  # a marker
+        preview = await calls.ok("object_storage_delete_bucket", {"bucket": "history"})
+        target = preview["target"]
+        assert (target["objects"], target["bytes"], target["versions"], target["counted_all"]) == (0, 0, 2, True)
+        assert target["will_fail"] == (
+            "The bucket holds 0 objects (0 bytes); 2 versions and delete markers in all: "
+            "the delete will be refused unless empty_first=true."
+        )
+        s3_sandbox.reset_requests()
+        text = await calls.error(
+            "object_storage_delete_bucket", {"bucket": "history", "confirm_token": preview["confirm_token"]}
+        )
+        assert "Bucket 'history' is not empty: it holds 0 objects (0 bytes); 2 versions and delete markers" in text
+        assert "What to do:" in text
+        assert deletes_sent(s3_sandbox, "history") == (0, 0)  # refused before any delete was sent
+        preview = await calls.ok("object_storage_delete_bucket", {"bucket": "history", "empty_first": True})
+        assert preview["target"]["will_delete"].startswith("Every version and delete marker (0 objects (0 bytes); 2")
+        s3_sandbox.reset_requests()
+        done = await calls.ok(
+            "object_storage_delete_bucket",
+            {"bucket": "history", "empty_first": True, "confirm_token": preview["confirm_token"]},
+        )
+        assert done == {"deleted_bucket": "history", "deleted_objects": 2}
+        assert deletes_sent(s3_sandbox, "history") == (1, 1)
+        buckets = await calls.ok("object_storage_list_buckets")
+        assert "history" not in [b["name"] for b in buckets["items"]]
+
+    run(s3_sandbox, scenario)
+
+
 def test_bad_input_gives_clean_errors(s3_sandbox) -> None:
     async def scenario(calls: Calls) -> None:
         text = await calls.error("object_storage_list_objects_v2", {"bucket": "no-such-bucket"})
