@@ -53,6 +53,14 @@ def test_a_load_balancer_is_ready_over_polls_with_its_flexible_ip(api: Api) -> N
     assert api.error("DELETE", f"{LB}/ips/{ip['id']}").status == 412  # held by the lb
 
 
+def test_an_unknown_ip_named_on_creation_is_the_ips_404(api: Api) -> None:
+    for body in ({"ip_id": "0000"}, {"ip_ids": ["0000"]}):
+        missing = api.error("POST", f"{LB}/lbs", {"name": "front", "description": "", "type": "LB-S", **body})
+        assert (missing.status, missing.body) == (404, {"message": "ips not Found"})
+    ip = api.ok("POST", f"{LB}/ips", {"is_ipv6": False})
+    assert [i["id"] for i in lb(api, ip_id=ip["id"])["ip"]] == [ip["id"]]
+
+
 def test_frontends_and_backends_are_counted_and_reference_each_other(api: Api) -> None:
     created = lb(api)
     web = backend(api, created["id"], server_ip=["10.0.0.1"])
