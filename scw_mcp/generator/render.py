@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +13,7 @@ from . import s3
 from .config import GeneratorConfig
 from .model import Field, ModuleSpec, Operation, Route, SdkModel, TypeRef
 from .names import python_name
+from .required import path_parameters
 from .schema import input_schema
 
 CATALOG_FILE = "catalog.json"
@@ -223,9 +223,10 @@ def _sdk_catalog_entry(op: Operation) -> dict[str, Any]:
 
 
 def path_params(op: Operation) -> list[str]:
-    """Its parameters that become a segment of a URL it calls (helpers it calls may take others)."""
-    own = {f.name for f in op.params}
-    return sorted({name for route in op.routes for name in re.findall(r"{(\w+)}", route.path)} & own)
+    """Its parameters that become a segment of a URL it calls (helpers it calls may take others), by
+    schema name: the routes' templates spell the SDK's (`{param_x}` -> `{x}`)."""
+    in_path = path_parameters(op.routes)
+    return sorted(f.name for f in op.params if f.sdk_name in in_path)
 
 
 def render_catalog(model: SdkModel) -> RenderedFile:

@@ -318,12 +318,18 @@ def _operation(service: Any, paginators: Any, operation: str, ops: S3Operations)
 
 @lru_cache(maxsize=1)
 def _botocore() -> tuple[Any, Any, str, str]:
+    """botocore's shipped S3 model and paginators only: a session would also search ~/.aws/models,
+    AWS_DATA_PATH and the config's data_path (and resolve a profile), so the output would depend on
+    the machine instead of the botocore pin."""
     import botocore
-    import botocore.session
+    from botocore.loaders import Loader
+    from botocore.model import ServiceModel
+    from botocore.paginate import PaginatorModel
 
-    session = botocore.session.get_session()
-    service = session.get_service_model(CLIENT)
-    return service, session.get_paginator_model(CLIENT), botocore.__version__, service.api_version
+    loader = Loader(extra_search_paths=[Loader.BUILTIN_DATA_PATH], include_default_search_paths=False)
+    service = ServiceModel(loader.load_service_model(CLIENT, "service-2"), service_name=CLIENT)
+    paginators = PaginatorModel(loader.load_service_model(CLIENT, "paginators-1"))
+    return service, paginators, botocore.__version__, service.api_version
 
 
 def botocore_version() -> str:

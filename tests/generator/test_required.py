@@ -138,3 +138,44 @@ def test_generated_functions_send_zero_values_for_left_out_parameters():
     sent = create_cluster(Api(), version="1.35.3", cni="cilium")
     assert sent["type_"] == "" and sent["description"] == "" and sent["version"] == "1.35.3"
     assert sent["pools"] is None and sent["name"] is None  # SDK-optional: the SDK decides (a random name)
+
+
+def test_the_catalogs_path_parameters_are_the_routes_by_sdk_name_named_as_in_the_schema():
+    """Route templates spell the SDK's names ({param_type_} -> {type_}); the catalog lists schema names."""
+    from scw_mcp.generator.model import Field, Operation, Route, TypeRef
+    from scw_mcp.generator.render import path_params
+    from scw_mcp.generator.required import path_parameters
+
+    def field(name: str, sdk_name: str) -> Field:
+        return Field(name=name, sdk_name=sdk_name, type=TypeRef("string"), required=False, description="")
+
+    def route(path: str) -> Route:
+        return Route("GET", path, "x_get_thing", "get", "", "", None, "", None, "id")
+
+    routes = (route("/x/v1/zones/{zone}/things/{type_}"), route("/x/v1/zones/{zone}/helpers/{helper_id}"))
+    op = Operation(
+        name="x_get_thing",
+        namespace="x",
+        product="x",
+        version="v1",
+        module="x",
+        sdk_package="scaleway.x",
+        sdk_class="XAPI",
+        sdk_class_module="",
+        method="get_thing",
+        function="get_thing",
+        summary="",
+        description="",
+        safety="read",
+        scope="zone",
+        params=(field("zone", "zone"), field("type", "type_"), field("name", "name")),
+        objects=(),
+        one_of=(),
+        returns="Thing",
+        list_key=None,
+        paging="",
+        wait=None,
+        routes=routes,
+    )
+    assert path_parameters(routes) == {"zone", "type_", "helper_id"}
+    assert path_params(op) == ["type", "zone"]  # helper_id: a helper's, not one of its parameters

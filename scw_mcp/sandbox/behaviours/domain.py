@@ -108,10 +108,13 @@ def update_zone(engine: Engine, call: Call) -> Reply:
                     }
                 ]
             )
+        old_name = call.params["dns_zone"]
         for noun in ("records", "versions"):
-            engine.collections[f"{ZONES}/{new_name}/{noun}"] = engine.collections.pop(
-                f"{ZONES}/{call.params['dns_zone']}/{noun}", []
-            )
+            engine.collections[f"{ZONES}/{new_name}/{noun}"] = engine.collections.pop(f"{ZONES}/{old_name}/{noun}", [])
+        versions = engine.scratch.get(VERSIONS, {})
+        for version_id, (name, records) in versions.items():  # its versions, addressed by id, name the zone
+            if name == old_name:
+                versions[version_id] = (new_name, records)
         zone["subdomain"] = new_name[: -len(zone["domain"])].rstrip(".")
         zone["updated_at"] = shapes.now()
     return engine.handle_generic(

@@ -11,7 +11,7 @@ import random
 from typing import Any
 
 from ..engine import fill
-from ._base import Call, Engine, Reply, behaviour, cls, flag, on_remove, precondition
+from ._base import Call, Engine, Reply, behaviour, cls, flag, on_remove, precondition, region_of
 from .ipam import book_for, release_for
 
 LB = "/lb/v1/zones/{zone}"
@@ -190,5 +190,6 @@ def detach_private_network(engine: Engine, call: Call) -> Reply:
 
 @on_remove(f"{LBS}/{{lb_id}}/private-networks")
 def _attachment_gone(engine: Engine, collection: str, attachment: dict[str, Any]) -> None:
-    lb = attachment["lb"] or {}
-    release_for(engine, lb.get("region") or "", lb.get("id") or "")
+    lb = attachment["lb"]
+    if lb:  # a made-up attachment (unknown_ids="create") has none
+        release_for(engine, region_of(lb["zone"]), lb["id"])  # a zoned lb has no region of its own

@@ -115,3 +115,18 @@ def test_a_zone_is_renamed_with_its_records(api: Api) -> None:
     assert renamed["subdomain"] == "shop"
     assert [r["name"] for r in api.ok("GET", f"{ZONES}/shop.example.com/records", name="www")["records"]] == ["www"]
     assert api.error("GET", f"{APP}/records").status == 404
+
+
+def test_versions_made_before_a_rename_are_still_read_diffed_and_restored(api: Api) -> None:
+    zone(api)
+    change(api, {"add": {"records": [a_record("www", "10.0.0.1")]}})
+    change(api, {"clear": {}})
+    api.ok("PATCH", APP, {"new_dns_zone": "shop.example.com", "project_id": api.engine.project_id})
+    shop = f"{ZONES}/shop.example.com"
+    with_www = api.ok("GET", f"{shop}/versions")["versions"][1]["id"]
+    assert [r["name"] for r in api.ok("GET", f"{ZONES}/version/{with_www}")["records"]] == ["", "", "www"]
+    diff = api.ok("GET", f"{ZONES}/version/{with_www}/diff")["changes"]
+    assert [r["name"] for r in diff[0]["add"]["records"]] == ["www"]
+    api.ok("POST", f"{ZONES}/version/{with_www}/restore")
+    assert [r["name"] for r in api.ok("GET", f"{shop}/records", name="www")["records"]] == ["www"]
+    assert len(api.ok("GET", f"{shop}/versions")["versions"]) == 4

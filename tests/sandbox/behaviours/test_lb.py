@@ -53,6 +53,14 @@ def test_a_load_balancer_is_ready_over_polls_with_its_flexible_ip(api: Api) -> N
     assert api.error("DELETE", f"{LB}/ips/{ip['id']}").status == 412  # held by the lb
 
 
+def test_an_unknown_ip_named_on_creation_is_the_ips_404(api: Api) -> None:
+    for body in ({"ip_id": "0000"}, {"ip_ids": ["0000"]}):
+        missing = api.error("POST", f"{LB}/lbs", {"name": "front", "description": "", "type": "LB-S", **body})
+        assert (missing.status, missing.body) == (404, {"message": "ips not Found"})
+    ip = api.ok("POST", f"{LB}/ips", {"is_ipv6": False})
+    assert [i["id"] for i in lb(api, ip_id=ip["id"])["ip"]] == [ip["id"]]
+
+
 def test_frontends_and_backends_are_counted_and_reference_each_other(api: Api) -> None:
     created = lb(api)
     web = backend(api, created["id"], server_ip=["10.0.0.1"])
@@ -94,3 +102,20 @@ def test_a_deleted_lb_is_to_delete_for_a_poll_then_gone_with_its_frontends(api: 
     api.ok("GET", f"{LB}/lbs/{released['id']}")
     api.error("GET", f"{LB}/lbs/{released['id']}")
     assert api.error("GET", f"{LB}/ips/{released['ip'][0]['id']}").body == {"message": "ips not Found"}
+
+
+def test_leaving_a_private_network_releases_the_ips_booked_for_the_lb_and_frees_the_named_ones(api: Api) -> None:
+    ipam = "/ipam/v1/regions/fr-par/ips"
+    detached, deleted, named, pn = lb(api), lb(api), lb(api), network(api)
+    booked = api.ok("POST", ipam, {"source": {"private_network_id": pn["id"]}, "is_ipv6": False})
+    for created, body in ((detached, {}), (deleted, {}), (named, {"ipam_ids": [booked["id"]]})):
+        api.ok("POST", f"{LB}/lbs/{created['id']}/attach-private-network", {"private_network_id": pn["id"], **body})
+        assert api.ok("GET", ipam, resource_id=created["id"])["ips"]  # an IPv4 and an IPv6 when booked for it
+    api.ok("POST", f"{LB}/lbs/{detached['id']}/detach-private-network", {"private_network_id": pn["id"]})
+    assert api.ok("GET", ipam, resource_id=detached["id"])["ips"] == []
+    api.call("DELETE", f"{LB}/lbs/{deleted['id']}", release_ip=False)
+    api.ok("GET", f"{LB}/lbs/{deleted['id']}")  # to_delete, then gone with its attachment
+    api.error("GET", f"{LB}/lbs/{deleted['id']}")
+    assert api.ok("GET", ipam, resource_id=deleted["id"])["ips"] == []
+    api.ok("POST", f"{LB}/lbs/{named['id']}/detach-private-network", {"private_network_id": pn["id"]})
+    assert api.ok("GET", f"{ipam}/{booked['id']}")["resource"] is None  # booked by the user: kept, free
