@@ -215,6 +215,37 @@ def test_a_project_allowlist_checks_the_resource_as_read(sb):
     assert _changes(sb) == []
 
 
+def test_a_project_allowlist_holds_for_hand_written_tools_and_fails_closed(sb):
+    other = "99999999-9999-4999-8999-999999999999"
+
+    made = calls(
+        sb,
+        *[
+            ("k8s_create_cluster", {"name": "c", "version": "1.34", "cni": "cilium", "project_id": p})
+            for p in (other, sb.project_id)
+        ],
+    )
+    theirs, ours = (ok(result)["cluster"]["id"] for result in made)
+    (image,) = sb.engine.items("/registry/v1/regions/fr-par/images")
+    sb.reset_requests()
+    pool = {"name": "w", "node_type": "DEV1-M", "size": 1}
+    deleted, pooled, removed, allowed = calls(
+        sb,
+        ("k8s_delete_cluster", {"cluster_id": theirs}),  # its preview shows no project: read by id
+        ("k8s_create_pool", {"cluster_id": theirs, **pool}),  # a write under another project's parent
+        ("registry_delete_image", {"image_id": image["id"]}),  # an image names no project: refused
+        ("k8s_create_pool", {"cluster_id": ours, **pool}),
+        policy=Policy(projects=(sb.project_id,)),
+        **ALL,
+    )
+    for result in (deleted, pooled):
+        assert result.is_error and f"project {other} is not in the allowed projects" in text_of(result), text_of(result)
+    assert removed.is_error and "could not be read" in text_of(removed), text_of(removed)
+    ok(allowed)
+    assert [c for c in _changes(sb) if theirs in c or image["id"] in c] == []
+    assert any(c.startswith("POST") and ours in c for c in _changes(sb))
+
+
 # --- tokens: bound to what was previewed, used once -----------------------------------------
 
 

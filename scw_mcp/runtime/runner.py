@@ -18,7 +18,9 @@ import anyio
 from scw_mcp.safety import READ
 
 from . import audit, confirm, elicit, guards, options
+from .catalog import load_catalog
 from .context import CallContext
+from .convert import to_json
 from .errors import ToolFailure, describe
 from .localities import ALL, check_region, check_zone, regions_of_product, zones_of_product
 from .operation import Operation
@@ -26,7 +28,7 @@ from .policy import Gate, target_project
 from .preview import confirmation_question, preview_payload, project_of
 from .redact import Redactor, secret_values, traceback_text
 from .results import DEFAULT_BUDGET, Cursor, Query, compact_result, dumps, fit_budget, is_list, with_next
-from .sdk import page_size_param, twin
+from .sdk import own_arguments, page_size_param, twin
 from .settings import Settings
 from .validation import validate
 
@@ -87,8 +89,8 @@ class Runner:
                 held = await self._confirm(op, arguments, opts.get(options.CONFIRM_TOKEN), ctx)
                 if held is not None:
                     return Outcome(data=redactor.value(held.data), input_required=held.input_required)
-            elif op.safety != READ and self.gate.policy.projects:
-                await self._target(op, ctx, arguments)
+            elif op.safety != READ:
+                await self._check_resource_project(op, ctx, arguments, None)
             data = await self._execute(op, arguments, opts, ctx, query)
             data, text = self._shape(op, data, arguments, opts, ctx, query, redactor)
             outcome = Outcome(data=data, text=text)
@@ -156,7 +158,8 @@ class Runner:
             return None
         mcp_context = ctx.mcp_context
         if mcp_context is not None and elicit.supported(mcp_context):
-            await self._target(op, ctx, arguments)
+            if self.gate.policy.projects:  # the question shows no preview: read only for the project
+                await self._target(op, ctx, arguments)
             question = ctx.redact(confirmation_question(op, arguments, self.settings.project_id))
             answer = await elicit.confirm(mcp_context, question)
             if not isinstance(answer, bool):
@@ -179,7 +182,7 @@ class Runner:
         target = await op.executor.preview(op, ctx, arguments)
         notes = list(ctx.notes)
         ctx.notes.clear()
-        self._check_resource_project(op, target)
+        await self._check_resource_project(op, ctx, arguments, target)
         return target, notes
 
     def _preview(
@@ -191,12 +194,44 @@ class Runner:
             payload["notes"] = notes
         return payload
 
-    def _check_resource_project(self, op: Operation, state: Any) -> None:
-        """A project allowlist checks the project of the resource as read, not the default."""
-        if self.gate.policy.projects:
-            project = project_of(state)
-            if project is not None:
-                self.gate.check_project(op, project)
+    async def _check_resource_project(
+        self, op: Operation, ctx: CallContext, arguments: dict[str, Any], state: Any
+    ) -> None:
+        """A project allowlist checks the project of the resource as read, not the default: the
+        previewed state, else the resource or its parent read by the ids in the call. A call on an
+        existing resource whose project cannot be read is refused: the allowlist fails closed."""
+        if not self.gate.policy.projects:
+            return
+        ids = [p for p in op.path_params if p not in ("zone", "region") and arguments.get(p)]
+        project = project_of(state)
+        if project is None and ids:
+            project = await self._project_by_id(op, ctx, arguments, ids)
+        if project is not None:
+            self.gate.check_project(op, project)
+        elif ids:
+            raise self.gate.refuse(
+                f"{op.name} acts on {', '.join(f'{p}={arguments[p]}' for p in ids)}, whose project could not be "
+                f"read, and only projects {', '.join(self.gate.policy.projects)} are allowed."
+            )
+
+    async def _project_by_id(
+        self, op: Operation, ctx: CallContext, arguments: dict[str, Any], ids: list[str]
+    ) -> str | None:
+        """The project of what the ids name, read with the SDK's getters: the operation's own
+        resource first (`get_<resource>`), then each id's (`k8s_get_cluster` for a pool's cluster_id)."""
+        sdk_catalog = load_catalog()
+        candidates = [twin(sdk_catalog, op, "get", arguments)]
+        candidates += [sdk_catalog.get(f"{op.namespace}_get_{p.removesuffix('_id')}") for p in ids]
+        for getter in {c.name: c for c in candidates if c is not None and c.safety == READ}.values():
+            if not set(getter.schema.get("required", [])) <= set(arguments):
+                continue
+            try:
+                found = project_of(to_json(await getter.executor.call(getter, ctx, own_arguments(getter, arguments))))
+            except Exception:  # noqa: BLE001 - an unreadable resource is "no project": refused below
+                continue
+            if found is not None:
+                return found
+        return None
 
     def _lookup(self, op: Operation, arguments: dict[str, Any]) -> str | None:
         """How to check whether a call that may have been applied was: get what it targets, else list

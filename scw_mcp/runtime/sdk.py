@@ -130,13 +130,13 @@ class SdkExecutor:
         getter = twin(self.catalog, op, "get", arguments)
         if getter is not None:
             try:
-                return to_json(await getter.executor.call(getter, ctx, _own(getter, arguments)))
+                return to_json(await getter.executor.call(getter, ctx, own_arguments(getter, arguments)))
             except Exception as exc:  # a preview degrades, it does not block the confirmation
                 return {"unavailable": describe(exc, ctx.redact)}
         lister = twin(self.catalog, op, "list", arguments)
         if lister is not None and lister.list_key:
             try:
-                listing = to_json(await lister.executor.call(lister, ctx, _own(lister, arguments)))
+                listing = to_json(await lister.executor.call(lister, ctx, own_arguments(lister, arguments)))
             except Exception as exc:
                 return {"unavailable": describe(exc, ctx.redact)}
             return _matching_item(listing.get(lister.list_key) or [], arguments)
@@ -155,7 +155,8 @@ def _created(op: Operation, result: Any) -> str | None:
     return None
 
 
-def _own(op: Operation, arguments: dict[str, Any]) -> dict[str, Any]:
+def own_arguments(op: Operation, arguments: dict[str, Any]) -> dict[str, Any]:
+    """The arguments that are parameters of `op` (a twin's, out of another operation's)."""
     params = op.schema.get("properties", {})
     return {k: v for k, v in arguments.items() if k in params}
 
