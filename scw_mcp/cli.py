@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from scw_mcp import __version__
-from scw_mcp.http import HttpOptions
+from scw_mcp.http import LOOPBACK, HttpOptions
 from scw_mcp.runtime.redact import LogRedaction
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -96,7 +96,8 @@ def _build(params: dict[str, Any]) -> Any:
     from scw_mcp.server import ServerOptions, build_server, served_catalog
 
     toolsets = tuple(t.strip() for t in params["toolsets"].split(",") if t.strip()) or ("core",)
-    unknown = toolset_rules.unknown(served_catalog(), toolsets)
+    catalog = served_catalog()
+    unknown = toolset_rules.unknown(catalog, toolsets)
     if unknown:
         raise click.BadParameter(
             f"unknown toolset(s) {', '.join(unknown)}; use core, all, gateway or a product/namespace name",
@@ -117,7 +118,7 @@ def _build(params: dict[str, Any]) -> Any:
         policy=policy,
         log_level=params["log_level"],
     )
-    server = build_server(settings, options)
+    server = build_server(settings, options, catalog)
     problems = settings.problems()
     if problems:
         log.warning("calls will fail until credentials are fixed: %s", "; ".join(problems))
@@ -379,7 +380,7 @@ def sandbox_serve(host: str, port: int, faults: str | None, no_s3: bool) -> None
         raise click.ClickException(str(exc)) from None
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-    if host not in ("127.0.0.1", "localhost", "::1"):
+    if host not in LOOPBACK:
         log.warning("sandbox: listening on %s: other machines can reach this fake cloud", host)
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)}

@@ -179,14 +179,21 @@ class ScwServer(MCPServer):
         self._tools: list[MCPTool] | None = None
 
     # --- tools/list -------------------------------------------------------------------
+    def gateway_safety(self, name: str) -> str:
+        """A gateway tool's class here: read-only, call_operation runs reads only."""
+        return READ if self.options.read_only else gateway.GATEWAY_SCHEMAS[name]["safety"]
+
     def gateway_tools(self) -> list[MCPTool]:
-        tools = []
-        for name, spec in gateway.GATEWAY_SCHEMAS.items():
-            safety = READ if self.options.read_only else spec["safety"]  # read-only: call_operation runs reads only
-            tools.append(
-                mcp_tool(name, name.replace("_", " ").capitalize(), spec["description"], spec["input_schema"], safety)
+        return [
+            mcp_tool(
+                name,
+                name.replace("_", " ").capitalize(),
+                spec["description"],
+                spec["input_schema"],
+                self.gateway_safety(name),
             )
-        return tools
+            for name, spec in gateway.GATEWAY_SCHEMAS.items()
+        ]
 
     async def list_tools(self) -> list[MCPTool]:
         if self._tools is None:
@@ -239,10 +246,10 @@ class ScwServer(MCPServer):
         return CallToolResult(content=[TextContent(type="text", text=self.scw_settings.redact(message))], is_error=True)
 
 
-def build_server(settings: Settings, options: ServerOptions) -> ScwServer:
+def build_server(settings: Settings, options: ServerOptions, catalog: Catalog | None = None) -> ScwServer:
     from scw_mcp import resources
 
-    server = ScwServer(settings, options)
+    server = ScwServer(settings, options, catalog)
     resources.register(server, server.catalog, settings, options, served=len(server.served))
     return server
 
@@ -258,8 +265,6 @@ def tools_json(server: ScwServer) -> str:
         if op is not None:
             row.update(safety=op.safety, sdk=list(op.sdk), replaces=list(op.replaces), override=op.handwritten)
         else:
-            row.update(
-                safety=gateway.GATEWAY_SCHEMAS[tool.name]["safety"], sdk=[], replaces=[], override=False, gateway=True
-            )
+            row.update(safety=server.gateway_safety(tool.name), sdk=[], replaces=[], override=False, gateway=True)
         rows.append(row)
     return json.dumps(rows)

@@ -36,20 +36,30 @@ class HttpOptions:
     shutdown_grace: float = 20.0
 
 
-def http_app(server: Any, options: HttpOptions) -> Any:
-    from mcp.server.transport_security import TransportSecuritySettings
+def _authority(host: str) -> str:
+    """A host as a Host header or an origin spells it: an IPv6 address in brackets ([::1]:8080)."""
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host
 
-    from .middleware import BearerToken, Health, Limits, RequestLog
+
+def transport_security(options: HttpOptions) -> Any:
+    """The Host and Origin headers the server answers (DNS rebinding protection)."""
+    from mcp.server.transport_security import TransportSecuritySettings
 
     host, port = options.host, options.port
     local = {host, "127.0.0.1", "localhost"} if host in LOOPBACK or host in ("0.0.0.0", "::") else {host}
-    named = set(options.allowed_hosts)
+    local, named = {_authority(h) for h in local}, {_authority(h) for h in options.allowed_hosts}
     named_origins = {f"{scheme}://{h}{port_}" for h in named for scheme in ("http", "https") for port_ in ("", ":*")}
-    security = TransportSecuritySettings(
+    return TransportSecuritySettings(
         enable_dns_rebinding_protection=True,
         allowed_hosts=sorted({f"{h}:{port}" for h in local} | local | named | {f"{h}:*" for h in named}),
         allowed_origins=sorted({f"http://{h}:{port}" for h in local} | {f"https://{h}" for h in local} | named_origins),
     )
+
+
+def http_app(server: Any, options: HttpOptions) -> Any:
+    from .middleware import BearerToken, Health, Limits, RequestLog
+
+    host, security = options.host, transport_security(options)
     app = server.streamable_http_app(stateless_http=True, json_response=True, transport_security=security, host=host)
     limited = Limits(app, options.max_concurrent_calls, options.max_sse_streams)
     redactor = server.scw_settings.redactor.with_secrets(options.token)

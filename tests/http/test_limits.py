@@ -250,3 +250,16 @@ def test_413_421_403_and_401_still_hold(server):
     named = {**AUTH, "Host": "mcp.example.test", "Origin": "https://mcp.example.test"}  # --allowed-hosts
     listed = {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}}
     assert requests.post(server.url, headers=named, json=listed, timeout=30).status_code == 200
+
+
+def test_an_ipv6_host_is_answered_as_clients_spell_it():
+    """A client of http://[::1]:8080 sends `Host: [::1]:8080`; 421 for it would refuse every call."""
+    from mcp.server.transport_security import TransportSecurityMiddleware
+
+    from scw_mcp.http import HttpOptions, transport_security
+
+    settings = transport_security(HttpOptions(host="::1", port=8080, allowed_hosts=("fd00::5",)))
+    check = TransportSecurityMiddleware(settings)
+    assert check._validate_host("[::1]:8080") and check._validate_host("localhost:8080")
+    assert check._validate_origin("http://[::1]:8080") and check._validate_host("[fd00::5]:443")
+    assert not check._validate_host("::1:8080") and not check._validate_host("evil.example:8080")
