@@ -289,6 +289,7 @@ def test_a_write_the_policy_asks_to_confirm_takes_its_token(sb):
     update = ("vpc_update_private_network", {"private_network_id": ok(created)["id"], "name": "after"})
     (preview,) = calls(sb, update, policy=policy, **ALL)
     assert ok(preview)["status"] == "confirmation_required" and not [c for c in _changes(sb) if "PATCH" in c]
+    assert "policy asks for a confirmation" in ok(preview)["warning"]  # it is no destructive operation
     (done,) = calls(sb, (update[0], {**update[1], "confirm_token": ok(preview)["confirm_token"]}), policy=policy, **ALL)
     assert ok(done)["name"] == "after" and len([c for c in _changes(sb) if c.startswith("PATCH")]) == 1
 

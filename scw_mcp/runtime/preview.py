@@ -1,12 +1,21 @@
-"""What a destructive call shows before it runs: the preview and the confirmation question."""
+"""What a call that asks first shows before it runs: the preview and the confirmation question."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from scw_mcp.safety import DESTRUCTIVE
+
 from . import confirm
 from .options import RUNNER_OPTIONS
 from .secrets import shown
+
+
+def _why(op: Any) -> str:
+    """Why this call asks first: it is destructive, or the server's policy wants writes like it confirmed."""
+    if op.safety == DESTRUCTIVE:
+        return f"{op.name} is destructive: it deletes or changes resources in a way that cannot be undone."
+    return f"{op.name} changes resources, and this server's policy asks for a confirmation first."
 
 
 def preview_payload(op: Any, arguments: dict[str, Any], target: Any, token: str, project: str | None) -> dict[str, Any]:
@@ -15,10 +24,7 @@ def preview_payload(op: Any, arguments: dict[str, Any], target: Any, token: str,
         "operation": op.name,
         "arguments": shown(arguments),  # the caller has them; a preview may be logged or shown around
         "project_id": project,
-        "warning": (
-            f"{op.name} is destructive: it deletes or changes resources in a way that cannot be undone. "
-            "Nothing has been done yet."
-        ),
+        "warning": f"{_why(op)} Nothing has been done yet.",
         "target": target
         if target is not None
         else "(nothing to show: no operation reads this resource's current state)",
@@ -31,13 +37,9 @@ def preview_payload(op: Any, arguments: dict[str, Any], target: Any, token: str,
     }
 
 
-def confirmation_question(op: Any, arguments: dict[str, Any], default_project: str | None) -> str:
+def confirmation_question(op: Any, arguments: dict[str, Any], project: str | None) -> str:
     listed = ", ".join(f"{k}={v}" for k, v in sorted(shown(arguments).items()) if k not in RUNNER_OPTIONS)
-    project = arguments.get("project_id") or arguments.get("project") or default_project
-    return (
-        f"Confirm destructive operation {op.name} ({listed}) in project {project}. "
-        "It deletes or changes resources in a way that cannot be undone."
-    )
+    return f"Confirm {op.name} ({listed}) in project {project}. {_why(op)}"
 
 
 def project_of(state: Any) -> str | None:

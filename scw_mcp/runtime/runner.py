@@ -160,7 +160,9 @@ class Runner:
         if mcp_context is not None and elicit.supported(mcp_context):
             if self.gate.policy.projects:  # the question shows no preview: read only for the project
                 await self._target(op, ctx, arguments)
-            question = ctx.redact(confirmation_question(op, arguments, self.settings.project_id))
+            question = ctx.redact(
+                confirmation_question(op, arguments, target_project(arguments, self.settings.project_id))
+            )
             answer = await elicit.confirm(mcp_context, question)
             if not isinstance(answer, bool):
                 return Outcome(input_required=answer)
