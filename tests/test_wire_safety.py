@@ -229,19 +229,21 @@ def test_a_project_allowlist_holds_for_hand_written_tools_and_fails_closed(sb):
     (image,) = sb.engine.items("/registry/v1/regions/fr-par/images")
     sb.reset_requests()
     pool = {"name": "w", "node_type": "DEV1-M", "size": 1}
-    deleted, pooled, removed, allowed = calls(
+    project = {"project_id": sb.project_id, "description": "ours"}
+    deleted, pooled, removed, allowed, described = calls(
         sb,
         ("k8s_delete_cluster", {"cluster_id": theirs}),  # its preview shows no project: read by id
         ("k8s_create_pool", {"cluster_id": theirs, **pool}),  # a write under another project's parent
         ("registry_delete_image", {"image_id": image["id"]}),  # an image names no project: refused
         ("k8s_create_pool", {"cluster_id": ours, **pool}),
+        ("account_update_project", project),  # the project is the id in the path
         policy=Policy(projects=(sb.project_id,)),
         **ALL,
     )
     for result in (deleted, pooled):
         assert result.is_error and f"project {other} is not in the allowed projects" in text_of(result), text_of(result)
     assert removed.is_error and "could not be read" in text_of(removed), text_of(removed)
-    ok(allowed)
+    ok(allowed), ok(described)
     assert [c for c in _changes(sb) if theirs in c or image["id"] in c] == []
     assert any(c.startswith("POST") and ours in c for c in _changes(sb))
 

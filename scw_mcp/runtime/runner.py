@@ -205,7 +205,7 @@ class Runner:
         if not self.gate.policy.projects:
             return
         ids = [p for p in op.path_params if p not in ("zone", "region") and arguments.get(p)]
-        project = project_of(state)
+        project = arguments["project_id"] if "project_id" in ids else project_of(state)  # a project's own call
         if project is None and ids:
             project = await self._project_by_id(op, ctx, arguments, ids)
         if project is not None:
