@@ -58,12 +58,17 @@ class Call:
         return fill(self.route.collection, self.params)
 
 
+def region_of(zone: str) -> str:
+    """fr-par-1 -> fr-par."""
+    return zone.rsplit("-", 1)[0]
+
+
 def fill(template: str, params: dict[str, str]) -> str:
     """A path template with its parameters; {region} of a zoned path is its zone's region."""
 
     def value(m: re.Match[str]) -> str:
         name = m.group(1)
-        return params[name] if name in params or name != "region" else params["zone"].rsplit("-", 1)[0]
+        return params[name] if name in params or name != "region" else region_of(params["zone"])
 
     return re.sub(r"\{(\w+)\}", value, template)
 

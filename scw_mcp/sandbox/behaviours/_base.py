@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import shapes
-from ..engine import Behaviour, Call, Engine, Remover, Reply
+from ..engine import Behaviour, Call, Engine, Remover, Reply, region_of
 
 BEHAVIOURS: dict[tuple[str, str], Behaviour] = {}
 ON_REMOVE: dict[str, Remover] = {}  # collection template -> hook run once an item is gone
@@ -39,10 +39,6 @@ def cls(python: str) -> Any:
 
 def new_id() -> str:
     return str(uuid.uuid4())
-
-
-def region_of(zone: str) -> str:
-    return zone.rsplit("-", 1)[0]
 
 
 def error(status: int, message: str, kind: str = "invalid_request_error", **extra: Any) -> Reply:

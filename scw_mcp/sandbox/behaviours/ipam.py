@@ -27,9 +27,9 @@ from ._base import (
     precondition,
     region_of,
 )
+from .vpc import NETWORKS
 
 IPS = "/ipam/v1/regions/{region}/ips"
-NETWORKS = "/vpc/v2/regions/{region}/private-networks"
 AUTO = "ipam_booked_for_resources"  # engine.scratch: ids of IPs booked on a resource's behalf
 
 
@@ -347,7 +347,7 @@ def move_ip(engine: Engine, call: Call) -> Reply:
 @on_remove(NETWORKS)
 def _network_gone(engine: Engine, collection: str, network: dict[str, Any]) -> None:
     """The IPs booked in its subnets are released with it."""
-    ips = f"/ipam/v1/regions/{network['region']}/ips"
+    ips = fill(IPS, {"region": network["region"]})
     subnets = {s["id"] for s in network["subnets"]}
     for ip in [i for i in engine.items(ips) if (i["source"] or {}).get("subnet_id") in subnets]:
         engine.remove(ips, ip)

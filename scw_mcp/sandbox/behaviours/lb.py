@@ -22,7 +22,7 @@ RELEASE = "lb_release_ip"  # engine.scratch: lbs deleted with release_ip=true
 
 def _new_ip(engine: Engine, call: Call, body: dict[str, Any]) -> dict[str, Any]:
     a, b = random.randint(0, 255), random.randint(1, 254)
-    region = call.params["zone"].rsplit("-", 1)[0]
+    region = region_of(call.params["zone"])
     return engine.add(
         fill(IPS, call.params),
         engine.new(
