@@ -41,6 +41,15 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
+def apply_change(current: list[Any], named: list[Any], change: str) -> list[Any]:
+    """A member list after an add / remove / set request (add keeps what is there, in order)."""
+    if change == "set":
+        return named
+    if change == "add":
+        return current + [i for i in named if i not in current]
+    return [i for i in current if i not in named]
+
+
 def error(status: int, message: str, kind: str = "invalid_request_error", **extra: Any) -> Reply:
     return Reply(status, {"message": message, "type": kind, **extra})
 
@@ -70,6 +79,7 @@ __all__ = [
     "Call",
     "Engine",
     "Reply",
+    "apply_change",
     "behaviour",
     "cls",
     "error",

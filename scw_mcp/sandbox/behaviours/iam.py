@@ -15,7 +15,7 @@ import string
 import uuid
 from typing import Any
 
-from ._base import Call, Engine, Reply, behaviour, cls, on_remove
+from ._base import Call, Engine, Reply, apply_change, behaviour, cls, on_remove
 
 IAM = "/iam/v1alpha1"
 KEYS = f"{IAM}/api-keys"
@@ -202,12 +202,7 @@ def _members(change: str) -> Any:
         body = call.body
         for field, one in (("user_ids", "user_id"), ("application_ids", "application_id")):
             named = list(body.get(field) or []) + ([body[one]] if body.get(one) else [])
-            if change == "set":
-                group[field] = named
-            elif change == "add":
-                group[field] += [i for i in named if i not in group[field]]
-            else:
-                group[field] = [i for i in group[field] if i not in named]
+            group[field] = apply_change(group[field], named, change)
         return Reply(200, group)
 
     return apply

@@ -11,7 +11,7 @@ import random
 from typing import Any
 
 from ..engine import fill
-from ._base import Call, Engine, Reply, behaviour, cls, flag, on_remove, precondition, region_of
+from ._base import Call, Engine, Reply, apply_change, behaviour, cls, flag, on_remove, precondition, region_of
 from .ipam import book_for, release_for
 
 LB = "/lb/v1/zones/{zone}"
@@ -129,13 +129,7 @@ def _pool(change: str) -> Any:
         backend = engine.parent_item(call)
         if isinstance(backend, Reply):
             return backend
-        named = list(call.body.get("server_ip") or [])
-        if change == "set":
-            backend["pool"] = named
-        elif change == "add":
-            backend["pool"] += [ip for ip in named if ip not in backend["pool"]]
-        else:
-            backend["pool"] = [ip for ip in backend["pool"] if ip not in named]
+        backend["pool"] = apply_change(backend["pool"], list(call.body.get("server_ip") or []), change)
         return Reply(200, backend)
 
     return apply
