@@ -49,6 +49,9 @@ class Call:
     body: dict[str, Any]
     path: str
     token: str | None = None  # the X-Auth-Token (the caller's secret key), if any
+    # The nearest resource the path names, (collection, item, its class): set by Engine.check
+    # for list, create and call routes (it answers the 404 of a missing one).
+    parent: tuple[str, dict[str, Any], str] | None = None
 
     def arg(self, name: str, default: str | None = None) -> str | None:
         values = self.query.get(name)
@@ -164,11 +167,13 @@ class Engine:
             return reply if reply is not None else self.handle_generic(call)
 
     def check(self, call: Call) -> Reply | None:
-        """What the API refuses before acting: a missing parent (nested routes), a missing reference."""
+        """What the API refuses before acting: a missing parent (nested routes), a missing reference.
+        Sets call.parent, for the routes that work on it."""
         if call.route.kind in ("list", "create", "call"):
             parent = self.parent(call)
             if isinstance(parent, Reply):
                 return parent
+            call.parent = parent
         for name, target in self.rules.references.get(f"{call.route.verb} {call.route.path}", {}).items():
             for value in _values(call.body, name):
                 found = self.fetch(target, call.params, value)
@@ -415,9 +420,7 @@ class Engine:
 
     def _call(self, call: Call) -> Reply:
         """Actions and sub-resources: the parent resource when that is what the SDK expects."""
-        parent = self.parent(call)
-        if isinstance(parent, Reply):
-            return parent
+        parent = call.parent
         if not call.route.response:
             return Reply(204)
         if parent is not None and parent[2] == call.route.resource:
@@ -428,12 +431,12 @@ class Engine:
         response = self.new(cls, params=call.params, body=call.body) if cls is not None else {}
         return Reply(200, self.wrap(call.route, response))
 
-    def parent_item(self, call: Call) -> dict[str, Any] | Reply:
-        """For behaviours of routes under an item (/servers/{server_id}/action): it, or its 404."""
-        found = self.parent(call)
-        if found is None:
+    def parent_item(self, call: Call) -> dict[str, Any]:
+        """For behaviours of create and call routes under an item (/servers/{server_id}/action):
+        the item (check() has answered the 404 of a missing one)."""
+        if call.parent is None:
             raise LookupError(f"{call.route.path} has no parent resource")
-        return found if isinstance(found, Reply) else found[1]
+        return call.parent[1]
 
     def parent(self, call: Call) -> tuple[str, dict[str, Any], str] | Reply | None:
         """The nearest resource the path names: (collection, item, its class), its 404, or None."""

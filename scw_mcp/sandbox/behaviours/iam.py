@@ -151,8 +151,6 @@ def list_users(engine: Engine, call: Call) -> Reply:
 def _user_flag(name: str, value: bool) -> Any:
     def set_flag(engine: Engine, call: Call) -> Reply:
         user = engine.parent_item(call)
-        if isinstance(user, Reply):
-            return user
         user[name] = value
         return Reply(200, user)
 
@@ -197,8 +195,6 @@ def _members(change: str) -> Any:
 
     def apply(engine: Engine, call: Call) -> Reply:
         group = engine.parent_item(call)
-        if isinstance(group, Reply):
-            return group
         body = call.body
         for field, one in (("user_ids", "user_id"), ("application_ids", "application_id")):
             named = list(body.get(field) or []) + ([body[one]] if body.get(one) else [])
@@ -294,8 +290,6 @@ def list_policies(engine: Engine, call: Call) -> Reply:
 @behaviour("POST", f"{POLICIES}/{{policy_id}}/clone")
 def clone_policy(engine: Engine, call: Call) -> Reply:
     source = engine.parent_item(call)
-    if isinstance(source, Reply):
-        return source
     rules = [
         {k: r[k] for k in ("permission_set_names", "condition", "organization_id", "project_ids")}
         for r in engine.items(_rules(source["id"]))

@@ -163,8 +163,6 @@ def server_action(engine: Engine, call: Call) -> Reply:
     """poweron: starting, then running on a later poll; poweroff: stopping, then stopped. An action
     the server's state does not allow is refused (its `allowed_actions`)."""
     server = engine.parent_item(call)
-    if isinstance(server, Reply):
-        return server
     action = call.body.get("action") or "poweron"
     if action not in (*MOVES, "terminate", "backup", "enable_routed_ip"):
         return invalid_arguments(
@@ -247,8 +245,6 @@ def create_private_nic(engine: Engine, call: Call) -> Reply:
     IPAM: the booked ones named in ipam_ip_ids, else an IPv4 and an IPv6 of the network's subnets
     (tf cassettes ipam/data-source-ipamip-instance, instance/private-nic-with-ipam)."""
     server = engine.parent_item(call)
-    if isinstance(server, Reply):
-        return server
     mac = f"02:00:00:{random.randint(0, 255):02x}:{random.randint(0, 255):02x}:{random.randint(0, 255):02x}"
     nic = engine.new(
         cls("scaleway.instance.v1.types:PrivateNIC"),

@@ -109,8 +109,6 @@ def update_pool(engine: Engine, call: Call) -> Reply:
 @behaviour("GET", f"{K8S}/clusters/{{cluster_id}}/kubeconfig")
 def kubeconfig(engine: Engine, call: Call) -> Reply:
     cluster = engine.parent_item(call)
-    if isinstance(cluster, Reply):
-        return cluster
     token = "" if flag(call, "redacted") else uuid.uuid4().hex
     config = (
         "apiVersion: v1\nkind: Config\n"

@@ -127,8 +127,6 @@ def _pool(change: str) -> Any:
 
     def apply(engine: Engine, call: Call) -> Reply:
         backend = engine.parent_item(call)
-        if isinstance(backend, Reply):
-            return backend
         backend["pool"] = apply_change(backend["pool"], list(call.body.get("server_ip") or []), change)
         return Reply(200, backend)
 
