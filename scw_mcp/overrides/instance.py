@@ -10,8 +10,21 @@ from typing import Annotated, Any
 import anyio
 from pydantic import Field
 
-from scw_mcp.overrides._common import WAIT_DEFAULT, OptStr, WaitSeconds, Zone, is_uuid, opt_int, page_result, poll, sdk
+from scw_mcp.overrides._common import (
+    WAIT_DEFAULT,
+    OptStr,
+    Page,
+    PerPage,
+    WaitSeconds,
+    Zone,
+    is_uuid,
+    opt_int,
+    page_result,
+    poll,
+    sdk,
+)
 from scw_mcp.overrides.declare import tool
+from scw_mcp.runtime import options
 from scw_mcp.runtime.context import CallContext
 from scw_mcp.runtime.convert import to_json
 from scw_mcp.runtime.errors import ToolFailure, describe, may_have_been_applied
@@ -21,7 +34,16 @@ ServerId = str
 POWER_OPERATIONS = ("instance_server_action", "instance_get_server")
 Wait = Annotated[bool, Field(description="Wait for the target state.")]
 RootSize = opt_int(minimum=10, maximum=10000)
-Timeout = Annotated[int, Field(ge=1, le=3600, description="Max seconds to wait.")]
+# A delete waits for steps it cannot finish without (power-off, each volume's detach): longer
+# than a `wait`'s 45 s default, within the same 30 min bound.
+StepSeconds = Annotated[
+    int,
+    Field(
+        ge=1,
+        le=options.WAIT_MAX_SECONDS,
+        description="Wait at most this long for each step (power-off, volume detach).",
+    ),
+]
 
 
 def _api(ctx: CallContext) -> Any:
@@ -96,8 +118,8 @@ async def _wait_state(
 async def instance_list_servers(
     ctx: CallContext,
     zone: Annotated[OptStr, Field(description='Zone, or "all" for every zone; default: configured zone.')] = None,
-    page: Annotated[int, Field(ge=1)] = 1,
-    per_page: Annotated[int, Field(ge=1, le=100)] = 50,
+    page: Page = 1,
+    per_page: PerPage = 50,
     **arguments: Any,
 ) -> dict[str, Any]:
     """List Instances as compact rows.
@@ -363,7 +385,7 @@ async def instance_delete_server(
     zone: ZoneArg = None,
     with_volumes: Annotated[bool, Field(description="Also delete its volumes (else they stay and bill).")] = False,
     with_ip: Annotated[bool, Field(description="Also delete its flexible IPs (else they stay and bill).")] = False,
-    timeout_seconds: Timeout = 600,
+    timeout_seconds: StepSeconds = 600,
 ) -> dict[str, Any]:
     """Delete an Instance.
 
