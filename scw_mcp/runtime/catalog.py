@@ -143,7 +143,19 @@ def search_doc(op: Operation) -> SearchDoc:
         params=tuple(op.schema.get("properties", {})),
         handwritten=op.handwritten,
         details=schema_details(op.schema),
+        param_text=" ".join(
+            str(prop.get("description", ""))
+            for name, prop in op.schema.get("properties", {}).items()
+            if isinstance(prop, dict) and name not in _SHARED_PARAMS
+        ),
     )
+
+
+# parameters most operations share: their descriptions say nothing of what the operation does
+_SHARED_PARAMS = frozenset(
+    "zone region project_id organization_id confirm_token page page_size per_page order_by query offset "
+    "timeout_seconds".split()
+)
 
 
 class _JoinedOperations(Operations):

@@ -14,7 +14,8 @@ scored on:
   list/get, "power off" -> stop, "restart" -> reboot; a verb in a later clause counts less);
 - times a penalty when the request names products ("kubernetes" -> k8s) the operation is not
   in; weak product words ("instance", "user") give way to another product named with them;
-- and a destructive operation never ranks first unless the request asks to destroy.
+- and a destructive operation never ranks first unless the request asks to destroy ("delete a
+  volume") or names its own destructive verb ("detach a volume" may lead with a detach, not a delete).
 
 `SearchIndex(docs)` is cheap to make; it builds its index on the first search.
 """
@@ -47,6 +48,7 @@ class SearchDoc:
     params: tuple[str, ...] = ()
     handwritten: bool = False
     details: tuple[str, ...] = ()  # what the parameters hold: nested field names, enum values (`schema_details`)
+    param_text: str = ""  # what the parameters' descriptions say ("reverses": "Array of reverse domain names ...")
 
 
 def schema_details(schema: dict[str, Any]) -> tuple[str, ...]:
@@ -95,7 +97,8 @@ class Words:
     weak_product_words: frozenset[str]
     synonyms: dict[str, tuple[str, ...]]
     product_synonyms: dict[str, dict[str, tuple[str, ...]]]  # product -> word -> its words in that product
-    destructive_words: frozenset[str]
+    destructive_words: frozenset[str]  # destroy_words and the verbs data/safety.yaml classes destructive
+    destroy_words: frozenset[str]  # words that ask to destroy whatever the operation ("delete", "remove")
     weights: dict[str, float]
 
 
@@ -173,6 +176,7 @@ def words() -> Words:
             for product, table in data["product_synonyms"].items()
         },
         destructive_words=frozenset(one(w) for w in data["destructive_words"]) | safety_destructive,
+        destroy_words=frozenset(one(w) for w in data["destructive_words"]),
         weights={str(k): float(v) for k, v in data["weights"].items()},
     )
 
@@ -184,7 +188,8 @@ class Request:
     terms: tuple[tuple[str, float, bool, str], ...]  # (word, weight, in the context?, the word said): words, synonyms
     intent: dict[str, float]  # operation verb -> how well it answers the request's verb
     products: frozenset[str]  # products the request names
-    asks_destroy: bool
+    asks_destroy: bool  # it says a destroy word ("delete", "remove"): any destructive operation may lead
+    destroys: frozenset[str]  # the destructive verbs it names ("detach"): operations doing them may lead
 
 
 @dataclass(frozen=True)
@@ -209,9 +214,10 @@ class SearchIndex:
         """Names of the best operations for `query`, best first."""
         request, scored = self._scored(query, product, safety, limit)
         best = heapq.nsmallest(limit, scored)
-        if best and not request.asks_destroy and best[0][3] == DESTRUCTIVE:
-            # the rule: a harmless request never gets a destructive operation first
-            harmless = min((item for item in scored if item[3] != DESTRUCTIVE), default=None)
+        if best and best[0][3]:
+            # the rule: a destructive operation never comes first unless the request asks for it
+            # ("delete ...", or its own verb: "detach a volume" may lead with a detach, never a delete)
+            harmless = min((item for item in scored if not item[3]), default=None)
             if harmless is not None:
                 best = [harmless, *(item for item in best if item is not harmless)][:limit]
         return [item[2] for item in best]
@@ -223,8 +229,8 @@ class SearchIndex:
         return [(scores[name], name) for name in names]
 
     def _scored(self, query: str, product: str | None, safety: str | None, limit: int) -> tuple[Request, list[tuple]]:
-        """The request, and (-score, -product size, name, safety) of the candidates that can reach the first
-        `limit` (or the first harmless one): smallest is best.
+        """The request, and (-score, -product size, name, destructive and unasked?) of the candidates that can
+        reach the first `limit` (or the first that may lead): smallest is best.
 
         Candidates are taken by their words' score, highest first; the factors (verb, product, prior) can
         only lower it but for the prior, so once a word score times the highest prior cannot beat the
@@ -241,12 +247,7 @@ class SearchIndex:
             if (
                 len(kept) == limit
                 and bound < kept[0]
-                and (
-                    best is None
-                    or best[3] != DESTRUCTIVE
-                    or request.asks_destroy
-                    or (best_harmless is not None and bound < -best_harmless[0])
-                )
+                and (best is None or not best[3] or (best_harmless is not None and bound < -best_harmless[0]))
             ):
                 break
             entry = docs[i]
@@ -256,7 +257,8 @@ class SearchIndex:
             if safety and doc.safety != safety:
                 continue
             # ties go to the bigger API: "create a group" is an IAM group before an autoscaling one
-            item = (-score * self._factor(entry, request, wt), -entry.product_size, doc.name, doc.safety)
+            unasked = doc.safety == DESTRUCTIVE and not (request.asks_destroy or entry.verbs & request.destroys)
+            item = (-score * self._factor(entry, request, wt, unasked), -entry.product_size, doc.name, unasked)
             scored.append(item)
             if len(kept) < limit:
                 heapq.heappush(kept, -item[0])
@@ -264,7 +266,7 @@ class SearchIndex:
                 heapq.heapreplace(kept, -item[0])
             if best is None or item < best:
                 best = item
-            if doc.safety != DESTRUCTIVE and (best_harmless is None or item < best_harmless):
+            if not unasked and (best_harmless is None or item < best_harmless):
                 best_harmless = item
         return request, scored
 
@@ -278,8 +280,10 @@ class SearchIndex:
         if "list" in intent and "get" in intent and head:
             # a plural object asks for a list ("show my clusters"), a single one for a get ("show the server")
             intent["get" if head[1] else "list"] *= words().weights["number"]
-        asks_destroy = any(t in words().destructive_words for t, _, _ in [*said, *expanded])
-        return Request(terms, intent, products, asks_destroy)
+        said_words = {t for t, _, _ in [*said, *expanded]}
+        asks_destroy = bool(said_words & words().destroy_words)
+        destroys = frozenset(said_words & words().destructive_words)
+        return Request(terms, intent, products, asks_destroy, destroys)
 
     def _said(self, query: str) -> tuple[list[tuple[str, bool, bool]], set[str]]:
         """The request's words, each (word, plural?, in the context?), and those said as inflected verbs.
@@ -454,6 +458,7 @@ class SearchIndex:
                 ({t for p in doc.params for t in tokens(p.replace("_", " "), w.plurals)}, wt["params"]),
                 ({t for p in doc.details for t in tokens(p.replace("_", " "), w.plurals)}, wt["details"]),
                 (set(tokens(doc.description, w.plurals)) - summary, wt["description"]),
+                (set(tokens(doc.param_text, w.plurals)), wt["param_text"]),
             )
             weight: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])  # root -> [in the name, elsewhere]
             for n, (field, field_weight) in enumerate(fields):
@@ -546,7 +551,7 @@ class SearchIndex:
             for i, score in scores.items()
         }
 
-    def _factor(self, entry: _Doc, request: Request, wt: dict[str, float]) -> float:
+    def _factor(self, entry: _Doc, request: Request, wt: dict[str, float], unasked: bool) -> float:
         doc = entry.doc
         factor = entry.prior
         if request.intent:
@@ -556,6 +561,6 @@ class SearchIndex:
             factor *= wt["no_verb_read"] if entry.verbs & {"list", "get"} else wt["no_verb_other"]
         if request.products and doc.product not in request.products and doc.namespace not in request.products:
             factor *= wt["other_product"]
-        if doc.safety == DESTRUCTIVE and not request.asks_destroy:
+        if unasked:
             factor *= wt["destructive_unasked"]
         return factor

@@ -361,3 +361,17 @@ def test_the_set_names_real_tools_and_covers_every_product():
     assert {docs[name].product for name in expected} == {d.product for d in docs.values()}
     from_titles = [item for item in items if "from" in item and not str(item["from"]).startswith("api:")]
     assert len(from_titles) >= 200
+
+
+def test_a_destructive_verb_asks_for_itself_not_for_a_delete():
+    """ "detach a volume" may lead with a detach; a delete leads only when the request asks to destroy."""
+    volumes = [
+        doc("block_delete_volume", "Delete a detached volume", DESTRUCTIVE, product="block"),
+        doc("block_update_volume", "Update a volume", "mutate", product="block"),
+        doc("block_get_volume", "Get a volume", product="block"),
+    ]
+    detach = [*volumes, doc("instance_detach_server_volume", "Detach a volume from its server", DESTRUCTIVE)]
+    assert SearchIndex(volumes).request("detach a Block Storage volume").destroys == {"detach"}
+    assert top(volumes, "detach a Block Storage volume")[0] != "block_delete_volume"
+    assert top(detach, "detach a volume")[0] == "instance_detach_server_volume"
+    assert top(volumes, "delete a Block Storage volume")[0] == "block_delete_volume"
