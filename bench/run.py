@@ -273,11 +273,16 @@ def search_table(results: dict[str, Any]) -> str:
         + ".\n\n"
     )
     lines = [
-        "| Half | Requests | top-1 | top-3 | Destructive first, harmless request | Target | |",
-        "|---|---|---|---|---|---|---|",
+        "| Half | Requests | top-1 | top-3 | top-10 (one search_operations page) | Destructive first, harmless request "
+        "| Target | |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     targets = s["targets"]
-    for name, label in (("tune", "tune (the ranking was tuned on it)"), ("test", "test (held out)")):
+    for name, label in (
+        ("tune", "tune (the ranking was tuned on it)"),
+        ("test", "test (held out)"),
+        ("test, third pass", "... of which the third pass (`pass: 3`)"),
+    ):
         h = s["halves"][name]
         target = (
             (f"top-1 >= {targets['top1']:.0%}, top-3 >= {targets['top3']:.0%}, {targets['destructive_first']}")
@@ -287,7 +292,8 @@ def search_table(results: dict[str, Any]) -> str:
         verdict = _pf(s["targets_met"]) if name == "test" else ""
         lines.append(
             f"| {label} | {h['queries']} | {h['top1_rate']:.1%} ({h['top1']}) "
-            f"| {h['top3_rate']:.1%} ({h['top3']}) | {len(h['destructive_first'])} | {target} | {verdict} |"
+            f"| {h['top3_rate']:.1%} ({h['top3']}) | {h['top10_rate']:.1%} ({h['top10']}) "
+            f"| {len(h['destructive_first'])} | {target} | {verdict} |"
         )
     return head + "\n".join(lines) + "\n"
 

@@ -33,6 +33,8 @@ from common import (
 
 QUERIES = BENCH / "search_queries.yaml"
 HALVES = ("tune", "test")
+THIRD_PASS = "test, third pass"  # the held-out half's requests of the third pass (`pass: 3`), also reported alone
+PAGE = 10  # search_operations' default limit: what an agent reads before it picks
 THROUGH_SERVER = 8  # requests also checked through the real server
 TARGETS = {"top1": 0.85, "top3": 0.97, "destructive_first": 0}  # on the held-out half (issue 14)
 
@@ -45,7 +47,10 @@ def split_of(item: dict[str, Any]) -> str:
 def load_queries() -> list[dict[str, Any]]:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     items = yaml.load(QUERIES.read_text(encoding="utf-8"), Loader=loader)["queries"]
-    return [{"q": item["q"], "accept": list(item["expect"]), "split": split_of(item)} for item in items]
+    return [
+        {"q": item["q"], "accept": list(item["expect"]), "split": split_of(item), "pass": item.get("pass", 1)}
+        for item in items
+    ]
 
 
 def destructive_request_words() -> set[str]:
@@ -75,19 +80,22 @@ def evaluate(queries: list[dict[str, Any]]) -> dict[str, Any]:
     destroy_words = destructive_request_words()
     index.search("warm up the index")
     halves: dict[str, dict[str, Any]] = {
-        h: {"queries": 0, "top1": 0, "top3": 0, "destructive_first": []} for h in HALVES
+        h: {"queries": 0, "top1": 0, "top3": 0, "top10": 0, "destructive_first": []} for h in (*HALVES, THIRD_PASS)
     }
     misses, times = [], []
     for item in queries:
         start = time.perf_counter()
-        found = index.search(item["q"], limit=3)
+        page = index.search(item["q"], limit=PAGE)
         times.append(time.perf_counter() - start)
-        half = halves[item["split"]]
-        half["queries"] += 1
-        half["top1"] += bool(found) and found[0] in item["accept"]
-        half["top3"] += any(n in item["accept"] for n in found)
-        if found and safety[found[0]] == "destructive" and not asks_to_destroy(item["q"], destroy_words):
-            half["destructive_first"].append({"q": item["q"], "first": found[0]})
+        found = page[:3]
+        groups = [item["split"]] + ([THIRD_PASS] if item["split"] == "test" and item["pass"] == 3 else [])
+        for half in (halves[g] for g in groups):
+            half["queries"] += 1
+            half["top1"] += bool(found) and found[0] in item["accept"]
+            half["top3"] += any(n in item["accept"] for n in found)
+            half["top10"] += any(n in item["accept"] for n in page)
+            if found and safety[found[0]] == "destructive" and not asks_to_destroy(item["q"], destroy_words):
+                half["destructive_first"].append({"q": item["q"], "first": found[0]})
         if item["split"] == "tune" and (not found or found[0] not in item["accept"]):
             misses.append(
                 {
@@ -99,7 +107,7 @@ def evaluate(queries: list[dict[str, Any]]) -> dict[str, Any]:
             )
     for half in halves.values():
         n = half["queries"] or 1
-        half["top1_rate"], half["top3_rate"] = half["top1"] / n, half["top3"] / n
+        half["top1_rate"], half["top3_rate"], half["top10_rate"] = half["top1"] / n, half["top3"] / n, half["top10"] / n
     test = halves["test"]
     return {
         "halves": halves,
@@ -155,7 +163,8 @@ def report(result: dict[str, Any]) -> str:
     for name, half in result["halves"].items():
         lines.append(
             f"{name}: {half['queries']} requests, top-1 {half['top1_rate']:.1%} ({half['top1']}), "
-            f"top-3 {half['top3_rate']:.1%} ({half['top3']}), destructive first on a harmless request: "
+            f"top-3 {half['top3_rate']:.1%} ({half['top3']}), top-{PAGE} {half['top10_rate']:.1%} ({half['top10']}), "
+            "destructive first on a harmless request: "
             f"{len(half['destructive_first'])}"
         )
     lines.append(f"median search {result['median_search_ms']:.2f} ms; held-out targets met: {result['targets_met']}")
