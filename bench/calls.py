@@ -12,6 +12,7 @@ serialises calls would show a ratio near 1, one that does not, near 20.
 from __future__ import annotations
 
 import contextlib
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from typing import Any
 import anyio
 from common import (
     BENCH,
+    ServerSpec,
     child_stderr_to,
     clean_env,
     describe,
@@ -107,8 +109,10 @@ async def _overhead(be: Backend, calls: int, home: str) -> dict[str, Any]:
         ),
     }
     spec = scw_mcp_spec("scw-mcp --toolsets instance", ["--toolsets", "instance"], clean_env(home, **be.env))
+    # the floor: a no-op tool on the smallest MCPServer, over the same stdio transport and client
+    floor_spec = ServerSpec("minimal MCPServer", sys.executable, [str(BENCH / "minimal_server.py")], clean_env(home))
     out: dict[str, Any] = {}
-    async with session(spec) as client:
+    async with session(spec) as client, session(floor_spec) as floor_client:
         served = {t.name for t in await list_all_tools(client)}
         for op, (direct, operation, args) in ops.items():
             tool = typed_tool_for(operation, served)
@@ -118,6 +122,7 @@ async def _overhead(be: Backend, calls: int, home: str) -> dict[str, Any]:
                 "call_operation": lambda o=operation, a=args: _timed_call(
                     client, "call_operation", {"name": o, "arguments": a}
                 ),
+                "floor": lambda: _timed_call(floor_client, "ping", {}),
             }
             for _ in range(15):  # warm-up: imports, connection pools, caches
                 for fn in paths.values():
@@ -127,7 +132,13 @@ async def _overhead(be: Backend, calls: int, home: str) -> dict[str, Any]:
                 for p, fn in paths.items():
                     times[p].append(await fn())
             sdk_med, sdk_p99 = median(times["sdk"]), percentile(times["sdk"], 99)
-            row: dict[str, Any] = {"calls": calls, "sdk_median_ms": sdk_med * 1e3, "sdk_p99_ms": sdk_p99 * 1e3}
+            row: dict[str, Any] = {
+                "calls": calls,
+                "sdk_median_ms": sdk_med * 1e3,
+                "sdk_p99_ms": sdk_p99 * 1e3,
+                "floor_median_ms": median(times["floor"]) * 1e3,
+                "floor_p99_ms": percentile(times["floor"], 99) * 1e3,
+            }
             for p in ("typed_tool", "call_operation"):
                 med, p99 = median(times[p]), percentile(times[p], 99)
                 row.update(

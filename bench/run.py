@@ -186,6 +186,19 @@ def rows(results: dict[str, Any]) -> list[list[str]]:
                             _pf(added < 2),
                         ]
                     )
+                floor = r["floor_median_ms"]
+                out.append(
+                    [
+                        f"call {r['operation']} over stdio, added median less the transport floor: scw-mcp's own share",
+                        f"typed {r['typed_tool_added_median_ms'] - floor:+.2f} ms, "
+                        f"call_operation {r['call_operation_added_median_ms'] - floor:+.2f} ms",
+                        f"floor: a no-op tool on the minimal MCPServer (same mcp SDK, stdio), interleaved: "
+                        f"{_ms(floor)} / {_ms(r['floor_p99_ms'])}",
+                        "",
+                        "",
+                        "",
+                    ]
+                )
         else:
             out.append(
                 ["call overhead", f"failed: {c.get('overhead_error')}", "", "", "added < 2 ms at the median", "FAIL"]
