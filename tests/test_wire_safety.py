@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import uuid
 
 import anyio
 import pytest
@@ -226,25 +227,37 @@ def test_a_project_allowlist_holds_for_hand_written_tools_and_fails_closed(sb):
         ],
     )
     theirs, ours = (ok(result)["cluster"]["id"] for result in made)
-    (image,) = sb.engine.items("/registry/v1/regions/fr-par/images")
+    images, namespaces = "/registry/v1/regions/fr-par/images", "/registry/v1/regions/fr-par/namespaces"
+    (image,) = sb.engine.items(images)  # an image names no project: its namespace's counts
+    (namespace,) = sb.engine.items(namespaces)
+    their_namespace = sb.engine.add(namespaces, {**namespace, "id": str(uuid.uuid4()), "project_id": other})
+    their_image = sb.engine.add(images, {**image, "id": str(uuid.uuid4()), "namespace_id": their_namespace["id"]})
+    lost_image = sb.engine.add(images, {**image, "id": str(uuid.uuid4()), "namespace_id": str(uuid.uuid4())})
     sb.reset_requests()
     pool = {"name": "w", "node_type": "DEV1-M", "size": 1}
     project = {"project_id": sb.project_id, "description": "ours"}
-    deleted, pooled, removed, allowed, described = calls(
+    (tag,) = sb.engine.items(f"{images}/{image['id']}/tags")
+    deleted, pooled, removed, unknown, previewed, untagged, allowed, described = calls(
         sb,
         ("k8s_delete_cluster", {"cluster_id": theirs}),  # its preview shows no project: read by id
         ("k8s_create_pool", {"cluster_id": theirs, **pool}),  # a write under another project's parent
-        ("registry_delete_image", {"image_id": image["id"]}),  # an image names no project: refused
+        ("registry_delete_image", {"image_id": their_image["id"]}),  # placed by its namespace: refused
+        ("registry_delete_image", {"image_id": lost_image["id"]}),  # its namespace is gone: refused
+        ("registry_delete_image", {"image_id": image["id"]}),  # in an allowed project's namespace
+        ("registry_delete_tag", {"tag_id": tag["id"]}),  # two steps up: its image's namespace
         ("k8s_create_pool", {"cluster_id": ours, **pool}),
         ("account_update_project", project),  # the project is the id in the path
         policy=Policy(projects=(sb.project_id,)),
         **ALL,
     )
-    for result in (deleted, pooled):
+    for result in (deleted, pooled, removed):
         assert result.is_error and f"project {other} is not in the allowed projects" in text_of(result), text_of(result)
-    assert removed.is_error and "could not be read" in text_of(removed), text_of(removed)
+    assert unknown.is_error and "could not be read" in text_of(unknown), text_of(unknown)
+    for result in (previewed, untagged):  # allowed: the preview of a destructive call
+        assert ok(result)["confirm_token"]
     ok(allowed), ok(described)
-    assert [c for c in _changes(sb) if theirs in c or image["id"] in c] == []
+    touched = (theirs, their_image["id"], lost_image["id"], image["id"], tag["id"])
+    assert [c for c in _changes(sb) if any(i in c for i in touched)] == []
     assert any(c.startswith("POST") and ours in c for c in _changes(sb))
 
 

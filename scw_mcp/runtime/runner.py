@@ -205,7 +205,10 @@ class Runner:
         if not self.gate.policy.projects:
             return
         ids = [p for p in op.path_params if p not in ("zone", "region") and arguments.get(p)]
-        project = arguments["project_id"] if "project_id" in ids else project_of(state)  # a project's own call
+        if "project_id" in ids:  # a project's own call
+            project = arguments["project_id"]
+        else:  # the previewed state, or what it belongs to
+            project = await self._placed(op, ctx, arguments, state, load_catalog()) if state is not None else None
         if project is None and ids:
             project = await self._project_by_id(op, ctx, arguments, ids)
         if project is not None:
@@ -220,20 +223,43 @@ class Runner:
         self, op: Operation, ctx: CallContext, arguments: dict[str, Any], ids: list[str]
     ) -> str | None:
         """The project of what the ids name, read with the SDK's getters: the operation's own
-        resource first (`get_<resource>`), then each id's (`k8s_get_cluster` for a pool's cluster_id)."""
+        resource first (`get_<resource>`), then each id's (`k8s_get_cluster` for a pool's cluster_id).
+        A resource that names no project is placed by its parent's (a registry tag by its image's
+        namespace)."""
         sdk_catalog = load_catalog()
         candidates = [twin(sdk_catalog, op, "get", arguments)]
         candidates += [sdk_catalog.get(f"{op.namespace}_get_{p.removesuffix('_id')}") for p in ids]
         for getter in {c.name: c for c in candidates if c is not None and c.safety == READ}.values():
-            if not set(getter.schema.get("required", [])) <= set(arguments):
-                continue
-            try:
-                found = project_of(to_json(await getter.executor.call(getter, ctx, own_arguments(getter, arguments))))
-            except Exception:  # noqa: BLE001 - an unreadable resource is "no project": refused below
-                continue
+            found = await self._placed(op, ctx, arguments, await self._read(getter, ctx, arguments), sdk_catalog)
             if found is not None:
                 return found
         return None
+
+    async def _placed(
+        self, op: Operation, ctx: CallContext, arguments: dict[str, Any], resource: Any, sdk_catalog: Any, up: int = 2
+    ) -> str | None:
+        """The project of a resource as read, else of the parents its `*_id` fields name (at most `up` steps)."""
+        found = project_of(resource)
+        if found is not None or up == 0 or not isinstance(resource, dict):
+            return found
+        for key, value in _parent_ids(resource):
+            parent = sdk_catalog.get(f"{op.namespace}_get_{key.removesuffix('_id')}")
+            if parent is not None and parent.safety == READ:
+                read = await self._read(parent, ctx, {**arguments, key: value})
+                found = await self._placed(op, ctx, arguments, read, sdk_catalog, up - 1)
+                if found is not None:
+                    return found
+        return None
+
+    @staticmethod
+    async def _read(getter: Operation, ctx: CallContext, arguments: dict[str, Any]) -> Any:
+        """What a getter reads with these arguments; None when it cannot (missing ids, an error)."""
+        if not set(getter.schema.get("required", [])) <= set(arguments):
+            return None
+        try:
+            return to_json(await getter.executor.call(getter, ctx, own_arguments(getter, arguments)))
+        except Exception:  # noqa: BLE001 - an unreadable resource is "no project": refused by the caller
+            return None
 
     def _lookup(self, op: Operation, arguments: dict[str, Any]) -> str | None:
         """How to check whether a call that may have been applied was: get what it targets, else list
@@ -373,3 +399,14 @@ def _call_text(op: Operation, arguments: dict[str, Any], names: Any) -> str:
     params = op.schema.get("properties", {})
     shown = {k: arguments[k] for k in names if k in params and isinstance(arguments.get(k), (str, int))}
     return f"{op.name} {json.dumps(shown)}" if shown else op.name
+
+
+def _parent_ids(resource: dict[str, Any]) -> list[tuple[str, str]]:
+    """The ids of what a resource (as read, maybe wrapped) belongs to: its `*_id` fields but its own."""
+    inner = next((v for v in resource.values() if isinstance(v, dict)), None) if len(resource) == 1 else None
+    fields = inner if inner is not None else resource
+    return [
+        (key, value)
+        for key, value in fields.items()
+        if key.endswith("_id") and key not in ("project_id", "organization_id") and isinstance(value, str) and value
+    ]
