@@ -117,6 +117,25 @@ def test_zone_all_fans_out_over_real_zones_only(sb):
     assert "all" not in zones and all(ZONE_RE.match(z) for z in zones)
 
 
+def test_zone_all_never_repeats_a_write_per_zone(sb):
+    """A region-scoped create whose body has a `zone` (a pool's, a VPN gateway's) is no listing:
+    "all" is refused, not run once per zone."""
+    (cluster,) = calls(sb, ("k8s_create_cluster", {"name": "z", "version": "1.34", "cni": "cilium"}), **ALL)
+    cluster_id = ok(cluster)["cluster"]["id"]
+    sb.reset_requests()
+    pool = {"cluster_id": cluster_id, "name": "p", "node_type": "DEV1-M", "size": 1, "zone": "all"}
+    results = calls(
+        sb,
+        ("k8s_create_pool", pool),
+        ("call_operation", {"name": "k8s_create_pool", "arguments": pool}),
+        ("s2s_vpn_create_vpn_gateway", {"name": "g", "gateway_type": "VGW-S", "zone": "all"}),
+        **ALL,
+    )
+    for result in results:
+        assert result.is_error and '"all" only works for listings' in text_of(result), text_of(result)
+    assert _changes(sb) == []
+
+
 def test_a_zone_allowlist_holds_for_zone_all_and_ids(sb):
     policy = Policy(zones=("fr-par-1",))
     listed, escaped = calls(
@@ -259,6 +278,49 @@ def test_a_project_allowlist_holds_for_hand_written_tools_and_fails_closed(sb):
     touched = (theirs, their_image["id"], lost_image["id"], image["id"], tag["id"])
     assert [c for c in _changes(sb) if any(i in c for i in touched)] == []
     assert any(c.startswith("POST") and ours in c for c in _changes(sb))
+
+
+def test_a_project_allowlist_holds_for_ids_in_the_body(sb):
+    """A write whose target is named in its body (a PAT rule's gateway_id), not in its URL, is
+    checked too: a resource of another project cannot be changed through it, nor previewed."""
+    other = "99999999-9999-4999-8999-999999999999"
+    theirs, ours = (
+        ok(result)["id"]
+        for result in calls(
+            sb,
+            *[("vpcgw_create_gateway", {"name": f"gw-{p[:4]}", "project_id": p}) for p in (other, sb.project_id)],
+            **ALL,
+        )
+    )
+    sb.reset_requests()
+    rule = {"public_port": 2222, "private_ip": "10.0.0.5", "private_port": 22, "protocol": "tcp"}
+    added, emptied, allowed = calls(
+        sb,
+        ("vpcgw_create_pat_rule", {"gateway_id": theirs, **rule}),
+        ("vpcgw_set_pat_rules", {"gateway_id": theirs, "pat_rules": []}),  # destructive: refused at its preview
+        ("vpcgw_create_pat_rule", {"gateway_id": ours, **rule}),
+        policy=Policy(projects=(sb.project_id,)),
+        **ALL,
+    )
+    for result in (added, emptied):
+        assert result.is_error and f"project {other} is not in the allowed projects" in text_of(result), text_of(result)
+    assert ok(allowed)["gateway_id"] == ours
+    assert [c for c in _changes(sb) if "pat-rules" in c] == ["POST /vpc-gw/v2/zones/fr-par-1/pat-rules"]
+
+
+def test_a_project_allowlist_holds_for_reads_naming_several_projects(sb):
+    other = "99999999-9999-4999-8999-999999999999"
+    results = calls(
+        sb,
+        ("search_search_resources", {"query": "web", "project_ids": [sb.project_id, other]}),
+        ("billing_v2beta1_list_charges", {"project_ids": [other]}),
+        policy=Policy(projects=(sb.project_id,)),
+        read_only=True,
+        **ALL,
+    )
+    for result in results:
+        assert result.is_error and f"project {other} is not in the allowed projects" in text_of(result), text_of(result)
+    assert sb.requests == []
 
 
 # --- tokens: bound to what was previewed, used once -----------------------------------------

@@ -144,6 +144,9 @@ class Gate:
             self.check_project(op, arguments.get("project_id") or arguments.get("project"))
         else:
             self.check_project(op, target_project(arguments, project), known=True)
+        project_ids = arguments.get("project_ids")
+        for named in project_ids if isinstance(project_ids, list) else ():  # search and billing filter by several
+            self.check_project(op, named if isinstance(named, str) else str(named))
         zone, region = arguments.get("zone"), arguments.get("region")
         if isinstance(zone, str) and zone != "all" and not self.policy.zone_allowed(zone):
             raise self.refuse(f"zone {zone} is not allowed ({', '.join(self.policy.zones or self.policy.regions)}).")

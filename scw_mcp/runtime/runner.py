@@ -120,11 +120,13 @@ class Runner:
             ("zone", self.settings.zone, check_zone),
             ("region", self.settings.region, check_region),
         ):
-            if op.scope != scope or scope not in op.schema.get("properties", {}):
+            if scope not in op.schema.get("properties", {}):
                 continue
             value = arguments.get(scope)
             if value == ALL:
-                if not (op.list_key or op.paging):
+                # only a listing scoped by it fans out: a region-scoped create with a `zone` field
+                # (k8s_create_pool) must not run once per zone
+                if op.scope != scope or not (op.list_key or op.paging):
                     raise ToolFailure(
                         f'Invalid arguments for {op.name}: {scope} "all" only works for listings. '
                         f"What to do: name one {scope}."
@@ -136,7 +138,8 @@ class Runner:
                         "with all_pages."
                     )
                 continue
-            arguments[scope] = check(value or default)
+            if op.scope == scope:
+                arguments[scope] = check(value or default)
 
     # --- confirmation -----------------------------------------------------------------
     async def _confirm(
@@ -218,6 +221,25 @@ class Runner:
                 f"{op.name} acts on {', '.join(f'{p}={arguments[p]}' for p in ids)}, whose project could not be "
                 f"read, and only projects {', '.join(self.gate.policy.projects)} are allowed."
             )
+        await self._check_body_projects(op, ctx, arguments)
+
+    async def _check_body_projects(self, op: Operation, ctx: CallContext, arguments: dict[str, Any]) -> None:
+        """Ids in the body name resources too (vpcgw_create_pat_rule's gateway_id, ipam_release_ip_set's
+        ip_ids): each one this API can read (`<namespace>_get_<resource>`) must be in an allowed project.
+        A body id may also be a mere reference (an image, an offer): one that names no project, or that
+        no getter reads, is let through."""
+        sdk_catalog = load_catalog()
+        for key, values in _body_ids(op, arguments):
+            name = key.removesuffix("_ids").removesuffix("_id")
+            getter = sdk_catalog.get(f"{op.namespace}_get_{name}")
+            if getter is None or getter.safety != READ:
+                continue
+            for value in values[:_MAX_BODY_IDS]:
+                read_with = {**arguments, f"{name}_id": value}
+                resource = await self._read(getter, ctx, read_with)
+                if _fields(resource).get("public") is True:
+                    continue  # a public resource (an image) belongs to no one's project
+                self.gate.check_project(op, await self._placed(op, ctx, read_with, resource, sdk_catalog))
 
     async def _project_by_id(
         self, op: Operation, ctx: CallContext, arguments: dict[str, Any], ids: list[str]
@@ -279,7 +301,7 @@ class Runner:
         self, op: Operation, arguments: dict[str, Any], opts: dict[str, Any], ctx: CallContext, query: Query | None
     ) -> dict[str, Any]:
         for scope, every in (("zone", zones_of_product), ("region", regions_of_product)):
-            if arguments.get(scope) == ALL:
+            if scope == op.scope and arguments.get(scope) == ALL:
                 allowed = self.gate.policy.zone_allowed if scope == "zone" else self.gate.policy.region_allowed
                 data = await self._fan_out(op, arguments, scope, [v for v in every(op.product) if allowed(v)], ctx)
                 break
@@ -401,12 +423,34 @@ def _call_text(op: Operation, arguments: dict[str, Any], names: Any) -> str:
     return f"{op.name} {json.dumps(shown)}" if shown else op.name
 
 
+def _fields(resource: Any) -> dict[str, Any]:
+    """A resource's fields as read, unwrapped ({"image": {...}} -> {...}); {} for anything else."""
+    if not isinstance(resource, dict):
+        return {}
+    inner = next((v for v in resource.values() if isinstance(v, dict)), None) if len(resource) == 1 else None
+    return inner if inner is not None else resource
+
+
 def _parent_ids(resource: dict[str, Any]) -> list[tuple[str, str]]:
     """The ids of what a resource (as read, maybe wrapped) belongs to: its `*_id` fields but its own."""
-    inner = next((v for v in resource.values() if isinstance(v, dict)), None) if len(resource) == 1 else None
-    fields = inner if inner is not None else resource
     return [
         (key, value)
-        for key, value in fields.items()
+        for key, value in _fields(resource).items()
         if key.endswith("_id") and key not in ("project_id", "organization_id") and isinstance(value, str) and value
     ]
+
+
+_MAX_BODY_IDS = 20  # ids of one list checked against a projects allowlist (each is one read)
+
+
+def _body_ids(op: Operation, arguments: dict[str, Any]) -> list[tuple[str, list[str]]]:
+    """The `*_id` / `*_ids` arguments of a call that are not in its URL (those are checked as its target)."""
+    out = []
+    for key, value in arguments.items():
+        if key in op.path_params or key in ("project_id", "organization_id"):
+            continue
+        if key.endswith("_id") and isinstance(value, str) and value:
+            out.append((key, [value]))
+        elif key.endswith("_ids") and isinstance(value, list):
+            out.append((key, [v for v in value if isinstance(v, str) and v]))
+    return out
