@@ -149,6 +149,27 @@ def test_a_zone_allowlist_holds_for_zone_all_and_ids(sb):
     assert {r["path"].split("/")[4] for r in sb.requests} == {"fr-par-1"}
 
 
+def test_keys_the_sdk_puts_in_the_url_stay_in_their_segment(sb):
+    """instance_set_all_server_user_data sends one PATCH .../user_data/{key} per key of its map."""
+    (server,) = calls(
+        sb, ("instance_create_server", {"name": "ud", "commercial_type": "DEV1-S", "image": "ubuntu_noble"}), **ALL
+    )
+    server_id = ok(server)["server"]["id"]
+    sb.reset_requests()
+    results = calls(
+        sb,
+        *[
+            ("instance_set_all_server_user_data", {"server_id": server_id, "user_data": {key: "eA=="}})
+            for key in ("a/b/c", "", "..", "x?y", "q#r")
+        ],
+        confirm=False,
+        **ALL,
+    )
+    for result in results:
+        assert result.is_error and "segment of the request's URL" in text_of(result), text_of(result)
+    assert _changes(sb) == []
+
+
 @pytest.mark.parametrize(
     "url",
     [
@@ -157,6 +178,7 @@ def test_a_zone_allowlist_holds_for_zone_all_and_ids(sb):
         "https://api.scaleway.com/instance/v1/zones/fr-par-1/servers/x#y",
         "https://api.scaleway.com/instance/v1/zones/fr-par-1/servers/%2e%2e/action",
         "https://api.scaleway.com/instance/v1/zones/fr-par-1/servers//action",
+        "https://api.scaleway.com/instance/v1/zones/fr-par-1/servers/x/user_data/",
     ],
 )
 def test_the_transport_refuses_a_bent_url(url):

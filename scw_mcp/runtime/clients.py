@@ -67,7 +67,7 @@ class UnsafeUrl(ValueError):
 def check_url(url: str) -> None:
     """The last line of defence for ids in paths (validation checks each path parameter first):
     the SDK builds URLs as f"{api_url}/.../{id}" and passes the query apart, so a URL it made has
-    no query, no fragment, no percent-escape and no "." or ".." segment in its path."""
+    no query, no fragment, no percent-escape, no "." or ".." segment and no empty one in its path."""
     parts = urlsplit(url)
     segments = parts.path.split("/")
     if (
@@ -76,6 +76,7 @@ def check_url(url: str) -> None:
         or "%" in parts.path
         or any(s in (".", "..") for s in segments)
         or "//" in parts.path
+        or parts.path.endswith("/")  # an empty last segment: no SDK URL ends with "/"
     ):
         raise UnsafeUrl(
             "an id would change which endpoint is called (it holds '/', '?', '#', '%' or '..'); nothing was sent"

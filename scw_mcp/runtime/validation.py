@@ -69,6 +69,11 @@ def segment_problem(value: Any) -> str | None:
     return None
 
 
+# Arguments whose keys the SDK puts in the URL, one request per key: the SDK's own
+# InstanceUtilsV1API.set_all_server_user_data sends PATCH .../user_data/{key} for each.
+KEYS_IN_PATH = {"instance_set_all_server_user_data": "user_data"}
+
+
 def check_path_params(tool: str, names: tuple[str, ...] | list[str], arguments: dict[str, Any]) -> None:
     """Ids stay in their URL segment: `/`, `?`, `#`, `%`, `..` and control characters are refused."""
     for name in names:
@@ -79,6 +84,14 @@ def check_path_params(tool: str, names: tuple[str, ...] | list[str], arguments: 
             raise ToolFailure(
                 f"Invalid arguments for {tool}: {name} {problem}. "
                 "What to do: pass the resource's id as the API returned it."
+            )
+    keyed = arguments.get(KEYS_IN_PATH.get(tool, ""))
+    for key in keyed if isinstance(keyed, dict) else ():
+        problem = segment_problem(key)
+        if problem:
+            raise ToolFailure(
+                f"Invalid arguments for {tool}: the key {key!r} of {KEYS_IN_PATH[tool]} {problem}: each key is a "
+                "segment of the request's URL. What to do: name keys with letters, digits, '-' and '_'."
             )
 
 
