@@ -195,6 +195,10 @@ def test_every_tool_is_refused_by_the_deny_rule_of_each_operation_it_performs():
     for op in served_catalog().entries.values():
         for performed in op.performs:
             assert not Policy(deny=(performed,)).permits(op), (op.name, performed)
+    # a presigned upload URL is a write: a policy that denies S3 writes refuses it
+    presign = served_catalog().entries["object_storage_generate_presigned_url"]
+    assert not Policy(deny=("object_storage_put_*",)).permits(presign)
+    assert not Policy(allow=("object_storage_get_*", "object_storage_generate_presigned_url")).permits(presign)
 
 
 def test_deny_delete_refuses_every_served_delete_tool(sb):

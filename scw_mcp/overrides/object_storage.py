@@ -423,7 +423,7 @@ async def object_storage_delete_object(
     safety="secret",
     scope="region",
     product=PRODUCT,
-    performs=("object_storage_generate_presigned_url",),
+    performs=("object_storage_generate_presigned_url", "object_storage_get_object", "object_storage_put_object"),
     sdk=("boto3:s3.generate_presigned_url",),
 )
 async def object_storage_generate_presigned_url(
