@@ -32,6 +32,10 @@ def _deletes(sb: Sandbox) -> list[str]:
     return [r["path"] for r in sb.requests if r["method"] == "DELETE"]
 
 
+def _changes(sb: Sandbox) -> list[str]:
+    return [f"{r['method']} {r['path']}" for r in sb.requests if r["method"] != "GET"]
+
+
 def test_each_guard_refuses_and_allow_lockout_lets_it_through(tmp_path: Path) -> None:
     with Sandbox(s3=False) as sb:
         env = clean_env(str(tmp_path), **sb.env())
@@ -79,20 +83,30 @@ def test_each_guard_refuses_and_allow_lockout_lets_it_through(tmp_path: Path) ->
                 (policy,) = policies["items"]
 
                 sb.reset_requests()
-                refusals = {
-                    "instance_delete_security_group_rule": (
-                        {"security_group_id": group["id"], "security_group_rule_id": rule["id"]},
-                        "last rule allowing SSH",
-                    ),
-                    "iam_delete_policy": ({"policy_id": policy["id"]}, "grants the permissions of the API key"),
-                    "iam_delete_api_key": ({"access_key": ACCESS_KEY}, "is the API key this server is using"),
-                }
-                for tool, (args, reason) in refusals.items():
+                ssh = {"security_group_id": group["id"], "security_group_rule_id": rule["id"]}
+                no_ssh, owns_key = "no rule of security group", "the API key this server is using"
+                refusals = [  # every way to the same lock-out, not only the delete
+                    ("instance_delete_security_group_rule", ssh, no_ssh),
+                    ("instance_update_security_group_rule", {**ssh, "dest_port_from": 2222}, no_ssh),
+                    ("instance_update_security_group_rule", {**ssh, "action": "drop"}, no_ssh),
+                    ("instance_set_security_group_rules", {"security_group_id": group["id"], "rules": []}, no_ssh),
+                    ("iam_delete_policy", {"policy_id": policy["id"]}, "grants the permissions of " + owns_key),
+                    ("iam_set_rules", {"policy_id": policy["id"], "rules": []}, "grants the permissions"),
+                    ("iam_update_policy", {"policy_id": policy["id"], "no_principal": True}, "grants the permissions"),
+                    ("iam_delete_api_key", {"access_key": ACCESS_KEY}, "is " + owns_key),
+                    ("iam_update_api_key", {"access_key": ACCESS_KEY, "expires_at": "2000-01-01T00:00:00Z"}, "expiry"),
+                    ("iam_delete_application", {"application_id": key["application_id"]}, "owns " + owns_key),
+                ]
+                for tool, args, reason in refusals:
                     refused = await client.call_tool(tool, args)
                     assert refused.is_error and reason in text_of(refused) and "--allow-lockout" in text_of(refused), (
-                        tool
+                        tool,
+                        text_of(refused),
                     )
-                assert _deletes(sb) == []  # refused before anything reached the API
+                assert _changes(sb) == []  # refused before anything reached the API
+                # what does not lock out goes through: a new description, a rule moved that still opens port 22
+                await _ok(client, "iam_update_policy", {"policy_id": policy["id"], "description": "still ours"})
+                await _ok(client, "instance_update_security_group_rule", {**ssh, "position": 1})
                 return {"group": group["id"], "rule": rule["id"], "policy": policy["id"]}
 
         ids = anyio.run(guarded)
