@@ -122,6 +122,14 @@ def _build(params: dict[str, Any]) -> Any:
     problems = settings.problems()
     if problems:
         log.warning("calls will fail until credentials are fixed: %s", "; ".join(problems))
+    if policy.projects and settings.project_id not in policy.projects:
+        log.warning(
+            "the default project %s is not in the policy's projects (%s): calls must name one of them; "
+            "reads that name none read %s",
+            settings.project_id,
+            ", ".join(policy.projects),
+            policy.projects[0] if len(policy.projects) == 1 else "nothing until they do",
+        )
     return server
 
 

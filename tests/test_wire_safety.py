@@ -334,6 +334,44 @@ def test_a_project_allowlist_holds_for_ids_in_the_body(sb):
     assert [c for c in _changes(sb) if "pat-rules" in c] == ["POST /vpc-gw/v2/zones/fr-par-1/pat-rules"]
 
 
+def test_a_project_allowlist_confines_reads(sb):
+    """A read-only assistant for one project reads that project only: a list that names none is
+    filtered by it, a get of another project's resource returns nothing of it."""
+    other = "99999999-9999-4999-8999-999999999999"
+    server = {"commercial_type": "DEV1-S", "image": "ubuntu_noble"}
+    mine, theirs = (
+        ok(result)["server"]["id"]
+        for result in calls(
+            sb,
+            ("instance_create_server", {**server, "name": "default-project"}),
+            ("instance_create_server", {**server, "name": "allowed-project", "project": other}),
+            **ALL,
+        )
+    )
+    sb.reset_requests()
+    listed, through_gateway, allowed, outside = calls(
+        sb,
+        ("instance_list_servers", {}),
+        ("call_operation", {"name": "instance_list_servers", "arguments": {}}),
+        ("instance_get_server", {"server_id": theirs}),
+        ("instance_get_server", {"server_id": mine}),
+        policy=Policy(projects=(other,)),
+        read_only=True,
+        **ALL,
+    )
+    for result in (listed, through_gateway):
+        assert [s["id"] for s in ok(result)["items"]] == [theirs]
+    assert ok(allowed)["server"]["id"] == theirs
+    assert outside.is_error and "not allowed" in text_of(outside)
+    assert "default-project" not in text_of(outside)  # nothing of what was read
+    lists = [r for r in sb.requests if r["path"].endswith("/servers")]
+    assert lists and all(r["query"].get("project") == other for r in lists)
+    (several,) = calls(
+        sb, ("vpc_list_private_networks", {}), policy=Policy(projects=(other, "88888888-8888-4888-8888-888888888888"))
+    )
+    assert several.is_error and "name one of them in project_id" in text_of(several), text_of(several)
+
+
 def test_a_project_allowlist_holds_for_reads_naming_several_projects(sb):
     other = "99999999-9999-4999-8999-999999999999"
     results = calls(

@@ -82,6 +82,7 @@ class Runner:
             arguments, opts = options.split(arguments, op)
             query = Query.compile(opts[options.QUERY], op.name) if options.QUERY in opts else None
             self._fill_locality(op, arguments, opts)
+            self._fill_project(op, arguments)
             decision = self.gate.decide(op, arguments, self.settings.project_id)
             if not self.gate.allow_lockout:
                 await guards.check(ctx, op, arguments)
@@ -91,7 +92,7 @@ class Runner:
                     return Outcome(data=redactor.value(held.data), input_required=held.input_required)
             elif op.safety != READ:
                 await self._check_resource_project(op, ctx, arguments, None)
-            data = await self._execute(op, arguments, opts, ctx, query)
+            data = self._confine(op, await self._execute(op, arguments, opts, ctx, query), ctx)
             data, text = self._shape(op, data, arguments, opts, ctx, query, redactor)
             outcome = Outcome(data=data, text=text)
         except Exception as exc:  # every failure becomes a clean message
@@ -140,6 +141,45 @@ class Runner:
                 continue
             if op.scope == scope:
                 arguments[scope] = check(value or default)
+
+    # --- a projects allowlist confines reads too ---------------------------------------
+    def _fill_project(self, op: Operation, arguments: dict[str, Any]) -> None:
+        """A read that can filter by project and names none reads an allowed one: the configured
+        default when allowed, else the only one listed (with several, the call must name one)."""
+        allowed = self.gate.policy.projects
+        if not allowed or op.safety != READ:
+            return
+        props = op.schema.get("properties", {})
+        name = next((n for n in ("project_id", "project") if n in props), None)
+        if name is None or arguments.get(name) or arguments.get("project_ids"):
+            return
+        if self.settings.project_id in allowed:
+            arguments[name] = self.settings.project_id
+        elif len(allowed) == 1:
+            arguments[name] = allowed[0]
+        else:
+            raise self.gate.refuse(
+                f"{op.name} would read every project, and only projects {', '.join(allowed)} are allowed. "
+                f"What to do: name one of them in {name}."
+            )
+
+    def _confine(self, op: Operation, data: Any, ctx: CallContext) -> Any:
+        """What a read returns of other projects (a get by id, a list that cannot filter by project)
+        stays out of the result under a projects allowlist."""
+        allowed = self.gate.policy.projects
+        if not allowed or op.safety != READ or not isinstance(data, dict):
+            return data
+        if is_list(data):
+            kept = [i for i in data["items"] if project_of(i) in (None, *allowed)]
+            hidden = len(data["items"]) - len(kept)
+            if hidden:
+                ctx.note(f"{hidden} item(s) of projects outside the allowed ones ({', '.join(allowed)}) left out.")
+                data = {**data, "items": kept}
+            return data
+        project = project_of(data)
+        if project is not None and project not in allowed:
+            raise self.gate.refuse(f"what {op.name} read belongs to project {project}, which is not allowed.")
+        return data
 
     # --- confirmation -----------------------------------------------------------------
     async def _confirm(
