@@ -167,6 +167,7 @@ def test_elicitation_confirms_where_the_client_supports_it(sb):
     )
     assert no.structured_content["status"] == "cancelled" and len(_requests(sb, "DELETE")) == 1
     assert asked and "vpc_delete_private_network" in asked[0]
+    assert "It acts on:" in asked[0] and "elicit-yes" in asked[0]  # the person sees what the agent's preview shows
 
 
 def test_read_only_mode_refuses_before_any_request(sb):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from scw_mcp.safety import DESTRUCTIVE
@@ -37,9 +38,19 @@ def preview_payload(op: Any, arguments: dict[str, Any], target: Any, token: str,
     }
 
 
-def confirmation_question(op: Any, arguments: dict[str, Any], project: str | None) -> str:
+QUESTION_TARGET_CHARS = 600  # what the question shows of the previewed state; the person can ask for more
+
+
+def confirmation_question(op: Any, arguments: dict[str, Any], project: str | None, target: Any = None) -> str:
+    """What a person is asked: the call, and what it acts on as read now (the agent's preview, shortened)."""
     listed = ", ".join(f"{k}={v}" for k, v in sorted(shown(arguments).items()) if k not in RUNNER_OPTIONS)
-    return f"Confirm {op.name} ({listed}) in project {project}. {_why(op)}"
+    question = f"Confirm {op.name} ({listed}) in project {project}. {_why(op)}"
+    if target is not None:
+        state = json.dumps(target, separators=(", ", ": "), ensure_ascii=False, default=str)
+        if len(state) > QUESTION_TARGET_CHARS:
+            state = state[:QUESTION_TARGET_CHARS] + " …"
+        question += f" It acts on: {state}"
+    return question
 
 
 def project_of(state: Any) -> str | None:

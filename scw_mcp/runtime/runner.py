@@ -201,10 +201,9 @@ class Runner:
             return None
         mcp_context = ctx.mcp_context
         if mcp_context is not None and elicit.supported(mcp_context):
-            if self.gate.policy.projects:  # the question shows no preview: read only for the project
-                await self._target(op, ctx, arguments)
+            target, _ = await self._target(op, ctx, arguments)  # what the person sees, as the agent would
             question = ctx.redact(
-                confirmation_question(op, arguments, target_project(arguments, self.settings.project_id))
+                confirmation_question(op, arguments, target_project(arguments, self.settings.project_id), target)
             )
             answer = await elicit.confirm(mcp_context, question)
             if not isinstance(answer, bool):
