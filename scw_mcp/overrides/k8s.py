@@ -398,14 +398,20 @@ async def _wait_pool(ctx: CallContext, pool_id: str, region: str, timeout_second
 
 
 def _check_bounds(size: int | None, autoscaling: bool | None, min_size: int | None, max_size: int | None) -> None:
+    """The pool's settings as they will be (a create's, or an update's merged with the pool's)."""
     if min_size is not None and max_size is not None and min_size > max_size:
         raise ToolFailure(f"min_size ({min_size}) is above max_size ({max_size}). What to do: swap or fix them.")
-    if (
-        autoscaling
-        and size is not None
-        and ((min_size is not None and size < min_size) or (max_size is not None and size > max_size))
-    ):
-        raise ToolFailure(f"size {size} is outside min_size..max_size. What to do: pick a size within the bounds.")
+    if not autoscaling or size is None:
+        return  # a fixed-size pool has no bounds
+    if (min_size is not None and size < min_size) or (max_size is not None and size > max_size):
+        raise ToolFailure(
+            f"size {size} is outside the autoscaling bounds min_size..max_size ({min_size}..{max_size}). "
+            "What to do: pick a size within them, or change min_size/max_size (or autoscaling) in the same call."
+        )
+
+
+def _merged(new: Any, current: Any) -> Any:
+    return current if new is None else new
 
 
 @tool(safety="mutate", scope="region", performs=("k8s_update_pool", "k8s_get_pool"))
@@ -423,7 +429,8 @@ async def k8s_update_pool(
 ) -> dict[str, Any]:
     """Resize a node pool, set its autoscaling bounds, or change its settings.
 
-    Hand-written: refuses an empty change and a size outside the bounds; scaling down drains nodes."""
+    Hand-written: refuses an empty change, and a size outside the autoscaling bounds (the pool's,
+    or those passed with it); scaling down drains nodes."""
     if (
         size is None
         and autoscaling is None
@@ -434,8 +441,16 @@ async def k8s_update_pool(
         raise ToolFailure(
             "Nothing to change. What to do: pass size, or autoscaling with min_size/max_size, or another setting."
         )
-    _check_bounds(size, autoscaling, min_size, max_size)
     region = ctx.region(region)
+    if size is not None or autoscaling is not None or min_size is not None or max_size is not None:
+        # The bounds a size must fit are the pool's, unless this call changes them.
+        current = await sdk(ctx, "k8s_get_pool", pool_id=pool_id, region=region)
+        _check_bounds(
+            size,
+            _merged(autoscaling, current.autoscaling),
+            _merged(min_size, current.min_size),
+            _merged(max_size, current.max_size),
+        )
     pool = await sdk(
         ctx,
         "k8s_update_pool",
