@@ -114,7 +114,7 @@ async def k8s_get_cluster(
 
 
 async def _check_version(ctx: CallContext, version: str | None, region: str) -> str:
-    """The exact version to use: given exactly, as a minor (1.31 -> newest 1.31.x), or the newest."""
+    """The exact version to use: given exactly, as a minor (1.x -> newest 1.x.y), or the newest."""
     res = await ctx.run(_api(ctx).list_versions, region=region)
     valid = sorted((v.name for v in res.versions), key=_version_key, reverse=True)
     if not valid:
@@ -126,8 +126,9 @@ async def _check_version(ctx: CallContext, version: str | None, region: str) -> 
     minor = [v for v in valid if v.startswith(version.rstrip(".") + ".")]
     if minor:
         return minor[0]
+    newest_minor = ".".join(valid[0].split(".")[:2])  # a hint that works: the valid list's own
     raise valid_list_error(
-        "Kubernetes version", version, valid, "What to do: pass one of these (or a minor such as 1.31)."
+        "Kubernetes version", version, valid, f"What to do: pass one of these (or a minor such as {newest_minor})."
     )
 
 
@@ -151,7 +152,9 @@ def _default_pool(node_type: str, size: int) -> dict[str, Any]:
 async def k8s_create_cluster(
     ctx: CallContext,
     name: str,
-    version: Annotated[OptStr, Field(description="e.g. 1.31.2 or 1.31; default: newest.")] = None,
+    version: Annotated[
+        OptStr, Field(description="As k8s_list_versions lists it, or major.minor (its newest patch); default: newest.")
+    ] = None,
     cni: Literal["cilium", "calico", "kilo", "none", "cilium_native"] = "cilium",
     pool_node_type: Annotated[
         str, Field(description="Node type of the default pool when pools is not given.")
@@ -169,7 +172,7 @@ async def k8s_create_cluster(
 ) -> dict[str, Any]:
     """Create a Kubernetes cluster.
 
-    Hand-written: the version may be a minor (1.31: its newest patch) or left out (the newest),
+    Hand-written: the version may be a minor (major.minor: its newest patch) or left out (the newest),
     a Private Network is created when none is given, one pool of pool_size pool_node_type nodes
     is made when pools is not given, and wait=true waits until the cluster is ready."""
     region = ctx.region(region)

@@ -4,6 +4,7 @@ before anything is sent; a wrong version's hint names a minor that exists."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from scw_mcp.sandbox import Sandbox
@@ -58,3 +59,16 @@ def test_update_pool_checks_size_against_the_pools_bounds(sb: Sandbox) -> None:
     assert _patches(sb) == [{"size": 4}, {"size": 8, "max_size": 10}, {"size": 20, "autoscaling": False}]
     reads = [r for r in sb.requests if r["method"] == "GET" and r["path"] == f"{K8S}/pools/{pool_id}"]
     assert len(reads) == 6
+
+
+def test_unknown_version_hints_a_minor_that_works(sb: Sandbox) -> None:
+    sb.reset_requests()
+    (wrong,) = calls(sb, ("k8s_create_cluster", {"name": "old", "version": "1.31"}), toolsets=TOOLSETS)
+    assert wrong.is_error and "Unknown Kubernetes version '1.31'" in text_of(wrong)
+    hinted = re.search(r"a minor such as (\S+)\)", text_of(wrong))
+    assert hinted is not None and hinted.group(1) == "1.35"  # the newest minor the region offers
+    assert [r for r in sb.requests if r["method"] == "POST"] == []  # not even the Private Network
+    (followed,) = calls(sb, ("k8s_create_cluster", {"name": "hinted", "version": hinted.group(1)}), toolsets=TOOLSETS)
+    assert ok(followed)["cluster"]["version"] == "1.35.3"
+    (post,) = [r for r in sb.requests if r["method"] == "POST" and r["path"] == f"{K8S}/clusters"]
+    assert post["body"]["version"] == "1.35.3"
