@@ -28,6 +28,7 @@ from scw_mcp.runtime import options
 from scw_mcp.runtime.context import CallContext
 from scw_mcp.runtime.convert import to_json
 from scw_mcp.runtime.errors import ToolFailure, describe, may_have_been_applied
+from scw_mcp.runtime.localities import region_of
 
 ZoneArg = Zone
 ServerId = str
@@ -186,6 +187,24 @@ async def resolve_image(ctx: CallContext, image: str, commercial_type: str, arch
     )
 
 
+async def _check_private_network(ctx: CallContext, private_network_id: str, zone: str) -> None:
+    """The Private Network is attached once the server exists: read it first, so that a wrong id
+    fails before anything is created (a server left behind would bill)."""
+    from scaleway_core.api import ScalewayException
+
+    region = region_of(zone)
+    try:
+        await sdk(ctx, "vpc_get_private_network", private_network_id=private_network_id, region=region)
+    except ScalewayException as exc:
+        if exc.status_code != 404:
+            raise
+        raise ToolFailure(
+            f"Private Network {private_network_id!r} not found in {region} (the region of zone {zone}); "
+            "nothing was created. What to do: pass the id of one of this region's Private Networks "
+            "(vpc_list_private_networks lists them), or leave private_network_id out."
+        ) from exc
+
+
 @tool(
     safety="mutate",
     scope="zone",
@@ -193,6 +212,7 @@ async def resolve_image(ctx: CallContext, image: str, commercial_type: str, arch
         "instance_list_servers_types",
         "marketplace_list_local_images",
         "marketplace_list_images",
+        "vpc_get_private_network",
         "instance_create_server",
         "instance_create_private_nic",
         "instance_server_action",
@@ -215,14 +235,16 @@ async def instance_create_server(
     """Create an Instance.
 
     Hand-written: takes an image label or ID (checked against the type's architecture), a root
-    volume size in GB and a Private Network to attach; stays stopped unless wait=true, which
-    powers it on and waits until it runs."""
+    volume size in GB and a Private Network to attach (checked before anything is created); stays
+    stopped unless wait=true, which powers it on and waits until it runs."""
     zone = ctx.zone(zone)
     if root_volume_size_gb and arguments.get("volumes"):
         raise ToolFailure("Pass root_volume_size_gb or volumes, not both. What to do: drop one of them.")
     server_type = await _server_type(ctx, commercial_type, zone)
     arch = str(server_type.arch)
     resolved = await resolve_image(ctx, image, commercial_type, arch, zone)
+    if private_network_id:
+        await _check_private_network(ctx, private_network_id, zone)
     if root_volume_size_gb:
         arguments["volumes"] = {"0": {"volume_type": "sbs_volume", "size": root_volume_size_gb * 1_000_000_000}}
     name = name or f"srv-{secrets.token_hex(4)}"

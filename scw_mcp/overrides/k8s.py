@@ -114,7 +114,7 @@ async def k8s_get_cluster(
 
 
 async def _check_version(ctx: CallContext, version: str | None, region: str) -> str:
-    """The exact version to use: given exactly, as a minor (1.31 -> newest 1.31.x), or the newest."""
+    """The exact version to use: given exactly, as a minor (1.x -> newest 1.x.y), or the newest."""
     res = await ctx.run(_api(ctx).list_versions, region=region)
     valid = sorted((v.name for v in res.versions), key=_version_key, reverse=True)
     if not valid:
@@ -126,8 +126,9 @@ async def _check_version(ctx: CallContext, version: str | None, region: str) -> 
     minor = [v for v in valid if v.startswith(version.rstrip(".") + ".")]
     if minor:
         return minor[0]
+    newest_minor = ".".join(valid[0].split(".")[:2])  # a hint that works: the valid list's own
     raise valid_list_error(
-        "Kubernetes version", version, valid, "What to do: pass one of these (or a minor such as 1.31)."
+        "Kubernetes version", version, valid, f"What to do: pass one of these (or a minor such as {newest_minor})."
     )
 
 
@@ -151,7 +152,9 @@ def _default_pool(node_type: str, size: int) -> dict[str, Any]:
 async def k8s_create_cluster(
     ctx: CallContext,
     name: str,
-    version: Annotated[OptStr, Field(description="e.g. 1.31.2 or 1.31; default: newest.")] = None,
+    version: Annotated[
+        OptStr, Field(description="As k8s_list_versions lists it, or major.minor (its newest patch); default: newest.")
+    ] = None,
     cni: Literal["cilium", "calico", "kilo", "none", "cilium_native"] = "cilium",
     pool_node_type: Annotated[
         str, Field(description="Node type of the default pool when pools is not given.")
@@ -169,7 +172,7 @@ async def k8s_create_cluster(
 ) -> dict[str, Any]:
     """Create a Kubernetes cluster.
 
-    Hand-written: the version may be a minor (1.31: its newest patch) or left out (the newest),
+    Hand-written: the version may be a minor (major.minor: its newest patch) or left out (the newest),
     a Private Network is created when none is given, one pool of pool_size pool_node_type nodes
     is made when pools is not given, and wait=true waits until the cluster is ready."""
     region = ctx.region(region)
@@ -398,14 +401,20 @@ async def _wait_pool(ctx: CallContext, pool_id: str, region: str, timeout_second
 
 
 def _check_bounds(size: int | None, autoscaling: bool | None, min_size: int | None, max_size: int | None) -> None:
+    """The pool's settings as they will be (a create's, or an update's merged with the pool's)."""
     if min_size is not None and max_size is not None and min_size > max_size:
         raise ToolFailure(f"min_size ({min_size}) is above max_size ({max_size}). What to do: swap or fix them.")
-    if (
-        autoscaling
-        and size is not None
-        and ((min_size is not None and size < min_size) or (max_size is not None and size > max_size))
-    ):
-        raise ToolFailure(f"size {size} is outside min_size..max_size. What to do: pick a size within the bounds.")
+    if not autoscaling or size is None:
+        return  # a fixed-size pool has no bounds
+    if (min_size is not None and size < min_size) or (max_size is not None and size > max_size):
+        raise ToolFailure(
+            f"size {size} is outside the autoscaling bounds min_size..max_size ({min_size}..{max_size}). "
+            "What to do: pick a size within them, or change min_size/max_size (or autoscaling) in the same call."
+        )
+
+
+def _merged(new: Any, current: Any) -> Any:
+    return current if new is None else new
 
 
 @tool(safety="mutate", scope="region", performs=("k8s_update_pool", "k8s_get_pool"))
@@ -423,7 +432,8 @@ async def k8s_update_pool(
 ) -> dict[str, Any]:
     """Resize a node pool, set its autoscaling bounds, or change its settings.
 
-    Hand-written: refuses an empty change and a size outside the bounds; scaling down drains nodes."""
+    Hand-written: refuses an empty change, and a size outside the autoscaling bounds (the pool's,
+    or those passed with it); scaling down drains nodes."""
     if (
         size is None
         and autoscaling is None
@@ -434,8 +444,16 @@ async def k8s_update_pool(
         raise ToolFailure(
             "Nothing to change. What to do: pass size, or autoscaling with min_size/max_size, or another setting."
         )
-    _check_bounds(size, autoscaling, min_size, max_size)
     region = ctx.region(region)
+    if size is not None or autoscaling is not None or min_size is not None or max_size is not None:
+        # The bounds a size must fit are the pool's, unless this call changes them.
+        current = await sdk(ctx, "k8s_get_pool", pool_id=pool_id, region=region)
+        _check_bounds(
+            size,
+            _merged(autoscaling, current.autoscaling),
+            _merged(min_size, current.min_size),
+            _merged(max_size, current.max_size),
+        )
     pool = await sdk(
         ctx,
         "k8s_update_pool",

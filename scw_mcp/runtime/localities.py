@@ -32,7 +32,7 @@ def _regions() -> dict[str, tuple[str, ...]]:
     for region in map(str, ALL_REGIONS):
         regions.setdefault(region, [])
     for zone in map(str, ALL_ZONES):
-        region = zone.rsplit("-", 1)[0]
+        region = region_of(zone)
         if zone not in regions.setdefault(region, []):
             regions[region].append(zone)
     return {r: tuple(sorted(z)) for r, z in sorted(regions.items())}
@@ -48,6 +48,11 @@ def known_zones() -> list[str]:
 
 def zones_of(region: str) -> list[str]:
     return list(_regions().get(region, ()))
+
+
+def region_of(zone: str) -> str:
+    """The region a zone belongs to (fr-par-1 -> fr-par)."""
+    return zone.rsplit("-", 1)[0]
 
 
 def zones_of_product(product: str) -> list[str]:

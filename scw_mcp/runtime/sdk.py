@@ -163,10 +163,14 @@ def own_arguments(op: Operation, arguments: dict[str, Any]) -> dict[str, Any]:
 
 def twin(catalog: Any, op: Operation, verb: str, arguments: dict[str, Any]) -> Operation | None:
     """The `get_*` (or `list_*`) operation of the resource an operation targets or creates, if the
-    arguments hold what it requires: a destructive call's preview, an ambiguous failure's lookup."""
+    arguments hold what it requires: a destructive call's preview, an ambiguous failure's lookup.
+    A method is `{verb}_{resource}`, except `{resource}_action` (instance's `server_action`: it acts
+    on the server its `server_id` names)."""
     method = op.name[len(op.namespace) + 1 :]
-    _, _, resource = method.partition("_")
-    resource = resource.removesuffix("_action")
+    if method.endswith("_action"):
+        resource = method.removesuffix("_action")
+    else:
+        _, _, resource = method.partition("_")
     parts = resource.split("_")
     candidates = [resource] + ["_".join(parts[:i]) for i in range(len(parts) - 1, 0, -1)]
     candidates += ["_".join(parts[i:]) for i in range(1, len(parts))]

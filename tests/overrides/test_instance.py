@@ -116,3 +116,37 @@ def test_delete_preview_says_what_stays_then_delete_with_volumes(api: Sandbox) -
     )
     assert ok(done)["deleted_server"] == server_id and len(ok(done)["deleted_volumes"]) == 1 and not ok(done)["kept"]
     assert gone.is_error and "404" in text_of(gone)
+
+
+MISSING_PN = "11111111-1111-4111-8111-111111111111"
+
+
+def test_private_network_is_checked_before_the_server_is_created(api: Sandbox) -> None:
+    """A wrong private_network_id fails before anything exists (the NIC is attached after the
+    server is created: without the check, the server would be left behind, billing)."""
+    api.reset_requests()
+    (missing,) = calls(api, ("instance_create_server", {"name": "pn-missing", "private_network_id": MISSING_PN}))
+    assert missing.is_error
+    message = text_of(missing)
+    assert f"Private Network '{MISSING_PN}' not found in fr-par" in message and "nothing was created" in message
+    assert "Already created" not in message and "vpc_list_private_networks" in message
+    assert [r["path"] for r in api.requests if r["method"] == "GET" and MISSING_PN in r["path"]] == [
+        f"/vpc/v2/regions/fr-par/private-networks/{MISSING_PN}"
+    ]
+    assert [r for r in api.requests if r["method"] != "GET"] == []  # no server, no NIC
+    assert all(s["name"] != "pn-missing" for s in api.engine.items("/instance/v1/zones/fr-par-1/servers"))
+
+
+def test_private_network_that_exists_is_attached(api: Sandbox) -> None:
+    (network,) = calls(api, ("vpc_create_private_network", {"name": "pn-ok"}))
+    pn_id = ok(network)["id"]
+    api.reset_requests()
+    (created,) = calls(api, ("instance_create_server", {"name": "pn-ok-1", "private_network_id": pn_id}))
+    server = ok(created)["server"]
+    assert server["private_networks"] == [pn_id] and ok(created)["private_nic"]["private_network_id"] == pn_id
+    steps = [(r["method"], r["path"]) for r in api.requests if pn_id in r["path"] or r["method"] == "POST"]
+    assert steps == [
+        ("GET", f"/vpc/v2/regions/fr-par/private-networks/{pn_id}"),  # read first
+        ("POST", "/instance/v1/zones/fr-par-1/servers"),
+        ("POST", f"/instance/v1/zones/fr-par-1/servers/{server['id']}/private_nics"),
+    ]

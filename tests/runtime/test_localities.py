@@ -10,6 +10,7 @@ from scw_mcp.runtime.localities import (
     check_zone,
     known_regions,
     known_zones,
+    region_of,
     regions_of_product,
     zones_of_product,
 )
@@ -53,3 +54,8 @@ def test_all_means_where_the_product_exists():
     assert "it-mil-1" in zones_of_product("instance") and "it-mil-1" not in zones_of_product("block")
     assert regions_of_product("k8s") == ["fr-par", "nl-ams", "pl-waw", "it-mil"]
     assert zones_of_product("marketplace") == known_zones()  # not in the data: every zone
+
+
+def test_a_zone_belongs_to_its_region():
+    assert region_of("fr-par-1") == "fr-par" and region_of("pl-waw-3") == "pl-waw"
+    assert all(region_of(zone) in known_regions() for zone in known_zones())
