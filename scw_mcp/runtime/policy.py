@@ -28,6 +28,7 @@ import yaml
 from scw_mcp.safety import DESTRUCTIVE, READ, refined_safety
 
 from .errors import ToolFailure
+from .localities import region_of
 
 FIELDS = ("allow", "deny", "confirm", "projects", "zones", "regions")
 
@@ -64,7 +65,7 @@ class Policy:
     def zone_allowed(self, zone: str) -> bool:
         if self.zones and zone not in self.zones:
             return False
-        return self.region_allowed(zone.rsplit("-", 1)[0])
+        return self.region_allowed(region_of(zone))
 
     def region_allowed(self, region: str) -> bool:
         return not self.regions or region in self.regions
