@@ -28,7 +28,7 @@ from .policy import Gate, target_project
 from .preview import confirmation_question, preview_payload, project_of
 from .redact import Redactor, secret_values, traceback_text
 from .results import DEFAULT_BUDGET, Cursor, Query, compact_result, dumps, fit_budget, is_list, with_next
-from .sdk import own_arguments, page_size_param, twin
+from .sdk import name_prefix, own_arguments, page_size_param, twin
 from .settings import Settings
 from .validation import validate
 
@@ -270,7 +270,7 @@ class Runner:
         sdk_catalog = load_catalog()
         for key, values in _body_ids(op, arguments):
             name = key.removesuffix("_ids").removesuffix("_id")
-            getter = sdk_catalog.get(f"{op.namespace}_get_{name}")
+            getter = sdk_catalog.get(f"{name_prefix(op)}_get_{name}")
             if getter is None or getter.safety != READ:
                 continue
             for value in values[:_MAX_BODY_IDS]:
@@ -289,7 +289,7 @@ class Runner:
         namespace)."""
         sdk_catalog = load_catalog()
         candidates = [twin(sdk_catalog, op, "get", arguments)]
-        candidates += [sdk_catalog.get(f"{op.namespace}_get_{p.removesuffix('_id')}") for p in ids]
+        candidates += [sdk_catalog.get(f"{name_prefix(op)}_get_{p.removesuffix('_id')}") for p in ids]
         for getter in {c.name: c for c in candidates if c is not None and c.safety == READ}.values():
             found = await self._placed(op, ctx, arguments, await self._read(getter, ctx, arguments), sdk_catalog)
             if found is not None:
@@ -304,7 +304,7 @@ class Runner:
         if found is not None or up == 0 or not isinstance(resource, dict):
             return found
         for key, value in _parent_ids(resource):
-            parent = sdk_catalog.get(f"{op.namespace}_get_{key.removesuffix('_id')}")
+            parent = sdk_catalog.get(f"{name_prefix(op)}_get_{key.removesuffix('_id')}")
             if parent is not None and parent.safety == READ:
                 read = await self._read(parent, ctx, {**arguments, key: value})
                 found = await self._placed(op, ctx, arguments, read, sdk_catalog, up - 1)

@@ -140,6 +140,27 @@ class SdkExecutor:
             except Exception as exc:
                 return {"unavailable": describe(exc, ctx.redact)}
             return _matching_item(listing.get(lister.list_key) or [], arguments)
+        owner = self._owner_getter(op, arguments)
+        if owner is not None:  # lb_detach_private_network changes the load balancer its lb_id names
+            try:
+                return to_json(await owner.executor.call(owner, ctx, own_arguments(owner, arguments)))
+            except Exception as exc:
+                return {"unavailable": describe(exc, ctx.redact)}
+        return None
+
+    def _owner_getter(self, op: Operation, arguments: dict[str, Any]) -> Operation | None:
+        """The getter of the resource an id in the URL names (`<prefix>_get_<resource>` for `<resource>_id`),
+        for an operation with no twin of its own: what it changes belongs to that resource."""
+        for param in reversed(op.path_params):  # the innermost id first: a pool's before its cluster's
+            if not param.endswith("_id") or param in ("project_id", "organization_id") or not arguments.get(param):
+                continue
+            getter = self.catalog.get(f"{name_prefix(op)}_get_{param.removesuffix('_id')}")
+            if (
+                getter is not None
+                and getter.safety == READ
+                and set(getter.schema.get("required", [])) <= set(arguments)
+            ):
+                return getter
         return None
 
 
@@ -161,12 +182,20 @@ def own_arguments(op: Operation, arguments: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in arguments.items() if k in params}
 
 
+def name_prefix(op: Operation) -> str:
+    """What an operation's name holds before its SDK method: `lb_zoned` for lb_zoned_detach_private_network
+    (LbV1ZonedAPI.detach_private_network), `instance_v2alpha1`, else its namespace."""
+    method = op.sdk[0].rsplit(".", 1)[-1] if op.sdk else ""
+    return op.name.removesuffix(f"_{method}") if method and op.name.endswith(f"_{method}") else op.namespace
+
+
 def twin(catalog: Any, op: Operation, verb: str, arguments: dict[str, Any]) -> Operation | None:
     """The `get_*` (or `list_*`) operation of the resource an operation targets or creates, if the
     arguments hold what it requires: a destructive call's preview, an ambiguous failure's lookup.
     A method is `{verb}_{resource}`, except `{resource}_action` (instance's `server_action`: it acts
     on the server its `server_id` names)."""
-    method = op.name[len(op.namespace) + 1 :]
+    prefix = name_prefix(op)
+    method = op.name[len(prefix) + 1 :]
     if method.endswith("_action"):
         resource = method.removesuffix("_action")
     else:
@@ -175,7 +204,7 @@ def twin(catalog: Any, op: Operation, verb: str, arguments: dict[str, Any]) -> O
     candidates = [resource] + ["_".join(parts[:i]) for i in range(len(parts) - 1, 0, -1)]
     candidates += ["_".join(parts[i:]) for i in range(1, len(parts))]
     for candidate in candidates:
-        name = f"{op.namespace}_{verb}_{candidate}" + ("s" if verb == "list" else "")
+        name = f"{prefix}_{verb}_{candidate}" + ("s" if verb == "list" else "")
         found = catalog.get(name)
         # Only a read: a "get" that sends PATCH, or one that returns credentials, must not run
         # before the confirmation (nor be suggested as a harmless lookup).

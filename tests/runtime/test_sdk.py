@@ -62,3 +62,32 @@ def test_terminate_preview_shows_the_server_before_anything_is_done(sb: Sandbox)
     (action,) = [r for r in sb.requests if r["method"] == "POST"]
     assert action["path"] == f"{SERVERS}/{server_id}/action" and action["body"]["action"] == "terminate"
     assert gone.is_error and "404" in text_of(gone)
+
+
+def test_a_change_under_a_resource_previews_that_resource(sb: Sandbox) -> None:
+    """An operation with no getter of its own (detaching a private network from a load balancer)
+    shows the resource its URL's id names; the zoned API's twins are its own (lb_zoned_get_lb)."""
+    regional_lb, zoned_lb = (
+        ok(result)
+        for result in calls(
+            sb,
+            ("lb_create_lb", {"name": "front", "type": "LB-S"}),
+            ("lb_zoned_create_lb", {"name": "front", "type": "LB-S", "zone": "fr-par-1"}),
+            toolsets=("all",),
+        )
+    )
+    sb.reset_requests()
+    network = "11111111-1111-4111-8111-111111111111"
+    regional, zoned = calls(
+        sb,
+        ("lb_detach_private_network", {"lb_id": regional_lb["id"], "private_network_id": network}),
+        ("lb_zoned_delete_lb", {"lb_id": zoned_lb["id"], "zone": "fr-par-1"}),
+        toolsets=("all",),
+    )
+    for preview in (regional, zoned):
+        assert ok(preview)["status"] == "confirmation_required", text_of(preview)
+        assert ok(preview)["target"]["name"] == "front", text_of(preview)
+    assert [(r["method"], r["path"]) for r in sb.requests] == [
+        ("GET", f"/lb/v1/regions/fr-par/lbs/{regional_lb['id']}"),
+        ("GET", f"/lb/v1/zones/fr-par-1/lbs/{zoned_lb['id']}"),
+    ]
