@@ -47,6 +47,7 @@ to the result (e.g. items[].{id: id, name: name})."""
 DESCRIPTION_LIMIT = 400  # characters of description per typed tool in tools/list
 PARAMETER_LIMIT = 100  # characters of description per parameter in tools/list
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])")
+_NEVER_ENDS = frozenset({"e.g.", "i.e.", "vs.", "cf."})  # abbreviations that never end a sentence
 
 
 @dataclass(frozen=True)
@@ -80,8 +81,15 @@ def mcp_tool(name: str, title: str, description: str, schema: dict[str, Any], sa
     )
 
 
-def _first_sentence(text: str) -> str:
-    return _short(_SENTENCE_END.split(" ".join(text.split()), 1)[0], PARAMETER_LIMIT)
+def first_sentence(text: str) -> str:
+    """The text up to its first sentence end, read past "e.g. X", "i.e. Y", "vs. Z" and "etc. (…)"."""
+    text = " ".join(text.split())
+    for end in _SENTENCE_END.finditer(text):
+        word = text[: end.start()].rsplit(" ", 1)[-1].lstrip("([\"'`").lower()
+        if word in _NEVER_ENDS or (word == "etc." and text[end.end()] == "("):
+            continue
+        return text[: end.start()]
+    return text
 
 
 def _is_description(key: str, value: Any) -> bool:
@@ -121,7 +129,7 @@ def listing_schema(op: Operation, hidden: frozenset[str] = frozenset()) -> dict[
             continue
         listed = _listed(prop)
         if prop.get("description"):
-            listed["description"] = _first_sentence(prop["description"])
+            listed["description"] = _short(first_sentence(prop["description"]), PARAMETER_LIMIT)
         properties[name] = listed
     listed = {k: v for k, v in {**schema, "properties": properties}.items() if k != "$defs"}
     if left_out:

@@ -14,7 +14,7 @@ import pytest
 
 from scw_mcp.runtime.settings import Settings, load_settings
 from scw_mcp.sandbox import Sandbox
-from scw_mcp.server import served_catalog
+from scw_mcp.server import first_sentence, served_catalog
 from tests.conftest import ROOT
 from tests.e2e import clean_env
 from tests.inmemory import calls, server_for, text_of
@@ -112,6 +112,33 @@ def test_one_name_grammar_one_tool_per_operation_distinct_descriptions():
     assert hand_written["instance_delete_server"]["replaces"] == ["instance_delete_server"]
     assert "scaleway.instance.v1:InstanceV1API.delete_server" in hand_written["instance_delete_server"]["sdk"]
     assert hand_written["instance_stop_server"]["replaces"] == []
+
+
+def test_parameter_descriptions_read_past_abbreviations_and_drop_placeholders():
+    tools = {t.name: t.input_schema["properties"] for t in _list(toolsets=("all",))}
+    assert tools["instance_create_server"]["commercial_type"]["description"] == "e.g. DEV1-S, PRO2-S."
+    assert tools["rdb_create_instance"]["engine"]["description"].startswith("e.g. PostgreSQL")
+    assert tools["k8s_create_pool"]["node_type"]["description"].startswith("e.g. DEV1-M")
+    assert "description" not in tools["flexibleip_generate_mac_addr"]["mac_type"]  # the SDK's "TODO."
+    listed = [p.get("description", "") for props in tools.values() for p in props.values()]
+    cut_at_abbreviation = [d for d in listed if re.search(r"\b(e\.g|i\.e|vs|cf)\.$", d)]
+    placeholders = [d for d in listed if re.fullmatch(r"(?i)(todo|fixme|tbd)\W*", d)]
+    assert cut_at_abbreviation == placeholders == [], (cut_at_abbreviation[:5], placeholders)
+
+
+@pytest.mark.parametrize(
+    "text, first",
+    [
+        ("Node type (e.g. DEV1-M). Others follow.", "Node type (e.g. DEV1-M)."),
+        ("Either A i.e. The first one. Then B.", "Either A i.e. The first one."),
+        ("Tags, names, etc. (all optional). More.", "Tags, names, etc. (all optional)."),
+        ("Tags, names, etc. Then more.", "Tags, names, etc."),
+        ("Compare A vs. B here. Then more.", "Compare A vs. B here."),
+        ("One sentence only", "One sentence only"),
+    ],
+)
+def test_first_sentence(text, first):
+    assert first_sentence(text) == first
 
 
 def test_every_tool_carries_annotations_matching_its_class():
