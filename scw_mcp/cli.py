@@ -263,11 +263,10 @@ def tools(params: dict[str, Any], as_json: bool) -> None:
             return
         rows = [(t.name, t.annotations) for t in server.gateway_tools()]
         safety = {n: e.safety for n, e in server.served.items()}
-        click.echo(
-            f"{len(server.served) + len(rows)} tools ({', '.join(server.options.toolsets)}"
-            f"{', read-only' if server.options.read_only else ''}); every one of "
-            f"{len(server.catalog.entries)} operations is reachable through the gateway tools."
-        )
+        modes = [*server.options.toolsets, *(["read-only"] if server.options.read_only else [])]
+        if server.options.policy.source:
+            modes.append(f"policy {server.options.policy.source}")
+        click.echo(f"{len(server.served) + len(rows)} tools ({', '.join(modes)}); {server.reach()}")
         for name, _ in rows:
             click.echo(f"  {name:<44} gateway")
         for name in sorted(server.served):

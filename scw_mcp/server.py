@@ -186,6 +186,19 @@ class ScwServer(MCPServer):
         self.served = {op.name: op for op in toolsets.select(self.catalog, options.toolsets) if self.gate.serves(op)}
         self._tools: list[MCPTool] | None = None
 
+    def reach(self) -> str:
+        """What the gateway tools reach here, in one sentence: read-only mode and the policy hide operations."""
+        total = len(self.catalog.entries)
+        reached = sum(1 for op in self.catalog.entries.values() if self.gate.serves(op))
+        if reached == total:
+            return f"every one of {total} operations is reachable through the gateway tools."
+        which = "the read ones" if self.options.read_only else "those"
+        if self.options.policy.allow or self.options.policy.deny:
+            which += " the policy permits"
+        else:
+            which += " (read-only mode)"
+        return f"the gateway tools reach {reached} of {total} operations: {which}."
+
     # --- tools/list -------------------------------------------------------------------
     def gateway_safety(self, name: str) -> str:
         """A gateway tool's class here: read-only, call_operation runs reads only."""
