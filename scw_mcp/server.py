@@ -228,7 +228,7 @@ class ScwServer(MCPServer):
                 return self._result(await self.runner.call(self.served[name], arguments, context))
             if name == gateway.SEARCH:
                 args = self._gateway_args(name, arguments)
-                return self._ok(gateway.search(self.catalog, self.gate.serves, **args))
+                return self._ok(gateway.search(self.catalog, self.gate, **args))
             if name == gateway.DESCRIBE:
                 return self._ok(gateway.describe(self.catalog, **self._gateway_args(name, arguments)))
             if name == gateway.CALL:
@@ -237,7 +237,10 @@ class ScwServer(MCPServer):
                 if op is None:
                     raise gateway.unknown_operation(self.catalog, args["name"])
                 return self._result(await self.runner.call(op, args.get("arguments") or {}, context))
-            raise ToolFailure(f"Unknown tool {name!r}. Use search_operations to find an operation.")
+            op = self.catalog.get(name)
+            if op is None:
+                raise gateway.unknown_operation(self.catalog, name, kind="tool", gate=self.gate)
+            raise gateway.not_served(op, self.gate, self.options.toolsets)
         except ToolFailure as exc:
             return self._error(str(exc))
         except Exception as exc:  # a gateway tool's bug: still a clean message, the frames in the log

@@ -12,6 +12,7 @@ import sys
 import anyio
 import pytest
 
+from scw_mcp.runtime.policy import Policy
 from scw_mcp.runtime.settings import Settings, load_settings
 from scw_mcp.sandbox import Sandbox
 from scw_mcp.server import first_sentence, served_catalog
@@ -207,6 +208,36 @@ def test_gateway_search_and_describe():
         "confirm_token" in described["input_schema"]["properties"]
         and "with_volumes" in described["input_schema"]["properties"]
     )
+
+
+def test_a_tool_that_is_not_served_says_why_and_what_to_do():
+    policy = Policy(deny=("rdb_*",), source="p.yaml")
+    (other_toolset,) = calls(None, ("rdb_create_database", {"instance_id": "x", "name": "db"}), settings=Settings())
+    (write,) = calls(None, ("instance_create_server", {}), settings=Settings(), read_only=True)
+    (denied,) = calls(None, ("rdb_list_instances", {}), settings=Settings(), policy=policy)
+    (typo,) = calls(None, ("instance_delete_servr", {}), settings=Settings(), read_only=True)
+    text = text_of(other_toolset)
+    assert "not served as a typed tool here (toolsets: core)" in text
+    assert "call_operation(name='rdb_create_database'" in text and "--toolsets core,rdb" in text
+    assert "a mutate operation (a write) and this server runs in read-only mode" in text_of(write)
+    assert text_of(denied).startswith("Refused by policy (p.yaml): rdb_list_instances is not allowed")
+    assert "Unknown tool 'instance_delete_servr'" in text_of(typo)
+    suggested = re.search(r"Did you mean: (.*)\?", text_of(typo)).group(1).split(", ")
+    assert suggested and all(served_catalog().get(n).safety == "read" for n in suggested)  # only what it serves
+    assert all(r.is_error for r in (other_toolset, write, denied, typo))
+
+
+def test_search_says_when_the_mode_or_policy_hides_operations():
+    read_only, open_, denied = (
+        calls(None, ("search_operations", {"query": "delete a server"}), settings=Settings(), **options)[0]
+        for options in ({"read_only": True}, {}, {"policy": Policy(deny=("*_delete_*",))})
+    )
+    assert all(op["safety"] == "read" for op in read_only.structured_content["operations"])
+    assert read_only.structured_content["hidden"].endswith(
+        "not shown: this server runs in read-only mode (writes are refused)."
+    )
+    assert "hidden" not in open_.structured_content
+    assert denied.structured_content["hidden"].endswith("not shown: the policy does not allow them.")
 
 
 @pytest.mark.parametrize(
