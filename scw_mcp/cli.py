@@ -271,11 +271,10 @@ def tools(params: dict[str, Any], as_json: bool) -> None:
             return
         rows = [(t.name, t.annotations) for t in server.gateway_tools()]
         safety = {n: e.safety for n, e in server.served.items()}
-        click.echo(
-            f"{len(server.served) + len(rows)} tools ({', '.join(server.options.toolsets)}"
-            f"{', read-only' if server.options.read_only else ''}); every one of "
-            f"{len(server.catalog.entries)} operations is reachable through the gateway tools."
-        )
+        modes = [*server.options.toolsets, *(["read-only"] if server.options.read_only else [])]
+        if server.options.policy.source:
+            modes.append(f"policy {server.options.policy.source}")
+        click.echo(f"{len(server.served) + len(rows)} tools ({', '.join(modes)}); {server.reach()}")
         for name, _ in rows:
             click.echo(f"  {name:<44} gateway")
         for name in sorted(server.served):
@@ -290,7 +289,13 @@ def call(params: dict[str, Any], tool: str, arguments: str) -> None:
     """Run one operation through a real in-process MCP client and print its result as JSON.
 
     Any operation of the catalog, whatever the toolset (through call_operation when it is not
-    served as a typed tool); read-only mode and the policy apply as usual."""
+    served as a typed tool); read-only mode and the policy apply as usual.
+
+    A destructive operation first prints a preview and a confirm_token. Each process signs its
+    tokens with its own random key, so a second `scw-mcp call` refuses the token unless both calls
+    share a key: set SCW_MCP_CONFIRM_KEY (or --confirm-key-file) to the same secret for both
+    (e.g. export SCW_MCP_CONFIRM_KEY=$(openssl rand -hex 32)). In one MCP session (stdio or HTTP)
+    the token works without it."""
     import anyio
     from mcp import Client
 

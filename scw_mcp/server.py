@@ -47,6 +47,7 @@ to the result (e.g. items[].{id: id, name: name})."""
 DESCRIPTION_LIMIT = 400  # characters of description per typed tool in tools/list
 PARAMETER_LIMIT = 100  # characters of description per parameter in tools/list
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])")
+_NEVER_ENDS = frozenset({"e.g.", "i.e.", "vs.", "cf."})  # abbreviations that never end a sentence
 
 
 @dataclass(frozen=True)
@@ -80,8 +81,15 @@ def mcp_tool(name: str, title: str, description: str, schema: dict[str, Any], sa
     )
 
 
-def _first_sentence(text: str) -> str:
-    return _short(_SENTENCE_END.split(" ".join(text.split()), 1)[0], PARAMETER_LIMIT)
+def first_sentence(text: str) -> str:
+    """The text up to its first sentence end, read past "e.g. X", "i.e. Y", "vs. Z" and "etc. (…)"."""
+    text = " ".join(text.split())
+    for end in _SENTENCE_END.finditer(text):
+        word = text[: end.start()].rsplit(" ", 1)[-1].lstrip("([\"'`").lower()
+        if word in _NEVER_ENDS or (word == "etc." and text[end.end()] == "("):
+            continue
+        return text[: end.start()]
+    return text
 
 
 def _is_description(key: str, value: Any) -> bool:
@@ -121,7 +129,7 @@ def listing_schema(op: Operation, hidden: frozenset[str] = frozenset()) -> dict[
             continue
         listed = _listed(prop)
         if prop.get("description"):
-            listed["description"] = _first_sentence(prop["description"])
+            listed["description"] = _short(first_sentence(prop["description"]), PARAMETER_LIMIT)
         properties[name] = listed
     listed = {k: v for k, v in {**schema, "properties": properties}.items() if k != "$defs"}
     if left_out:
@@ -178,6 +186,19 @@ class ScwServer(MCPServer):
         self.served = {op.name: op for op in toolsets.select(self.catalog, options.toolsets) if self.gate.serves(op)}
         self._tools: list[MCPTool] | None = None
 
+    def reach(self) -> str:
+        """What the gateway tools reach here, in one sentence: read-only mode and the policy hide operations."""
+        total = len(self.catalog.entries)
+        reached = sum(1 for op in self.catalog.entries.values() if self.gate.serves(op))
+        if reached == total:
+            return f"every one of {total} operations is reachable through the gateway tools."
+        which = "the read ones" if self.options.read_only else "those"
+        if self.options.policy.allow or self.options.policy.deny:
+            which += " the policy permits"
+        else:
+            which += " (read-only mode)"
+        return f"the gateway tools reach {reached} of {total} operations: {which}."
+
     # --- tools/list -------------------------------------------------------------------
     def gateway_safety(self, name: str) -> str:
         """A gateway tool's class here: read-only, call_operation runs reads only."""
@@ -207,7 +228,7 @@ class ScwServer(MCPServer):
                 return self._result(await self.runner.call(self.served[name], arguments, context))
             if name == gateway.SEARCH:
                 args = self._gateway_args(name, arguments)
-                return self._ok(gateway.search(self.catalog, self.gate.serves, **args))
+                return self._ok(gateway.search(self.catalog, self.gate, **args))
             if name == gateway.DESCRIBE:
                 return self._ok(gateway.describe(self.catalog, **self._gateway_args(name, arguments)))
             if name == gateway.CALL:
@@ -216,7 +237,10 @@ class ScwServer(MCPServer):
                 if op is None:
                     raise gateway.unknown_operation(self.catalog, args["name"])
                 return self._result(await self.runner.call(op, args.get("arguments") or {}, context))
-            raise ToolFailure(f"Unknown tool {name!r}. Use search_operations to find an operation.")
+            op = self.catalog.get(name)
+            if op is None:
+                raise gateway.unknown_operation(self.catalog, name, kind="tool", gate=self.gate)
+            raise gateway.not_served(op, self.gate, self.options.toolsets)
         except ToolFailure as exc:
             return self._error(str(exc))
         except Exception as exc:  # a gateway tool's bug: still a clean message, the frames in the log

@@ -147,6 +147,23 @@ TOOLS: list[tuple[str, dict[str, Any]]] = [
 ]
 
 
+def test_a_401_says_where_the_key_is_read(sb):
+    wrong = load_settings(environ={**sb.env(), "SCW_SECRET_KEY": "11111111-1111-4111-8111-111111111111"})
+    (denied,) = calls(sb, ("vpc_list_private_networks", {}), settings=wrong)
+    text = text_of(denied)
+    assert denied.is_error and "Scaleway API error 401" in text
+    assert "SCW_ACCESS_KEY/SCW_SECRET_KEY in its environment" in text and "the scw config file" in text
+    assert "scw://config" in text
+
+
+def test_an_api_message_that_ends_with_a_period_gets_no_second(sb):
+    bucket = {"bucket": "twice-made"}
+    first, again = calls(sb, ("object_storage_create_bucket", bucket), ("object_storage_create_bucket", bucket), **ALL)
+    ok(first)
+    assert "you already own it. What to do: the bucket exists already" in text_of(again), text_of(again)
+    assert ".." not in text_of(again)
+
+
 def test_hostile_inputs_get_clean_messages(sb):
     """Every parameter of a sample of tools (typed, hand-written, S3, gateway) set to each hostile value:
     each call answers (a result or a tool error), and no error is "Unexpected error" or a traceback."""

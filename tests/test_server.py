@@ -12,9 +12,10 @@ import sys
 import anyio
 import pytest
 
+from scw_mcp.runtime.policy import Policy
 from scw_mcp.runtime.settings import Settings, load_settings
 from scw_mcp.sandbox import Sandbox
-from scw_mcp.server import served_catalog
+from scw_mcp.server import first_sentence, served_catalog
 from tests.conftest import ROOT
 from tests.e2e import clean_env
 from tests.inmemory import calls, server_for, text_of
@@ -114,6 +115,33 @@ def test_one_name_grammar_one_tool_per_operation_distinct_descriptions():
     assert hand_written["instance_stop_server"]["replaces"] == []
 
 
+def test_parameter_descriptions_read_past_abbreviations_and_drop_placeholders():
+    tools = {t.name: t.input_schema["properties"] for t in _list(toolsets=("all",))}
+    assert tools["instance_create_server"]["commercial_type"]["description"] == "e.g. DEV1-S, PRO2-S."
+    assert tools["rdb_create_instance"]["engine"]["description"].startswith("e.g. PostgreSQL")
+    assert tools["k8s_create_pool"]["node_type"]["description"].startswith("e.g. DEV1-M")
+    assert "description" not in tools["flexibleip_generate_mac_addr"]["mac_type"]  # the SDK's "TODO."
+    listed = [p.get("description", "") for props in tools.values() for p in props.values()]
+    cut_at_abbreviation = [d for d in listed if re.search(r"\b(e\.g|i\.e|vs|cf)\.$", d)]
+    placeholders = [d for d in listed if re.fullmatch(r"(?i)(todo|fixme|tbd)\W*", d)]
+    assert cut_at_abbreviation == placeholders == [], (cut_at_abbreviation[:5], placeholders)
+
+
+@pytest.mark.parametrize(
+    "text, first",
+    [
+        ("Node type (e.g. DEV1-M). Others follow.", "Node type (e.g. DEV1-M)."),
+        ("Either A i.e. The first one. Then B.", "Either A i.e. The first one."),
+        ("Tags, names, etc. (all optional). More.", "Tags, names, etc. (all optional)."),
+        ("Tags, names, etc. Then more.", "Tags, names, etc."),
+        ("Compare A vs. B here. Then more.", "Compare A vs. B here."),
+        ("One sentence only", "One sentence only"),
+    ],
+)
+def test_first_sentence(text, first):
+    assert first_sentence(text) == first
+
+
 def test_every_tool_carries_annotations_matching_its_class():
     catalog = served_catalog()
     for tool in _list(toolsets=("all",)):
@@ -180,6 +208,36 @@ def test_gateway_search_and_describe():
         "confirm_token" in described["input_schema"]["properties"]
         and "with_volumes" in described["input_schema"]["properties"]
     )
+
+
+def test_a_tool_that_is_not_served_says_why_and_what_to_do():
+    policy = Policy(deny=("rdb_*",), source="p.yaml")
+    (other_toolset,) = calls(None, ("rdb_create_database", {"instance_id": "x", "name": "db"}), settings=Settings())
+    (write,) = calls(None, ("instance_create_server", {}), settings=Settings(), read_only=True)
+    (denied,) = calls(None, ("rdb_list_instances", {}), settings=Settings(), policy=policy)
+    (typo,) = calls(None, ("instance_delete_servr", {}), settings=Settings(), read_only=True)
+    text = text_of(other_toolset)
+    assert "not served as a typed tool here (toolsets: core)" in text
+    assert "call_operation(name='rdb_create_database'" in text and "--toolsets core,rdb" in text
+    assert "a mutate operation (a write) and this server runs in read-only mode" in text_of(write)
+    assert text_of(denied).startswith("Refused by policy (p.yaml): rdb_list_instances is not allowed")
+    assert "Unknown tool 'instance_delete_servr'" in text_of(typo)
+    suggested = re.search(r"Did you mean: (.*)\?", text_of(typo)).group(1).split(", ")
+    assert suggested and all(served_catalog().get(n).safety == "read" for n in suggested)  # only what it serves
+    assert all(r.is_error for r in (other_toolset, write, denied, typo))
+
+
+def test_search_says_when_the_mode_or_policy_hides_operations():
+    read_only, open_, denied = (
+        calls(None, ("search_operations", {"query": "delete a server"}), settings=Settings(), **options)[0]
+        for options in ({"read_only": True}, {}, {"policy": Policy(deny=("*_delete_*",))})
+    )
+    assert all(op["safety"] == "read" for op in read_only.structured_content["operations"])
+    assert read_only.structured_content["hidden"].endswith(
+        "not shown: this server runs in read-only mode (writes are refused)."
+    )
+    assert "hidden" not in open_.structured_content
+    assert denied.structured_content["hidden"].endswith("not shown: the policy does not allow them.")
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,12 @@ from dataclasses import dataclass
 
 _PARAM_RE = re.compile(r"^:param (\w+):\s*(.*)$")
 _ONE_OF_RE = re.compile(r"One-Of \('(\w+)'\): at most one of (.+?) could be set\.")
+_PLACEHOLDER_RE = re.compile(r"^(TODO|FIXME|TBD|XXX)\W*$", re.IGNORECASE)
+
+
+def meaningful(text: str) -> str:
+    """The text, or "" when it is only a placeholder the SDK left ("TODO."): no description beats that one."""
+    return "" if _PLACEHOLDER_RE.match(text.strip()) else text
 
 
 @dataclass(frozen=True)
@@ -47,8 +53,8 @@ def parse_docstring(doc: str) -> ParsedDoc:
                 group = one_of.setdefault(match.group(1), [])
                 group.extend(m for m in members if m not in group)
     return ParsedDoc(
-        summary=head[0] if head else "",
-        description=" ".join(head).strip(),
-        params={name: " ".join(lines).strip() for name, lines in params.items()},
+        summary=meaningful(head[0]) if head else "",
+        description=meaningful(" ".join(head).strip()),
+        params={name: meaningful(" ".join(lines).strip()) for name, lines in params.items()},
         one_of={group: tuple(members) for group, members in sorted(one_of.items())},
     )

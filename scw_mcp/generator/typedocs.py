@@ -14,9 +14,11 @@ from pathlib import Path
 
 import libcst as cst
 
+from .docstrings import meaningful
+
 
 def _clean(text: str) -> str:
-    return " ".join(inspect.cleandoc(text).split())
+    return meaningful(" ".join(inspect.cleandoc(text).split()))
 
 
 @cache

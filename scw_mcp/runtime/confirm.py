@@ -117,7 +117,8 @@ def check_token(
         valid, payload = False, {}
     if not valid:
         raise ToolFailure(
-            "Confirmation refused: the confirm_token is not valid. "
+            "Confirmation refused: the confirm_token is not valid (a token from another scw-mcp process is "
+            f"accepted only when both share {KEY_ENV}). "
             "Call again without confirm_token to get a new preview and token."
         )
     if payload.get("t") != tool or payload.get("a") != _arguments_digest(tool, arguments):

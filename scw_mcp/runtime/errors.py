@@ -27,13 +27,22 @@ class ToolFailure(Exception):
 
 _STATUS_HINTS = {
     400: "check the arguments against describe_operation",
-    401: "check SCW_ACCESS_KEY/SCW_SECRET_KEY (the key may be revoked or expired)",
+    401: (
+        "check the API key this server uses: SCW_ACCESS_KEY/SCW_SECRET_KEY in its environment or, where those "
+        "are not set, access_key/secret_key of the profile in the scw config file (the resource scw://config "
+        "says which); the key may be revoked or expired"
+    ),
     403: "the API key lacks the permission (IAM policy) for this operation or project",
     404: "check the id and the zone/region (resources live in one zone or region)",
     409: "the resource is busy or in the wrong state; get it and retry when it is stable",
     412: "the resource changed or is in the wrong state; get it and retry",
     429: "rate limited: wait a moment and retry",
 }
+
+
+def _with_hint(text: str, hint: str) -> str:
+    """The text as one sentence, then what to do (an API message that ends with a period gets no second)."""
+    return f"{text.rstrip(' .')}. What to do: {hint}." if hint else text
 
 
 def _scaleway_error_text(status: int | None, body: Any, redact: Redact = _as_is) -> str:
@@ -60,9 +69,7 @@ def _scaleway_error_text(status: int | None, body: Any, redact: Redact = _as_is)
     elif body:
         parts.append(f": non-JSON response body: {redact(str(body))[:BODY_SHOWN]!r}")  # redacted before cut
     hint = _STATUS_HINTS.get(status or 0) or ("the API is unavailable; retry later" if (status or 0) >= 500 else "")
-    if hint:
-        parts.append(f". What to do: {hint}.")
-    return "".join(parts)
+    return _with_hint("".join(parts), hint)
 
 
 def _response_body(response: Any) -> Any:
@@ -203,7 +210,7 @@ def _botocore_text(exc: BaseException, lookup: str | None) -> str:
         status = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
         text = f"Object storage error {status} ({error.get('Code')}): {error.get('Message') or ''}".rstrip(": ")
         hint = _S3_HINTS.get(str(error.get("Code"))) or _STATUS_HINTS.get(status or 0)
-        return f"{text}. What to do: {hint}." if hint else text
+        return _with_hint(text, hint)
     name = type(exc).__name__
     if name == "ParamValidationError":  # boto3's own checks (bucket name syntax, types), before any request
         report = " ".join(str(getattr(exc, "kwargs", {}).get("report", exc)).split())

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable
 from typing import Any
 
-from scw_mcp.safety import SAFETY_CLASSES
+from scw_mcp.safety import READ, SAFETY_CLASSES
 
 from .catalog import Catalog
 from .errors import ToolFailure
 from .operation import Operation
+from .policy import Gate
 
 SEARCH = "search_operations"
 DESCRIBE = "describe_operation"
@@ -84,28 +84,65 @@ GATEWAY_OPERATIONS = {
 }
 
 
-def unknown_operation(catalog: Catalog, name: str) -> ToolFailure:
-    close = difflib.get_close_matches(name, list(catalog.entries), n=3, cutoff=0.8)
-    close = close or [e.name for e in catalog.search(name.replace("_", " "), limit=3)]
+def unknown_operation(catalog: Catalog, name: str, kind: str = "operation", gate: Gate | None = None) -> ToolFailure:
+    """Unknown, with the closest names (of those this server lets through, when given its gate)."""
+    served = [n for n in catalog.entries if gate is None or gate.serves(catalog.entries[n])]
+    close = difflib.get_close_matches(name, served, n=3, cutoff=0.8)
+    close = (
+        close or [e.name for e in catalog.search(name.replace("_", " "), limit=9) if gate is None or gate.serves(e)][:3]
+    )
     hint = f" Did you mean: {', '.join(close)}?" if close else ""
-    return ToolFailure(f"Unknown operation {name!r}.{hint} Use search_operations to find one.")
+    return ToolFailure(f"Unknown {kind} {name!r}.{hint} Use search_operations to find one.")
+
+
+def not_served(op: Operation, gate: Gate, toolsets: tuple[str, ...]) -> ToolFailure:
+    """Why an operation of the catalog is not a tool here, and what to do instead."""
+    if gate.read_only and op.safety != READ:
+        return ToolFailure(
+            f"{op.name} is not served: it is a {op.safety} operation (a write) and this server runs in read-only "
+            "mode. What to do: use a read operation, or restart scw-mcp without --read-only."
+        )
+    if not gate.policy.permits(op):
+        return gate.refuse(f"{op.name} is not allowed, so it is not served.")
+    wider = ",".join([*(t for t in toolsets if t not in ("gateway", "none")), op.namespace])
+    return ToolFailure(
+        f"{op.name} is not served as a typed tool here (toolsets: {', '.join(toolsets)}). What to do: call it "
+        f"through call_operation(name={op.name!r}, arguments={{...}}) (describe_operation({op.name!r}) gives its "
+        f"arguments), or restart scw-mcp with --toolsets {wider}."
+    )
+
+
+def hidden_by(gate: Gate) -> str:
+    """What hides operations from search_operations on this server ("" when nothing does)."""
+    policy = bool(gate.policy.allow or gate.policy.deny)
+    if gate.read_only and policy:
+        return "read-only mode serves reads only, and the policy does not allow some"
+    if gate.read_only:
+        return "this server runs in read-only mode (writes are refused)"
+    return "the policy does not allow them" if policy else ""
 
 
 def search(
     catalog: Catalog,
-    serves: Callable[[Any], bool],
+    gate: Gate,
     query: str,
     product: str | None = None,
     safety: str | None = None,
     limit: int = 10,
 ) -> dict[str, Any]:
-    """Ranked operations for a request, among those the server lets through (read-only, policy)."""
-    entries = [e for e in catalog.search(query, product=product, safety=safety, limit=limit * 3) if serves(e)][:limit]
-    return {
+    """Ranked operations for a request, among those the server lets through (read-only, policy);
+    one line says how many matching ones it hid and why."""
+    found = catalog.search(query, product=product, safety=safety, limit=limit * 3)
+    entries = [e for e in found if gate.serves(e)]
+    result = {
         "query": query,
-        "operations": [{"name": e.name, "summary": e.summary, "safety": e.safety} for e in entries],
+        "operations": [{"name": e.name, "summary": e.summary, "safety": e.safety} for e in entries[:limit]],
         "hint": "describe_operation(name) gives the input schema; call_operation(name, arguments) runs it.",
     }
+    hidden = len(found) - len(entries)
+    if hidden:
+        result["hidden"] = f"{hidden} matching operation{'s' if hidden > 1 else ''} not shown: {hidden_by(gate)}."
+    return result
 
 
 def describe(catalog: Catalog, name: str) -> dict[str, Any]:

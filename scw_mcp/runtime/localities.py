@@ -66,13 +66,24 @@ def regions_of_product(product: str) -> list[str]:
 
 
 def _check(kind: str, value: str, known: list[str], pattern: re.Pattern[str]) -> str:
+    """The value as the API spells it (lower case), or a failure naming the nearest known one."""
+    given, value = value, value.strip().lower()
     if value in known:
         return value
+    if kind == "zone" and value in _regions():
+        zones = zones_of(value)
+        raise ToolFailure(
+            f"Unknown zone {given!r}: {value!r} is a region. Did you mean {zones[0]!r}? "
+            f"Zones of {value}: {', '.join(zones)}."
+        )
+    if kind == "region" and value in known_zones():
+        region = value.rsplit("-", 1)[0]
+        raise ToolFailure(f"Unknown region {given!r}: {value!r} is a zone. Did you mean {region!r}?")
     close = difflib.get_close_matches(value, known, n=1, cutoff=0.6)
     if pattern.match(value) and not close:
         return value  # well formed: maybe a zone newer than our list; the API is the judge
     hint = f" Did you mean {close[0]!r}?" if close else ""
-    raise ToolFailure(f"Unknown {kind} {value!r}.{hint} Known {kind}s: {', '.join(known)}.")
+    raise ToolFailure(f"Unknown {kind} {given!r}.{hint} Known {kind}s: {', '.join(known)}.")
 
 
 def check_zone(zone: str) -> str:

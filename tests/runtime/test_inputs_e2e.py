@@ -135,6 +135,24 @@ def test_dns_record_type_a_is_sent_as_the_sdk_spells_it(sb: Sandbox) -> None:
     assert get["query"]["type"] == "aaaa" and "name" not in get["query"]
 
 
+def test_zones_and_regions_in_any_case_and_a_region_for_a_zone(sb: Sandbox) -> None:
+    sb.reset_requests()
+    upper, region_case, region_for_zone = _calls(
+        sb,
+        [
+            ("instance_list_servers", {"zone": "FR-PAR-1"}),
+            ("vpc_list_private_networks", {"region": "Fr-Par"}),
+            ("instance_list_servers", {"zone": "fr-par"}),
+        ],
+    )
+    assert not upper.is_error and not region_case.is_error, (_text(upper), _text(region_case))
+    assert [r["path"] for r in sb.requests] == [
+        "/instance/v1/zones/fr-par-1/servers",
+        "/vpc/v2/regions/fr-par/private-networks",
+    ]
+    assert region_for_zone.is_error and "'fr-par' is a region. Did you mean 'fr-par-1'?" in _text(region_for_zone)
+
+
 def test_messages_give_the_limit_and_never_the_secret(sb: Sandbox) -> None:
     # rdb_create_instance: the hand-written tool, whose password has a minimum length.
     short, wrong_enum, null_required = _calls(

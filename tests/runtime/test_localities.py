@@ -39,6 +39,14 @@ def test_only_malformed_values_are_refused_and_near_misses_get_a_suggestion():
         check_zone("paris")
 
 
+def test_case_is_forgiven_and_a_region_for_a_zone_gets_its_first_zone():
+    assert check_zone("FR-PAR-1") == "fr-par-1" and check_region("Nl-Ams") == "nl-ams"
+    with pytest.raises(ToolFailure, match="'fr-par' is a region. Did you mean 'fr-par-1'"):
+        check_zone("fr-par")
+    with pytest.raises(ToolFailure, match="'fr-par-2' is a zone. Did you mean 'fr-par'"):
+        check_region("FR-PAR-2")
+
+
 def test_every_product_of_the_data_exists_in_places_that_exist():
     products = _data()["products"]
     scopes = {(op.product, op.scope) for op in load_catalog().entries.values() if op.scope}

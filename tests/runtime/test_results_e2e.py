@@ -361,6 +361,18 @@ def test_a_wait_at_its_deadline_returns_the_state_and_how_to_keep_waiting(sb):
     assert then["cluster"]["status"] == "ready" and "wait" not in then
 
 
+def test_a_one_second_wait_waits_its_second_and_says_so(sb, monkeypatch):
+    monkeypatch.setattr(waiting, "POLL_MIN", 1.0)  # the real first delay: as long as the whole deadline
+    cluster = _stuck_cluster(sb, "one-second")
+
+    async def scenario(client):
+        return await _call(client, "k8s_get_cluster", {"cluster_id": cluster["id"], "wait": True, "timeout_seconds": 1})
+
+    waited = _run(sb, scenario)["wait"]
+    assert waited["polls"] == 2 and 1.0 <= waited["elapsed_seconds"] < 2, waited
+    assert waited["hint"].startswith(f"Still creating after {waited['elapsed_seconds']} s"), waited["hint"]
+
+
 def test_a_generated_wait_at_its_deadline_goes_on_with_the_getter(sb):
     cls = shapes.load("scaleway.block.v1alpha1.types:Volume")
     volume = sb.engine.add(
