@@ -362,7 +362,7 @@ def test_a_project_allowlist_confines_reads(sb):
     for result in (listed, through_gateway):
         assert [s["id"] for s in ok(result)["items"]] == [theirs]
     assert ok(allowed)["server"]["id"] == theirs
-    assert outside.is_error and "not allowed" in text_of(outside)
+    assert outside.is_error and "not in the allowed projects" in text_of(outside)
     assert "default-project" not in text_of(outside)  # nothing of what was read
     lists = [r for r in sb.requests if r["path"].endswith("/servers")]
     assert lists and all(r["query"].get("project") == other for r in lists)

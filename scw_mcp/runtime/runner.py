@@ -20,15 +20,15 @@ from scw_mcp.safety import READ
 from . import audit, confirm, elicit, guards, options
 from .catalog import load_catalog
 from .context import CallContext
-from .convert import to_json
 from .errors import ToolFailure, describe
 from .localities import ALL, check_region, check_zone, regions_of_product, zones_of_product
 from .operation import Operation
 from .policy import Gate, target_project
-from .preview import confirmation_question, preview_payload, project_of
+from .preview import confirmation_question, preview_payload
+from .projects import Placement
 from .redact import Redactor, secret_values, traceback_text
 from .results import DEFAULT_BUDGET, Cursor, Query, compact_result, dumps, fit_budget, is_list, with_next
-from .sdk import name_prefix, own_arguments, page_size_param, twin
+from .sdk import page_size_param, twin
 from .settings import Settings
 from .validation import validate
 
@@ -82,7 +82,8 @@ class Runner:
             arguments, opts = options.split(arguments, op)
             query = Query.compile(opts[options.QUERY], op.name) if options.QUERY in opts else None
             self._fill_locality(op, arguments, opts)
-            self._fill_project(op, arguments)
+            placement = self._placement()
+            placement.fill_project(op, arguments)
             decision = self.gate.decide(op, arguments, self.settings.project_id)
             if not self.gate.allow_lockout:
                 await guards.check(ctx, op, arguments)
@@ -91,8 +92,13 @@ class Runner:
                 if held is not None:
                     return Outcome(data=redactor.value(held.data), input_required=held.input_required)
             elif op.safety != READ:
-                await self._check_resource_project(op, ctx, arguments, None)
-            data = self._confine(op, await self._execute(op, arguments, opts, ctx, query), ctx)
+                await placement.check_write(op, ctx, arguments, None)
+            else:
+                await placement.check_read(op, ctx, arguments)
+            data = await placement.confine(op, await self._execute(op, arguments, opts, ctx, query), ctx, arguments)
+            offset = opts.get(options.OFFSET)
+            if offset and is_list(data):  # a continuation: the page from this item on (of what it may show)
+                data = {**data, "items": data["items"][offset:]}
             data, text = self._shape(op, data, arguments, opts, ctx, query, redactor)
             outcome = Outcome(data=data, text=text)
         except Exception as exc:  # every failure becomes a clean message
@@ -142,44 +148,9 @@ class Runner:
             if op.scope == scope:
                 arguments[scope] = check(value or default)
 
-    # --- a projects allowlist confines reads too ---------------------------------------
-    def _fill_project(self, op: Operation, arguments: dict[str, Any]) -> None:
-        """A read that can filter by project and names none reads an allowed one: the configured
-        default when allowed, else the only one listed (with several, the call must name one)."""
-        allowed = self.gate.policy.projects
-        if not allowed or op.safety != READ:
-            return
-        props = op.schema.get("properties", {})
-        name = next((n for n in ("project_id", "project") if n in props), None)
-        if name is None or arguments.get(name) or arguments.get("project_ids"):
-            return
-        if self.settings.project_id in allowed:
-            arguments[name] = self.settings.project_id
-        elif len(allowed) == 1:
-            arguments[name] = allowed[0]
-        else:
-            raise self.gate.refuse(
-                f"{op.name} would read every project, and only projects {', '.join(allowed)} are allowed. "
-                f"What to do: name one of them in {name}."
-            )
-
-    def _confine(self, op: Operation, data: Any, ctx: CallContext) -> Any:
-        """What a read returns of other projects (a get by id, a list that cannot filter by project)
-        stays out of the result under a projects allowlist."""
-        allowed = self.gate.policy.projects
-        if not allowed or op.safety != READ or not isinstance(data, dict):
-            return data
-        if is_list(data):
-            kept = [i for i in data["items"] if project_of(i) in (None, *allowed)]
-            hidden = len(data["items"]) - len(kept)
-            if hidden:
-                ctx.note(f"{hidden} item(s) of projects outside the allowed ones ({', '.join(allowed)}) left out.")
-                data = {**data, "items": kept}
-            return data
-        project = project_of(data)
-        if project is not None and project not in allowed:
-            raise self.gate.refuse(f"what {op.name} read belongs to project {project}, which is not allowed.")
-        return data
+    def _placement(self) -> Placement:
+        """Where what a call touches belongs, for a projects allowlist (runtime/projects.py)."""
+        return Placement(self.gate, load_catalog(), self.settings.project_id)
 
     # --- confirmation -----------------------------------------------------------------
     async def _confirm(
@@ -202,6 +173,7 @@ class Runner:
         mcp_context = ctx.mcp_context
         if mcp_context is not None and elicit.supported(mcp_context):
             target, _ = await self._target(op, ctx, arguments)  # what the person sees, as the agent would
+            target = ctx.redactor.value(target)  # redacted whole, before the question shortens it
             question = ctx.redact(
                 confirmation_question(op, arguments, target_project(arguments, self.settings.project_id), target)
             )
@@ -226,7 +198,7 @@ class Runner:
         target = await op.executor.preview(op, ctx, arguments)
         notes = list(ctx.notes)
         ctx.notes.clear()
-        await self._check_resource_project(op, ctx, arguments, target)
+        await self._placement().check_write(op, ctx, arguments, target)
         return target, notes
 
     def _preview(
@@ -237,90 +209,6 @@ class Runner:
         if notes:  # what the preview could not read: it degrades, the confirmation still works
             payload["notes"] = notes
         return payload
-
-    async def _check_resource_project(
-        self, op: Operation, ctx: CallContext, arguments: dict[str, Any], state: Any
-    ) -> None:
-        """A project allowlist checks the project of the resource as read, not the default: the
-        previewed state, else the resource or its parent read by the ids in the call. A call on an
-        existing resource whose project cannot be read is refused: the allowlist fails closed."""
-        if not self.gate.policy.projects:
-            return
-        ids = [p for p in op.path_params if p not in ("zone", "region") and arguments.get(p)]
-        if "project_id" in ids:  # a project's own call
-            project = arguments["project_id"]
-        else:  # the previewed state, or what it belongs to
-            project = await self._placed(op, ctx, arguments, state, load_catalog()) if state is not None else None
-        if project is None and ids:
-            project = await self._project_by_id(op, ctx, arguments, ids)
-        if project is not None:
-            self.gate.check_project(op, project)
-        elif ids:
-            raise self.gate.refuse(
-                f"{op.name} acts on {', '.join(f'{p}={arguments[p]}' for p in ids)}, whose project could not be "
-                f"read, and only projects {', '.join(self.gate.policy.projects)} are allowed."
-            )
-        await self._check_body_projects(op, ctx, arguments)
-
-    async def _check_body_projects(self, op: Operation, ctx: CallContext, arguments: dict[str, Any]) -> None:
-        """Ids in the body name resources too (vpcgw_create_pat_rule's gateway_id, ipam_release_ip_set's
-        ip_ids): each one this API can read (`<namespace>_get_<resource>`) must be in an allowed project.
-        A body id may also be a mere reference (an image, an offer): one that names no project, or that
-        no getter reads, is let through."""
-        sdk_catalog = load_catalog()
-        for key, values in _body_ids(op, arguments):
-            name = key.removesuffix("_ids").removesuffix("_id")
-            getter = sdk_catalog.get(f"{name_prefix(op)}_get_{name}")
-            if getter is None or getter.safety != READ:
-                continue
-            for value in values[:_MAX_BODY_IDS]:
-                read_with = {**arguments, f"{name}_id": value}
-                resource = await self._read(getter, ctx, read_with)
-                if _fields(resource).get("public") is True:
-                    continue  # a public resource (an image) belongs to no one's project
-                self.gate.check_project(op, await self._placed(op, ctx, read_with, resource, sdk_catalog))
-
-    async def _project_by_id(
-        self, op: Operation, ctx: CallContext, arguments: dict[str, Any], ids: list[str]
-    ) -> str | None:
-        """The project of what the ids name, read with the SDK's getters: the operation's own
-        resource first (`get_<resource>`), then each id's (`k8s_get_cluster` for a pool's cluster_id).
-        A resource that names no project is placed by its parent's (a registry tag by its image's
-        namespace)."""
-        sdk_catalog = load_catalog()
-        candidates = [twin(sdk_catalog, op, "get", arguments)]
-        candidates += [sdk_catalog.get(f"{name_prefix(op)}_get_{p.removesuffix('_id')}") for p in ids]
-        for getter in {c.name: c for c in candidates if c is not None and c.safety == READ}.values():
-            found = await self._placed(op, ctx, arguments, await self._read(getter, ctx, arguments), sdk_catalog)
-            if found is not None:
-                return found
-        return None
-
-    async def _placed(
-        self, op: Operation, ctx: CallContext, arguments: dict[str, Any], resource: Any, sdk_catalog: Any, up: int = 2
-    ) -> str | None:
-        """The project of a resource as read, else of the parents its `*_id` fields name (at most `up` steps)."""
-        found = project_of(resource)
-        if found is not None or up == 0 or not isinstance(resource, dict):
-            return found
-        for key, value in _parent_ids(resource):
-            parent = sdk_catalog.get(f"{name_prefix(op)}_get_{key.removesuffix('_id')}")
-            if parent is not None and parent.safety == READ:
-                read = await self._read(parent, ctx, {**arguments, key: value})
-                found = await self._placed(op, ctx, arguments, read, sdk_catalog, up - 1)
-                if found is not None:
-                    return found
-        return None
-
-    @staticmethod
-    async def _read(getter: Operation, ctx: CallContext, arguments: dict[str, Any]) -> Any:
-        """What a getter reads with these arguments; None when it cannot (missing ids, an error)."""
-        if not set(getter.schema.get("required", [])) <= set(arguments):
-            return None
-        try:
-            return to_json(await getter.executor.call(getter, ctx, own_arguments(getter, arguments)))
-        except Exception:  # noqa: BLE001 - an unreadable resource is "no project": refused by the caller
-            return None
 
     def _lookup(self, op: Operation, arguments: dict[str, Any]) -> str | None:
         """How to check whether a call that may have been applied was: get what it targets, else list
@@ -349,9 +237,6 @@ class Runner:
                 data = await self._all_pages(op, arguments, ctx, query)
             else:
                 data = await op.executor.execute(op, ctx, arguments)
-        offset = opts.get(options.OFFSET)
-        if offset and is_list(data):  # a continuation: the page from this item on
-            data = {**data, "items": data["items"][offset:]}
         return data
 
     async def _fan_out(
@@ -460,36 +345,3 @@ def _call_text(op: Operation, arguments: dict[str, Any], names: Any) -> str:
     params = op.schema.get("properties", {})
     shown = {k: arguments[k] for k in names if k in params and isinstance(arguments.get(k), (str, int))}
     return f"{op.name} {json.dumps(shown)}" if shown else op.name
-
-
-def _fields(resource: Any) -> dict[str, Any]:
-    """A resource's fields as read, unwrapped ({"image": {...}} -> {...}); {} for anything else."""
-    if not isinstance(resource, dict):
-        return {}
-    inner = next((v for v in resource.values() if isinstance(v, dict)), None) if len(resource) == 1 else None
-    return inner if inner is not None else resource
-
-
-def _parent_ids(resource: dict[str, Any]) -> list[tuple[str, str]]:
-    """The ids of what a resource (as read, maybe wrapped) belongs to: its `*_id` fields but its own."""
-    return [
-        (key, value)
-        for key, value in _fields(resource).items()
-        if key.endswith("_id") and key not in ("project_id", "organization_id") and isinstance(value, str) and value
-    ]
-
-
-_MAX_BODY_IDS = 20  # ids of one list checked against a projects allowlist (each is one read)
-
-
-def _body_ids(op: Operation, arguments: dict[str, Any]) -> list[tuple[str, list[str]]]:
-    """The `*_id` / `*_ids` arguments of a call that are not in its URL (those are checked as its target)."""
-    out = []
-    for key, value in arguments.items():
-        if key in op.path_params or key in ("project_id", "organization_id"):
-            continue
-        if key.endswith("_id") and isinstance(value, str) and value:
-            out.append((key, [value]))
-        elif key.endswith("_ids") and isinstance(value, list):
-            out.append((key, [v for v in value if isinstance(v, str) and v]))
-    return out

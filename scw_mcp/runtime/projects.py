@@ -1,0 +1,254 @@
+"""A projects allowlist, as the API sees it: where each resource a call touches belongs.
+
+Under `projects:` (runtime/policy.py), a call may only touch resources of the listed projects.
+What a call touches is named by ids: in its URL (`server_id`), in its body (`gateway_id`,
+`ip_ids`, a nested `snapshot_id`, Instance's bare `security_group`), and what it reads comes
+back with a project. Each is placed by reading it with the SDK's getters: the resource's own
+`project`/`project_id`, else its parent's, up to two steps (a registry tag -> its image -> its
+namespace). Getters are found by name (`<prefix>_get_<resource>`), among the operations a
+hand-written tool performs, or in data/references.yaml where the name does not say.
+
+- A write fails closed: it is refused when it acts on an existing resource (ids in its URL) of
+  which none can be placed, when any id it holds is placed outside the list, and, for a
+  destructive one, when an id in its body cannot be placed (those are what it destroys).
+- A read that can filter by project and names none reads an allowed one; a read under a parent
+  (`k8s_list_pools` of a cluster) is refused when the parent is placed outside the list; what a
+  read returns of another project stays out of its result (items placed by their parents too).
+- A public resource (an image) and an organization-wide one (an IAM user: no project, no parent
+  that has one) belong to no project and pass.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from scw_mcp.safety import DESTRUCTIVE, READ
+
+from .context import CallContext
+from .convert import to_json
+from .localities import region_of
+from .operation import Operation
+from .preview import project_of
+from .results import is_list
+from .sdk import name_prefix
+
+PUBLIC = "(public)"  # a resource that belongs to no project: an image anyone may use
+MAX_IDS = 20  # ids of one list a write may hold under an allowlist (each is one read)
+_NOT_IDS = frozenset({"project_id", "organization_id", "zone", "region"})
+
+
+@cache
+def references() -> dict[str, dict[str, str]]:
+    """data/references.yaml: prefix ("*" for any) -> field -> the getter of what it names."""
+    import yaml
+
+    text = resources.files("scw_mcp").joinpath("data/references.yaml").read_text(encoding="utf-8")
+    return {str(p): {str(f): str(g) for f, g in table.items()} for p, table in (yaml.safe_load(text) or {}).items()}
+
+
+def fields(resource: Any) -> dict[str, Any]:
+    """A resource's fields as read, unwrapped ({"image": {...}} -> {...}); {} for anything else."""
+    if not isinstance(resource, dict):
+        return {}
+    inner = next((v for v in resource.values() if isinstance(v, dict)), None) if len(resource) == 1 else None
+    return inner if inner is not None else resource
+
+
+@dataclass
+class Placement:
+    """Places resources for one call (reads are cached per call: a parent named twice is read once)."""
+
+    gate: Any  # runtime.policy.Gate
+    catalog: Any  # the SDK catalog (runtime.catalog.Catalog)
+    default_project: str | None
+    _cache: dict[tuple[str, str], str | None] = field(default_factory=dict)
+
+    @property
+    def allowed(self) -> tuple[str, ...]:
+        return tuple(self.gate.policy.projects or ())
+
+    # --- getters ------------------------------------------------------------------------
+    def getter(self, op: Operation, key: str) -> Operation | None:
+        """The read operation that gets what an argument or field `key` names, if one does."""
+        name = key.removesuffix("_ids").removesuffix("_id")
+        prefix = name_prefix(op)
+        table = {**references().get("*", {}), **references().get(prefix, {}), **references().get(op.namespace, {})}
+        parts = name.split("_")  # delete_volume_ids -> volume, security_group_rule_ids -> ..., rule
+        candidates = [table.get(key), table.get(name)]
+        candidates += [f"{prefix}_get_{'_'.join(parts[i:])}" for i in range(len(parts))]
+        candidates += [p for p in op.performs if p.endswith(f"_get_{name}")]  # a hand-written tool's own reads
+        for candidate in candidates:
+            found = self.catalog.get(candidate) if candidate else None
+            if found is not None and found.safety == READ and found.name != op.name:
+                return found
+        return None
+
+    async def _read(self, getter: Operation, ctx: CallContext, arguments: dict[str, Any]) -> Any:
+        """What a getter reads; None when it cannot (a missing id, an error: placed nowhere)."""
+        params = getter.schema.get("properties", {})
+        if "region" in params and "region" not in arguments and arguments.get("zone"):
+            arguments = {**arguments, "region": region_of(arguments["zone"])}  # a zoned call's regional reference
+        if not set(getter.schema.get("required", [])) <= set(arguments):
+            return None
+        try:
+            return to_json(await getter.executor.call(getter, ctx, {k: v for k, v in arguments.items() if k in params}))
+        except Exception:  # noqa: BLE001 - an unreadable resource is placed nowhere
+            return None
+
+    async def place_id(
+        self, op: Operation, ctx: CallContext, arguments: dict[str, Any], key: str, value: str, up: int = 2
+    ) -> Any:
+        """The project of what `key=value` names: a project id, PUBLIC, or None (no getter, unreadable, none)."""
+        getter = self.getter(op, key)
+        if getter is None:
+            return None
+        if (getter.name, value) not in self._cache:
+            target = next((p for p in getter.path_params if p not in _NOT_IDS), key)
+            read = await self._read(getter, ctx, {**arguments, target: value})
+            self._cache[getter.name, value] = await self.place(op, ctx, arguments, read, up)
+        return self._cache[getter.name, value]
+
+    async def place(
+        self, op: Operation, ctx: CallContext, arguments: dict[str, Any], resource: Any, up: int = 2
+    ) -> Any:
+        """The project of a resource as read, else of the parents its `*_id` fields name (at most `up` steps)."""
+        data = fields(resource)
+        if data.get("public") is True:
+            return PUBLIC
+        found = project_of(resource)
+        if found is not None or up == 0:
+            return found
+        where = {k: data[k] for k in ("zone", "region") if isinstance(data.get(k), str)}  # a listed item's own
+        for key, value in ids_in(data, top_level_only=True):
+            found = await self.place_id(op, ctx, {**arguments, **where}, key, value, up - 1)
+            if found is not None:
+                return found
+        return None
+
+    def _check(self, op: Operation, project: Any, what: str) -> None:
+        if project not in (None, PUBLIC) and project not in self.allowed:
+            raise self.gate.refuse(
+                f"project {project} is not in the allowed projects ({op.name}: {what} belongs to it)."
+            )
+
+    # --- writes -------------------------------------------------------------------------
+    async def check_write(self, op: Operation, ctx: CallContext, arguments: dict[str, Any], state: Any) -> None:
+        """Every id a write holds, placed: none outside the list; an existing target placed somewhere."""
+        if not self.allowed:
+            return
+        path_ids = [(p, arguments[p]) for p in op.path_params if p not in _NOT_IDS and arguments.get(p)]
+        if "project_id" in op.path_params and arguments.get("project_id"):  # a project's own call
+            self._check(op, arguments["project_id"], f"project_id={arguments['project_id']}")
+            path_ids = []
+        placed_any = False
+        if state is not None:  # the previewed target, as read for the preview: not read again
+            project = await self.place(op, ctx, arguments, state)
+            self._check(op, project, "what it acts on")
+            placed_any = project is not None
+            path_ids = [(k, v) for k, v in path_ids if not (placed_any and fields(state).get("id") == v)]
+        for key, value in path_ids:
+            project = await self.place_id(op, ctx, arguments, key, value)
+            self._check(op, project, f"{key}={value}")
+            placed_any = placed_any or project is not None
+        if path_ids and not placed_any:
+            raise self.gate.refuse(
+                f"{op.name} acts on {', '.join(f'{k}={v}' for k, v in path_ids)}, whose project could not be "
+                f"read, and only projects {', '.join(self.allowed)} are allowed."
+            )
+        body = [(k, v) for k, v in ids_in(arguments) if k not in op.path_params]
+        lists: dict[str, int] = {}
+        for key, _ in body:
+            lists[key] = lists.get(key, 0) + 1
+        crowded = [k for k, n in lists.items() if n > MAX_IDS]
+        if crowded:
+            raise self.gate.refuse(
+                f"{op.name} holds more than {MAX_IDS} ids in {', '.join(crowded)}; under a projects allowlist each "
+                f"is checked, so send at most {MAX_IDS} per call."
+            )
+        for key, value in body:
+            project = await self.place_id(op, ctx, arguments, key, value)
+            if project is None and op.safety == DESTRUCTIVE:  # the ids of a destructive call are what it destroys
+                raise self.gate.refuse(
+                    f"{op.name} holds {key}={value}, whose project could not be read, and only projects "
+                    f"{', '.join(self.allowed)} are allowed."
+                )
+            self._check(op, project, f"{key}={value}")  # a reference no getter reads (an offer) passes
+
+    # --- reads --------------------------------------------------------------------------
+    def fill_project(self, op: Operation, arguments: dict[str, Any]) -> None:
+        """A read that can filter by project and names none reads an allowed one: the configured
+        default when allowed, else the only one listed (with several, the call must name one)."""
+        if not self.allowed or op.safety != READ:
+            return
+        props = op.schema.get("properties", {})
+        name = next((n for n in ("project_id", "project") if n in props), None)
+        if name is None or arguments.get(name) or arguments.get("project_ids"):
+            return
+        if self.default_project in self.allowed:
+            arguments[name] = self.default_project
+        elif len(self.allowed) == 1:
+            arguments[name] = self.allowed[0]
+        else:
+            raise self.gate.refuse(
+                f"{op.name} would read every project, and only projects {', '.join(self.allowed)} are allowed. "
+                f"What to do: name one of them in {name}."
+            )
+
+    async def check_read(self, op: Operation, ctx: CallContext, arguments: dict[str, Any]) -> None:
+        """A read under a parent (`k8s_list_pools` of a cluster_id) reads the parent first: another
+        project's is refused. (The resource a get names is checked on its result: `confine`.)"""
+        if not self.allowed or op.safety != READ:
+            return
+        for key in op.path_params:
+            if key in _NOT_IDS or not arguments.get(key):
+                continue
+            self._check(op, await self.place_id(op, ctx, arguments, key, arguments[key]), f"{key}={arguments[key]}")
+
+    async def confine(self, op: Operation, data: Any, ctx: CallContext, arguments: dict[str, Any]) -> Any:
+        """What a read returned of other projects stays out: list items (placed by their parents where
+        they name no project), or the whole result of a get."""
+        if not self.allowed or op.safety != READ or not isinstance(data, dict):
+            return data
+        if is_list(data):
+            kept = []
+            for item in data["items"]:
+                project = await self.place(op, ctx, arguments, item)
+                if project in (None, PUBLIC) or project in self.allowed:
+                    kept.append(item)
+            hidden = len(data["items"]) - len(kept)
+            if hidden:
+                ctx.note(f"{hidden} item(s) of projects outside the allowed ones ({', '.join(self.allowed)}) left out.")
+                data = {**data, "items": kept}
+            return data
+        self._check(op, await self.place(op, ctx, arguments, data), "what it read")
+        return data
+
+
+def ids_in(value: Any, top_level_only: bool = False) -> list[tuple[str, str]]:
+    """The (field, id) pairs a call's arguments or a resource hold: `*_id` strings, `*_ids` lists,
+    the bare reference fields of data/references.yaml, and (unless top_level_only) the same one
+    level down in objects and lists of objects (`from_snapshot.snapshot_id`)."""
+    bare = {f for table in references().values() for f in table if not f.endswith(("_id", "_ids"))}
+    out: list[tuple[str, str]] = []
+
+    def scan(obj: dict[str, Any], nested: bool) -> None:
+        for key, item in obj.items():
+            if key in _NOT_IDS:
+                continue
+            if isinstance(item, str) and item and (key.endswith("_id") or key in bare):
+                out.append((key, item))
+            elif isinstance(item, list) and key.endswith("_ids"):
+                out.extend((key, v) for v in item if isinstance(v, str) and v)
+            elif not nested and not top_level_only and isinstance(item, dict):
+                scan(item, True)
+            elif not nested and not top_level_only and isinstance(item, list):
+                for element in item:
+                    if isinstance(element, dict):
+                        scan(element, True)
+
+    if isinstance(value, dict):
+        scan(value, False)
+    return out

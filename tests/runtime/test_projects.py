@@ -1,0 +1,126 @@
+"""A projects allowlist (runtime/projects.py) through the real in-memory client against the
+sandbox, as a hostile prompt would try it: another project's resources named in the body, nested,
+under a bare Instance field, listed by their parent or returned by an organization-wide listing.
+Each checks what reached the fake API."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from scw_mcp.runtime.policy import Policy
+from scw_mcp.sandbox import Sandbox
+from tests.inmemory import calls, ok, text_of
+
+OTHER = "99999999-9999-4999-8999-999999999999"
+ALL = {"toolsets": ("all",), "confirm": False}
+REFUSED = f"project {OTHER} is not in the allowed projects"
+IP = {"region": "fr-par", "is_ipv6": False, "source": None, "resource": None, "tags": []}  # as IPAM keeps one
+
+
+@pytest.fixture(scope="module")
+def sb() -> Iterator[Sandbox]:
+    with Sandbox(s3=False) as sb:
+        yield sb
+
+
+def _made(sb: Sandbox, *created: tuple[str, dict]) -> list[dict]:
+    results = calls(sb, *created, **ALL)
+    for result in results:
+        assert not result.is_error, text_of(result)
+    return [ok(result) for result in results]
+
+
+def _writes(sb: Sandbox) -> list[str]:
+    return [f"{r['method']} {r['path']}" for r in sb.requests if r["method"] != "GET"]
+
+
+def test_writes_naming_another_projects_resource_anywhere_are_refused(sb: Sandbox) -> None:
+    server, network, ip, lb = _made(
+        sb,
+        (
+            "instance_create_server",
+            {"name": "theirs", "commercial_type": "DEV1-S", "image": "ubuntu_noble", "project": OTHER},
+        ),
+        ("vpc_create_private_network", {"name": "theirs", "project_id": OTHER}),
+        ("instance_create_ip", {"type": "routed_ipv4"}),
+        ("lb_create_lb", {"name": "ours", "type": "LB-S"}),
+    )
+    snapshot = sb.engine.add(
+        "/block/v1/zones/fr-par-1/snapshots",
+        {"id": str(uuid.uuid4()), "name": "theirs", "project_id": OTHER, "status": "available", "zone": "fr-par-1"},
+    )
+    ips = "/ipam/v1/regions/fr-par/ips"
+    ours = [
+        sb.engine.add(ips, {"id": str(uuid.uuid4()), "address": f"10.9.0.{i}/32", "project_id": sb.project_id, **IP})[
+            "id"
+        ]
+        for i in range(21)
+    ]
+    sb.reset_requests()
+    results = calls(
+        sb,
+        ("instance_update_ip", {"ip": ip["ip"]["id"], "server": server["server"]["id"]}),  # a bare Instance field
+        ("lb_attach_private_network", {"lb_id": lb["id"], "private_network_id": network["id"]}),  # 2nd path id
+        ("block_create_volume", {"name": "copy", "from_snapshot": {"snapshot_id": snapshot["id"]}}),  # nested
+        ("k8s_create_cluster", {"name": "c", "version": "1.34", "cni": "cilium", "private_network_id": network["id"]}),
+        ("ipam_release_ip_set", {"ip_ids": ours}),  # more ids than are checked: refused, not trimmed
+        ("instance_v2alpha1_delete_security_group_rules", {"security_group_rule_ids": [str(uuid.uuid4())]}),
+        policy=Policy(projects=(sb.project_id,)),
+        **ALL,
+    )
+    for result in results[:4]:
+        assert result.is_error and REFUSED in text_of(result), text_of(result)
+    assert results[4].is_error and "more than 20 ids" in text_of(results[4])
+    assert results[5].is_error and "could not be read" in text_of(results[5])  # what a destructive call destroys
+    assert _writes(sb) == []
+
+
+def test_an_own_reference_is_not_refused(sb: Sandbox) -> None:
+    (network,) = _made(sb, ("vpc_create_private_network", {"name": "ours"}))
+    sb.reset_requests()
+    (server,) = calls(
+        sb,
+        ("instance_create_server", {"name": "on-ours", "private_network_id": network["id"]}),
+        policy=Policy(projects=(sb.project_id,)),
+        **ALL,
+    )
+    assert ok(server)["private_nic"]["private_network_id"] == network["id"]
+
+
+def test_reads_under_another_projects_parent_or_listed_across_projects_show_nothing_of_it(sb: Sandbox) -> None:
+    cluster, gateway = _made(
+        sb,
+        ("k8s_create_cluster", {"name": "theirs", "version": "1.34", "cni": "cilium", "project_id": OTHER}),
+        ("vpcgw_create_gateway", {"name": "theirs", "project_id": OTHER}),
+    )
+    _made(
+        sb,
+        ("k8s_create_pool", {"cluster_id": cluster["cluster"]["id"], "name": "p", "node_type": "DEV1-M", "size": 1}),
+        (
+            "vpcgw_create_pat_rule",
+            {"gateway_id": gateway["id"], "public_port": 2222, "private_ip": "10.0.0.5", "private_port": 22},
+        ),
+    )
+    public = sb.engine.add(
+        "/instance/v1/zones/fr-par-1/images",
+        {"id": str(uuid.uuid4()), "name": "public", "public": True, "project": OTHER, "zone": "fr-par-1"},
+    )
+    sb.reset_requests()
+    pools, rules, everywhere, image = calls(
+        sb,
+        ("k8s_list_pools", {"cluster_id": cluster["cluster"]["id"]}),  # under another project's parent
+        ("vpcgw_list_pat_rules", {}),  # no project filter: items placed by their gateway
+        ("vpcgw_list_pat_rules", {"zone": "all"}),
+        ("instance_get_image", {"image_id": public["id"]}),  # public: anyone's
+        policy=Policy(projects=(sb.project_id,)),
+        read_only=True,
+        **ALL,
+    )
+    assert pools.is_error and REFUSED in text_of(pools)
+    assert not any(r["path"].endswith("/pools") for r in sb.requests)  # refused before the listing
+    for listed in (rules, everywhere):
+        assert ok(listed)["items"] == [] and "left out" in ok(listed)["notes"][0], text_of(listed)
+    assert ok(image)["image"]["id"] == public["id"]
