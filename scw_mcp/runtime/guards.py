@@ -183,7 +183,7 @@ def _covers(drop: _Rule, network: Network) -> bool:
     family only (IPv4), so the other family's default is no way back in."""
     dropped = _network(drop)
     return drop.action == "drop" and (
-        dropped.prefixlen == 0 or (dropped.version == network.version and network.subnet_of(dropped))  # type: ignore[arg-type]
+        dropped.prefixlen == 0 or (dropped.version == network.version and network.subnet_of(dropped))
     )
 
 

@@ -234,7 +234,8 @@ def test_a_policy_held_through_a_group_is_guarded_like_the_servers_own(sb: Sandb
                 await _refused(client, sb, tool, args, reason)
             # what leaves the server its permissions goes through
             await _allowed(client, sb, "iam_remove_group_member", {**gr, "application_id": other})
-            await _allowed(client, sb, "iam_set_group_members", {**gr, "user_ids": [], "application_ids": [own, other]})
+            members = {**gr, "user_ids": [], "application_ids": [own, other]}
+            await _allowed(client, sb, "iam_set_group_members", members)
             await _allowed(client, sb, "iam_update_policy", {**p, "description": "still ours"})
             await _allowed(client, sb, "iam_update_group", {**gr, "description": "still ours"})
             # a group without a policy grants nothing: leaving or deleting it locks nobody out
