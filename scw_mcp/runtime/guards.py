@@ -6,8 +6,9 @@ Each guard reads the current state with the SDK and refuses with an explanation;
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Awaitable, Callable
-from types import SimpleNamespace
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from .context import CallContext
@@ -50,13 +51,33 @@ async def _own_principal(ctx: CallContext, arguments: dict[str, Any]) -> None:
             )
 
 
-async def _own_policy(ctx: CallContext, arguments: dict[str, Any]) -> None:
+@dataclass(frozen=True)
+class _Grants:
+    """Where the server's API key gets its permissions: the policies naming its principal (an
+    application or a user) and those of the IAM groups the principal belongs to."""
+
+    field: str  # "application_id" or "user_id": how the IAM calls name the principal
+    principal: str
+    policies: frozenset[str]
+    groups: frozenset[str]  # the principal's groups that hold a policy (a group without one grants nothing)
+
+
+async def _grants(ctx: CallContext) -> _Grants:
     from scaleway.iam.v1alpha1 import IamV1Alpha1API
 
+    api = ctx.api(IamV1Alpha1API)
     key = await _own_key(ctx)
-    principal = {"application_ids": [key.application_id]} if key.application_id else {"user_ids": [key.user_id]}
-    policies = await ctx.run(ctx.api(IamV1Alpha1API).list_policies, **principal)
-    if any(p.id == arguments.get("policy_id") for p in policies.policies):
+    field, principal = ("application_id", key.application_id) if key.application_id else ("user_id", key.user_id)
+    own = await ctx.run(api.list_policies_all, **{f"{field}s": [principal]})
+    groups = await ctx.run(api.list_groups_all, **{f"{field}s": [principal]})
+    held = await ctx.run(api.list_policies_all, group_ids=[g.id for g in groups]) if groups else []
+    return _Grants(
+        field, principal, frozenset(p.id for p in [*own, *held]), frozenset(p.group_id for p in held if p.group_id)
+    )
+
+
+async def _own_policy(ctx: CallContext, arguments: dict[str, Any]) -> None:
+    if arguments.get("policy_id") in (await _grants(ctx)).policies:
         raise ToolFailure(
             f"Refused: policy {arguments['policy_id']} grants the permissions of the API key this server is using; "
             f"deleting it, replacing its rules or giving it to another principal would lock this server (and "
@@ -70,58 +91,192 @@ async def _own_policy_principal(ctx: CallContext, arguments: dict[str, Any]) -> 
         await _own_policy(ctx, arguments)
 
 
-_RULE_FIELDS = ("direction", "action", "protocol", "dest_port_from", "dest_port_to")
+# Whether a group operation takes the key's principal out of the group: (arguments, field, principal) -> bool.
+GroupChange = Callable[[dict[str, Any], str, str], bool]
 
 
-def _allows_ssh(rule: Any) -> bool:
-    low, high = rule.dest_port_from, rule.dest_port_to or rule.dest_port_from
-    return (
-        str(rule.direction) == "inbound"
-        and str(rule.action) == "accept"
-        and str(rule.protocol) in ("TCP", "ANY")
-        and (low is None or low <= 22 <= (high or low))
+def _own_group(takes_out: GroupChange) -> LockoutGuard:
+    """A guard refusing a change of an IAM group (`takes_out`: whether it removes the server key's
+    principal from it, or the group itself) when the group gives the key its permissions."""
+
+    async def guard(ctx: CallContext, arguments: dict[str, Any]) -> None:
+        group = arguments.get("group_id")
+        grants = await _grants(ctx)
+        if group in grants.groups and takes_out(arguments, grants.field, grants.principal):
+            raise ToolFailure(
+                f"Refused: {grants.field.removesuffix('_id')} {grants.principal}, which owns the API key this "
+                f"server is using, gets its permissions from a policy of group {group}; deleting the group or "
+                f"taking it out of the group would lock this server (and maybe you) out. {OVERRIDE_HINT}"
+            )
+
+    return guard
+
+
+def _group_deleted(arguments: dict[str, Any], field: str, principal: str) -> bool:
+    return True
+
+
+def _member_removed(arguments: dict[str, Any], field: str, principal: str) -> bool:
+    return arguments.get(field) == principal
+
+
+def _members_set(arguments: dict[str, Any], field: str, principal: str) -> bool:
+    return principal not in (arguments.get(f"{field}s") or [])
+
+
+# --- SSH through a security group ------------------------------------------------------------
+# Scaleway evaluates a group's inbound rules in `position` order: the first one matching a packet
+# decides (accept or drop); a packet no rule matches gets the group's inbound default policy.
+
+
+@dataclass(frozen=True)
+class _Rule:
+    id: str | None
+    direction: str
+    action: str
+    protocol: str
+    ip_range: str | None
+    dest_port_from: int | None
+    dest_port_to: int | None
+    position: int
+    editable: bool = True
+
+
+_RULE_FIELDS = ("direction", "action", "protocol", "ip_range", "dest_port_from", "dest_port_to")
+
+
+def _rule(source: Any) -> _Rule:
+    """A rule from the API's answer (an SDK object) or a call's arguments (a dict). Arguments are
+    normalised to the SDK's lower-case spelling ("tcp") and the API answers "TCP": compared in lower case."""
+    values = source if isinstance(source, dict) else vars(source)
+    return _Rule(
+        id=values.get("id"),
+        **{f: str(values.get(f) or "").lower() for f in ("direction", "action", "protocol")},
+        ip_range=values.get("ip_range"),
+        dest_port_from=values.get("dest_port_from"),
+        dest_port_to=values.get("dest_port_to"),
+        position=values.get("position") or 0,
+        editable=values.get("editable") is not False,
     )
 
 
-def _without_rule(rules: list[Any], arguments: dict[str, Any]) -> list[Any]:
-    return [r for r in rules if r.id != arguments.get("security_group_rule_id")]
+@dataclass(frozen=True)
+class _SecurityGroup:
+    inbound_default_policy: str
+    rules: tuple[_Rule, ...]
 
 
-def _with_rule_updated(rules: list[Any], arguments: dict[str, Any]) -> list[Any]:
-    def updated(rule: Any) -> Any:
-        changed = {f: arguments[f] for f in _RULE_FIELDS if arguments.get(f) is not None}
-        return SimpleNamespace(id=rule.id, **{f: changed.get(f, getattr(rule, f)) for f in _RULE_FIELDS})
-
-    return [updated(r) if r.id == arguments.get("security_group_rule_id") else r for r in rules]
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+EVERYWHERE: Network = ipaddress.ip_network("0.0.0.0/0")
 
 
-def _rules_replaced(rules: list[Any], arguments: dict[str, Any]) -> list[Any]:
-    return [
-        SimpleNamespace(id=rule.get("id"), **{f: rule.get(f) for f in _RULE_FIELDS})
-        for rule in arguments.get("rules") or []
-        if isinstance(rule, dict)
-    ]
+def _network(rule: _Rule) -> Network:
+    try:
+        return ipaddress.ip_network(rule.ip_range or "0.0.0.0/0", strict=False)
+    except ValueError:  # the API refuses it anyway
+        return EVERYWHERE
 
 
-def _keeps_ssh(change: Callable[[list[Any], dict[str, Any]], list[Any]]) -> LockoutGuard:
-    """A guard refusing a change of a security group's rules (`change`: the rules before -> after) that
-    leaves no rule allowing SSH (port 22) where one did, while running servers use the group."""
+def _covers(drop: _Rule, network: Network) -> bool:
+    """Whether a drop rule shuts all of `network` out. A drop of a whole address space (0.0.0.0/0 or
+    ::/0) counts as a drop of every address: it says "no SSH", and most servers are reached over one
+    family only (IPv4), so the other family's default is no way back in."""
+    dropped = _network(drop)
+    return drop.action == "drop" and (
+        dropped.prefixlen == 0 or (dropped.version == network.version and network.subnet_of(dropped))
+    )
+
+
+def _matches_ssh(rule: _Rule) -> bool:
+    """An inbound rule matching TCP port 22 (no port: all ports; no upper bound: that one port)."""
+    low = rule.dest_port_from
+    return (
+        rule.direction == "inbound"
+        and rule.protocol in ("tcp", "any")
+        and (not low or low <= 22 <= (rule.dest_port_to or low))
+    )
+
+
+def _ssh_reachable(group: _SecurityGroup) -> bool:
+    """Whether SSH reaches the group's servers from some address: an accept rule on port 22 (or the
+    default accept policy) that the drop rules before it do not cover entirely. An accept rule whose
+    ip_range is narrowed (to one's own address, say) still counts: restricting SSH is a normal setup,
+    not a lock-out. A range covered only by several drops together counts as reachable (permissive)."""
+    deciding = [r for r in sorted(group.rules, key=lambda r: r.position) if _matches_ssh(r)]
+    openings = [(_network(r), deciding[:i]) for i, r in enumerate(deciding) if r.action == "accept"]
+    if group.inbound_default_policy == "accept":
+        openings.append((EVERYWHERE, deciding))
+    return any(not any(_covers(r, network) for r in before) for network, before in openings)
+
+
+def _placed(rules: tuple[_Rule, ...], rule: _Rule, position: int | None) -> tuple[_Rule, ...]:
+    """The rules with `rule` at `position` among the editable ones (0 or past the end: last), the
+    ones after it moving down: where the API puts a rule created or moved there."""
+    fixed = tuple(r for r in rules if not r.editable)
+    others = sorted((r for r in rules if r.editable and r.id != rule.id), key=lambda r: r.position)
+    index = position - 1 if position and 0 < position <= len(others) + 1 else len(others)
+    others.insert(index, rule)
+    return fixed + tuple(replace(r, position=i) for i, r in enumerate(others, start=1))
+
+
+def _without_rule(group: _SecurityGroup, arguments: dict[str, Any]) -> _SecurityGroup:
+    return replace(group, rules=tuple(r for r in group.rules if r.id != arguments.get("security_group_rule_id")))
+
+
+def _with_rule_updated(group: _SecurityGroup, arguments: dict[str, Any]) -> _SecurityGroup:
+    wanted = arguments.get("security_group_rule_id")
+    rule = next((r for r in group.rules if r.id == wanted), None)
+    if rule is None:
+        return group
+    rule = _rule({**asdict(rule), **{f: arguments[f] for f in _RULE_FIELDS if arguments.get(f) is not None}})
+    if arguments.get("position") is None:
+        return replace(group, rules=tuple(rule if r.id == wanted else r for r in group.rules))
+    return replace(group, rules=_placed(group.rules, rule, arguments["position"]))
+
+
+def _with_rule_created(group: _SecurityGroup, arguments: dict[str, Any]) -> _SecurityGroup:
+    return replace(group, rules=_placed(group.rules, _rule({**arguments, "id": None}), arguments.get("position")))
+
+
+def _rules_replaced(group: _SecurityGroup, arguments: dict[str, Any]) -> _SecurityGroup:
+    """The editable rules become the call's (in their positions, else their order); the default ones stay."""
+    given = [r for r in arguments.get("rules") or [] if isinstance(r, dict)]
+    rules = [_rule({**r, "position": r.get("position") or i}) for i, r in enumerate(given, start=1)]
+    return replace(group, rules=tuple(r for r in group.rules if not r.editable) + tuple(rules))
+
+
+def _with_group_updated(group: _SecurityGroup, arguments: dict[str, Any]) -> _SecurityGroup:
+    policy = arguments.get("inbound_default_policy")
+    return replace(group, inbound_default_policy=str(policy).lower()) if policy is not None else group
+
+
+SecurityGroupChange = Callable[[_SecurityGroup, dict[str, Any]], _SecurityGroup]
+
+
+def _keeps_ssh(change: SecurityGroupChange) -> LockoutGuard:
+    """A guard refusing a change of a security group (`change`: the group before -> after) that
+    makes SSH (port 22) unreachable where it was reachable, while running servers use the group."""
 
     async def guard(ctx: CallContext, arguments: dict[str, Any]) -> None:
         from scaleway.instance.v1 import InstanceV1API
 
         api = ctx.api(InstanceV1API)
-        zone, group = arguments.get("zone"), arguments["security_group_id"]
-        rules = (await ctx.run(api.list_security_group_rules, security_group_id=group, zone=zone, per_page=100)).rules
-        if not any(_allows_ssh(r) for r in rules) or any(_allows_ssh(r) for r in change(rules, arguments)):
+        zone, group_id = arguments.get("zone"), arguments["security_group_id"]
+        found = (await ctx.run(api.get_security_group, security_group_id=group_id, zone=zone)).security_group
+        rules = await ctx.run(api.list_security_group_rules_all, security_group_id=group_id, zone=zone)
+        group = _SecurityGroup(str(found.inbound_default_policy).lower(), tuple(_rule(r) for r in rules))
+        if not found.servers or not _ssh_reachable(group) or _ssh_reachable(change(group, arguments)):
             return
-        servers = (await ctx.run(api.list_servers, zone=zone, per_page=100)).servers
+        servers = await ctx.run(api.list_servers_all, zone=zone)
         running = [
-            s.name for s in servers if s.security_group and s.security_group.id == group and str(s.state) == "running"
+            s.name
+            for s in servers
+            if s.security_group and s.security_group.id == group_id and str(s.state) == "running"
         ]
         if running:
             raise ToolFailure(
-                f"Refused: after this change no rule of security group {group} allows SSH (port 22), and running "
+                f"Refused: after this change SSH (port 22) no longer reaches the servers of security group "
+                f"{group_id} (its rules, in position order, then its inbound default policy), and running "
                 f"server(s) {', '.join(running)} use it; you would be locked out of them. {OVERRIDE_HINT}"
             )
 
@@ -137,9 +292,14 @@ GUARDS: dict[str, LockoutGuard] = {
     "iam_delete_policy": _own_policy,
     "iam_set_rules": _own_policy,
     "iam_update_policy": _own_policy_principal,
+    "iam_delete_group": _own_group(_group_deleted),
+    "iam_remove_group_member": _own_group(_member_removed),
+    "iam_set_group_members": _own_group(_members_set),
     "instance_delete_security_group_rule": _keeps_ssh(_without_rule),
     "instance_update_security_group_rule": _keeps_ssh(_with_rule_updated),
     "instance_set_security_group_rules": _keeps_ssh(_rules_replaced),
+    "instance_create_security_group_rule": _keeps_ssh(_with_rule_created),
+    "instance_update_security_group": _keeps_ssh(_with_group_updated),
 }
 
 

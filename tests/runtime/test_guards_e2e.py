@@ -84,7 +84,7 @@ def test_each_guard_refuses_and_allow_lockout_lets_it_through(tmp_path: Path) ->
 
                 sb.reset_requests()
                 ssh = {"security_group_id": group["id"], "security_group_rule_id": rule["id"]}
-                no_ssh, owns_key = "no rule of security group", "the API key this server is using"
+                no_ssh, owns_key = "SSH (port 22) no longer reaches", "the API key this server is using"
                 refusals = [  # every way to the same lock-out, not only the delete
                     ("instance_delete_security_group_rule", ssh, no_ssh),
                     ("instance_update_security_group_rule", {**ssh, "dest_port_from": 2222}, no_ssh),
