@@ -178,13 +178,9 @@ def _network(rule: _Rule) -> Network:
 
 
 def _covers(drop: _Rule, network: Network) -> bool:
-    """Whether a drop rule shuts all of `network` out. A drop of a whole address space (0.0.0.0/0 or
-    ::/0) counts as a drop of every address: it says "no SSH", and most servers are reached over one
-    family only (IPv4), so the other family's default is no way back in."""
+    """Whether a drop rule shuts all of `network` out (a drop of ::/0 leaves IPv4 as it was)."""
     dropped = _network(drop)
-    return drop.action == "drop" and (
-        dropped.prefixlen == 0 or (dropped.version == network.version and network.subnet_of(dropped))
-    )
+    return drop.action == "drop" and dropped.version == network.version and network.subnet_of(dropped)
 
 
 def _matches_ssh(rule: _Rule) -> bool:
@@ -197,16 +193,27 @@ def _matches_ssh(rule: _Rule) -> bool:
     )
 
 
+def _ssh_families(group: _SecurityGroup) -> frozenset[int]:
+    """The address families (4, 6) SSH reaches the group's servers from."""
+    deciding = [r for r in sorted(group.rules, key=lambda r: r.position) if _matches_ssh(r)]
+    openings = [(_network(r), deciding[:i]) for i, r in enumerate(deciding) if r.action == "accept"]
+    if group.inbound_default_policy == "accept":
+        openings.append((EVERYWHERE, deciding))
+    return frozenset(network.version for network, before in openings if not any(_covers(r, network) for r in before))
+
+
+def _locks_out(before: _SecurityGroup, after: _SecurityGroup) -> bool:
+    """SSH reached the servers and no longer does: over IPv4 (how most servers are reached), or at all."""
+    was, now = _ssh_families(before), _ssh_families(after)
+    return bool(was) and (not now or (4 in was and 4 not in now))
+
+
 def _ssh_reachable(group: _SecurityGroup) -> bool:
     """Whether SSH reaches the group's servers from some address: an accept rule on port 22 (or the
     default accept policy) that the drop rules before it do not cover entirely. An accept rule whose
     ip_range is narrowed (to one's own address, say) still counts: restricting SSH is a normal setup,
     not a lock-out. A range covered only by several drops together counts as reachable (permissive)."""
-    deciding = [r for r in sorted(group.rules, key=lambda r: r.position) if _matches_ssh(r)]
-    openings = [(_network(r), deciding[:i]) for i, r in enumerate(deciding) if r.action == "accept"]
-    if group.inbound_default_policy == "accept":
-        openings.append((EVERYWHERE, deciding))
-    return any(not any(_covers(r, network) for r in before) for network, before in openings)
+    return bool(_ssh_families(group))
 
 
 def _placed(rules: tuple[_Rule, ...], rule: _Rule, position: int | None) -> tuple[_Rule, ...]:
@@ -265,7 +272,7 @@ def _keeps_ssh(change: SecurityGroupChange) -> LockoutGuard:
         found = (await ctx.run(api.get_security_group, security_group_id=group_id, zone=zone)).security_group
         rules = await ctx.run(api.list_security_group_rules_all, security_group_id=group_id, zone=zone)
         group = _SecurityGroup(str(found.inbound_default_policy).lower(), tuple(_rule(r) for r in rules))
-        if not found.servers or not _ssh_reachable(group) or _ssh_reachable(change(group, arguments)):
+        if not found.servers or not _locks_out(group, change(group, arguments)):
             return
         servers = await ctx.run(api.list_servers_all, zone=zone)
         running = [

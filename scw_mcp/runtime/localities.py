@@ -77,7 +77,7 @@ def _check(kind: str, value: str, known: list[str], pattern: re.Pattern[str]) ->
             f"Zones of {value}: {', '.join(zones)}."
         )
     if kind == "region" and value in known_zones():
-        region = value.rsplit("-", 1)[0]
+        region = region_of(value)
         raise ToolFailure(f"Unknown region {given!r}: {value!r} is a zone. Did you mean {region!r}?")
     close = difflib.get_close_matches(value, known, n=1, cutoff=0.6)
     if pattern.match(value) and not close:

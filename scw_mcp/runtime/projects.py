@@ -21,32 +21,23 @@ hand-written tool performs, or in data/references.yaml where the name does not s
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
 from typing import Any
 
 from scw_mcp.safety import DESTRUCTIVE, READ
 
 from .context import CallContext
 from .convert import to_json
+from .errors import ToolFailure
 from .localities import region_of
 from .operation import Operation
 from .preview import project_of
 from .results import is_list
-from .sdk import name_prefix
+from .sdk import readers_of, references
 
-PUBLIC = "(public)"  # a resource that belongs to no project: an image anyone may use
+PUBLIC = "(public)"  # a public resource (an image): anyone may use it, whoever owns it
+NO_PROJECT = "(no project)"  # read, and belongs to no project: an organization-wide resource (an IAM user)
 MAX_IDS = 20  # ids of one list a write may hold under an allowlist (each is one read)
 _NOT_IDS = frozenset({"project_id", "organization_id", "zone", "region"})
-
-
-@cache
-def references() -> dict[str, dict[str, str]]:
-    """data/references.yaml: prefix ("*" for any) -> field -> the getter of what it names."""
-    import yaml
-
-    text = resources.files("scw_mcp").joinpath("data/references.yaml").read_text(encoding="utf-8")
-    return {str(p): {str(f): str(g) for f, g in table.items()} for p, table in (yaml.safe_load(text) or {}).items()}
 
 
 def fields(resource: Any) -> dict[str, Any]:
@@ -64,72 +55,87 @@ class Placement:
     gate: Any  # runtime.policy.Gate
     catalog: Any  # the SDK catalog (runtime.catalog.Catalog)
     default_project: str | None
-    _cache: dict[tuple[str, str], str | None] = field(default_factory=dict)
+    _cache: dict[tuple[str, str, int, bool], Any] = field(default_factory=dict)
 
     @property
     def allowed(self) -> tuple[str, ...]:
         return tuple(self.gate.policy.projects or ())
 
     # --- getters ------------------------------------------------------------------------
-    def getter(self, op: Operation, key: str) -> Operation | None:
-        """The read operation that gets what an argument or field `key` names, if one does."""
-        name = key.removesuffix("_ids").removesuffix("_id")
-        prefix = name_prefix(op)
-        table = {**references().get("*", {}), **references().get(prefix, {}), **references().get(op.namespace, {})}
-        parts = name.split("_")  # delete_volume_ids -> volume, security_group_rule_ids -> ..., rule
-        candidates = [table.get(key), table.get(name)]
-        candidates += [f"{prefix}_get_{'_'.join(parts[i:])}" for i in range(len(parts))]
-        candidates += [p for p in op.performs if p.endswith(f"_get_{name}")]  # a hand-written tool's own reads
-        for candidate in candidates:
-            found = self.catalog.get(candidate) if candidate else None
-            if found is not None and found.safety == READ and found.name != op.name:
-                return found
-        return None
+    def getters(self, op: Operation, key: str) -> list[Operation]:
+        return readers_of(self.catalog, op, key)
 
-    async def _read(self, getter: Operation, ctx: CallContext, arguments: dict[str, Any]) -> Any:
-        """What a getter reads; None when it cannot (a missing id, an error: placed nowhere)."""
+    async def _read(self, getter: Operation, ctx: CallContext, arguments: dict[str, Any], key: str, value: str) -> Any:
+        """What a getter reads of `key=value` (with the call's zone/region, nothing else of the call:
+        no runner option such as `wait`); None when it cannot (a missing id, an API error)."""
+        from scaleway_core.api import ScalewayException
+
+        ids = [p for p in getter.path_params if p not in _NOT_IDS]
+        target = key if key in ids else (ids[-1] if ids else key)  # a rule's getter: the rule id, not the group's
+        given = {k: arguments[k] for k in ("zone", "region", *ids) if arguments.get(k) is not None}
+        given[target] = value
         params = getter.schema.get("properties", {})
-        if "region" in params and "region" not in arguments and arguments.get("zone"):
-            arguments = {**arguments, "region": region_of(arguments["zone"])}  # a zoned call's regional reference
-        if not set(getter.schema.get("required", [])) <= set(arguments):
+        if "region" in params and "region" not in given and given.get("zone"):
+            given["region"] = region_of(given["zone"])  # a zoned call's regional reference
+        given = {k: v for k, v in given.items() if k in params}
+        if not set(getter.schema.get("required", [])) <= set(given):
             return None
         try:
-            return to_json(await getter.executor.call(getter, ctx, {k: v for k, v in arguments.items() if k in params}))
-        except Exception:  # noqa: BLE001 - an unreadable resource is placed nowhere
+            return to_json(await getter.executor.call(getter, ctx, given))
+        except (ScalewayException, ToolFailure):  # not found, forbidden, an id it refuses: placed nowhere
             return None
 
     async def place_id(
-        self, op: Operation, ctx: CallContext, arguments: dict[str, Any], key: str, value: str, up: int = 2
+        self,
+        op: Operation,
+        ctx: CallContext,
+        arguments: dict[str, Any],
+        key: str,
+        value: str,
+        up: int = 2,
+        public: bool = True,
     ) -> Any:
-        """The project of what `key=value` names: a project id, PUBLIC, or None (no getter, unreadable, none)."""
-        getter = self.getter(op, key)
-        if getter is None:
-            return None
-        if (getter.name, value) not in self._cache:
-            target = next((p for p in getter.path_params if p not in _NOT_IDS), key)
-            read = await self._read(getter, ctx, {**arguments, target: value})
-            self._cache[getter.name, value] = await self.place(op, ctx, arguments, read, up)
-        return self._cache[getter.name, value]
-
-    async def place(
-        self, op: Operation, ctx: CallContext, arguments: dict[str, Any], resource: Any, up: int = 2
-    ) -> Any:
-        """The project of a resource as read, else of the parents its `*_id` fields name (at most `up` steps)."""
-        data = fields(resource)
-        if data.get("public") is True:
-            return PUBLIC
-        found = project_of(resource)
-        if found is not None or up == 0:
-            return found
-        where = {k: data[k] for k in ("zone", "region") if isinstance(data.get(k), str)}  # a listed item's own
-        for key, value in ids_in(data, top_level_only=True):
-            found = await self.place_id(op, ctx, {**arguments, **where}, key, value, up - 1)
-            if found is not None:
-                return found
+        """The project of what `key=value` names: a project id, PUBLIC, NO_PROJECT (read, belongs to no
+        project: organization-wide), or None (no getter reads it)."""
+        for getter in self.getters(op, key):
+            cached = (getter.name, value, up, public)
+            if cached not in self._cache:
+                read = await self._read(getter, ctx, arguments, key, value)
+                self._cache[cached] = None if read is None else await self.place(op, ctx, arguments, read, up, public)
+            if self._cache[cached] is not None:
+                return self._cache[cached]
         return None
 
+    async def place(
+        self,
+        op: Operation,
+        ctx: CallContext,
+        arguments: dict[str, Any],
+        resource: Any,
+        up: int = 2,
+        public: bool = True,
+    ) -> Any:
+        """The project of a resource as read (PUBLIC for a public one, anyone may use it, unless `public`
+        is False: what a write changes is its owner's), else of the parents its `*_id` fields name (at
+        most `up` steps; one outside the list wins), else NO_PROJECT."""
+        data = fields(resource)
+        if public and data.get("public") is True:
+            return PUBLIC
+        found = project_of(resource)
+        if found is not None:
+            return found
+        placed = []
+        where = {k: data[k] for k in ("zone", "region") if isinstance(data.get(k), str)}  # a listed item's own
+        for key, value in ids_in(data, top_level_only=True) if up > 0 else ():
+            parent = await self.place_id(op, ctx, {**arguments, **where}, key, value, up - 1)
+            if parent not in (None, PUBLIC, NO_PROJECT):
+                if parent not in self.allowed:
+                    return parent
+                placed.append(parent)
+        return placed[0] if placed else NO_PROJECT
+
     def _check(self, op: Operation, project: Any, what: str) -> None:
-        if project not in (None, PUBLIC) and project not in self.allowed:
+        if project not in (None, PUBLIC, NO_PROJECT) and project not in self.allowed:
             raise self.gate.refuse(
                 f"project {project} is not in the allowed projects ({op.name}: {what} belongs to it)."
             )
@@ -143,16 +149,17 @@ class Placement:
         if "project_id" in op.path_params and arguments.get("project_id"):  # a project's own call
             self._check(op, arguments["project_id"], f"project_id={arguments['project_id']}")
             path_ids = []
+        # what it changes is placed by its owner (a public image is still someone's), and must be placed
         placed_any = False
         if state is not None:  # the previewed target, as read for the preview: not read again
-            project = await self.place(op, ctx, arguments, state)
+            project = await self.place(op, ctx, arguments, state, public=False)
             self._check(op, project, "what it acts on")
-            placed_any = project is not None
+            placed_any = project in self.allowed
             path_ids = [(k, v) for k, v in path_ids if not (placed_any and fields(state).get("id") == v)]
         for key, value in path_ids:
-            project = await self.place_id(op, ctx, arguments, key, value)
+            project = await self.place_id(op, ctx, arguments, key, value, public=False)
             self._check(op, project, f"{key}={value}")
-            placed_any = placed_any or project is not None
+            placed_any = placed_any or project in self.allowed
         if path_ids and not placed_any:
             raise self.gate.refuse(
                 f"{op.name} acts on {', '.join(f'{k}={v}' for k, v in path_ids)}, whose project could not be "
@@ -170,12 +177,12 @@ class Placement:
             )
         for key, value in body:
             project = await self.place_id(op, ctx, arguments, key, value)
-            if project is None and op.safety == DESTRUCTIVE:  # the ids of a destructive call are what it destroys
+            if project in (None, NO_PROJECT) and op.safety == DESTRUCTIVE and _destroyed(op, key):
                 raise self.gate.refuse(
-                    f"{op.name} holds {key}={value}, whose project could not be read, and only projects "
+                    f"{op.name} destroys {key}={value}, whose project could not be read, and only projects "
                     f"{', '.join(self.allowed)} are allowed."
                 )
-            self._check(op, project, f"{key}={value}")  # a reference no getter reads (an offer) passes
+            self._check(op, project, f"{key}={value}")  # a reference no getter reads (an OS, an offer) passes
 
     # --- reads --------------------------------------------------------------------------
     def fill_project(self, op: Operation, arguments: dict[str, Any]) -> None:
@@ -216,7 +223,7 @@ class Placement:
             kept = []
             for item in data["items"]:
                 project = await self.place(op, ctx, arguments, item)
-                if project in (None, PUBLIC) or project in self.allowed:
+                if project in (None, PUBLIC, NO_PROJECT) or project in self.allowed:
                     kept.append(item)
             hidden = len(data["items"]) - len(kept)
             if hidden:
@@ -252,3 +259,10 @@ def ids_in(value: Any, top_level_only: bool = False) -> list[tuple[str, str]]:
     if isinstance(value, dict):
         scan(value, False)
     return out
+
+
+def _destroyed(op: Operation, key: str) -> bool:
+    """Whether a body list names what a destructive call destroys (`security_group_rule_ids` of
+    `..._delete_security_group_rules`, `delete_volume_ids`), not what it merely refers to."""
+    name = key.removesuffix("_ids")
+    return key.endswith("_ids") and (name.startswith("delete_") or name in op.name)

@@ -147,6 +147,8 @@ class Runner:
                 continue
             if op.scope == scope:
                 arguments[scope] = check(value or default)
+            elif value:  # a pool's zone in a region-scoped call: spelled as the API spells it too
+                arguments[scope] = check(value)
 
     def _placement(self) -> Placement:
         """Where what a call touches belongs, for a projects allowlist (runtime/projects.py)."""

@@ -7,6 +7,8 @@ The preview of a generated destructive operation is the resource it targets, rea
 from __future__ import annotations
 
 import keyword
+from functools import cache
+from importlib import resources
 from typing import Any
 
 from scw_mcp.safety import READ
@@ -149,18 +151,16 @@ class SdkExecutor:
         return None
 
     def _owner_getter(self, op: Operation, arguments: dict[str, Any]) -> Operation | None:
-        """The getter of the resource an id in the URL names (`<prefix>_get_<resource>` for `<resource>_id`),
-        for an operation with no twin of its own: what it changes belongs to that resource."""
+        """The getter of the resource an id in the URL names, for an operation with no twin of its own:
+        what it changes belongs to that resource."""
         for param in reversed(op.path_params):  # the innermost id first: a pool's before its cluster's
             if not param.endswith("_id") or param in ("project_id", "organization_id") or not arguments.get(param):
                 continue
-            getter = self.catalog.get(f"{name_prefix(op)}_get_{param.removesuffix('_id')}")
-            if (
-                getter is not None
-                and getter.safety == READ
-                and set(getter.schema.get("required", [])) <= set(arguments)
-            ):
-                return getter
+            for getter in readers_of(self.catalog, op, param):  # its own API's: what it changes is there
+                if getter.name.startswith(f"{name_prefix(op)}_") and set(getter.schema.get("required", [])) <= set(
+                    arguments
+                ):
+                    return getter
         return None
 
 
@@ -187,6 +187,32 @@ def name_prefix(op: Operation) -> str:
     (LbV1ZonedAPI.detach_private_network), `instance_v2alpha1`, else its namespace."""
     method = op.sdk[0].rsplit(".", 1)[-1] if op.sdk else ""
     return op.name.removesuffix(f"_{method}") if method and op.name.endswith(f"_{method}") else op.namespace
+
+
+@cache
+def references() -> dict[str, dict[str, Any]]:
+    """data/references.yaml: prefix ("*" for any) -> field -> the getter (or getters) of what it names."""
+    import yaml
+
+    text = resources.files("scw_mcp").joinpath("data/references.yaml").read_text(encoding="utf-8")
+    return {str(p): dict(table) for p, table in (yaml.safe_load(text) or {}).items()}
+
+
+def readers_of(catalog: Any, op: Operation, key: str) -> list[Operation]:
+    """The read operations that may get what an argument or field `key` of `op` names, best first:
+    data/references.yaml where the name does not say (a volume id may be an Instance volume or a
+    Block Storage one), `<prefix>_get_<resource>` (and shorter endings: `delete_volume_ids` -> volume),
+    then the reads a hand-written tool performs."""
+    name = key.removesuffix("_ids").removesuffix("_id")
+    prefix = name_prefix(op)
+    table = {**references().get("*", {}), **references().get(prefix, {}), **references().get(op.namespace, {})}
+    listed = table.get(key) or table.get(name) or []
+    parts = name.split("_")
+    candidates = [*([listed] if isinstance(listed, str) else listed)]
+    candidates += [f"{prefix}_get_{'_'.join(parts[i:])}" for i in range(len(parts))]
+    candidates += [p for p in op.performs if p.endswith(f"_get_{name}")]
+    found = [catalog.get(c) for c in dict.fromkeys(candidates)]
+    return [g for g in found if g is not None and g.safety == READ and g.name != op.name]
 
 
 def twin(catalog: Any, op: Operation, verb: str, arguments: dict[str, Any]) -> Operation | None:

@@ -61,8 +61,13 @@ def test_ssh_reachability_follows_rule_order_then_the_default_policy():
     assert _reachable("accept", _rule(22, "drop", 1, ip_range="203.0.113.0/24"))
     assert _reachable("drop", _rule(22, "drop", 1, ip_range="203.0.113.0/24"), _rule(22, "accept", 2))
     assert not _reachable("drop", _rule(22, "drop", 1, ip_range="10.0.0.0/8"), _rule(22, "accept", 2, "10.1.2.3"))
-    # a drop of a whole address space says "no SSH", whichever family
-    assert not _reachable("accept", _rule(22, "drop", 1, ip_range="::/0"))
+    # a drop shuts its own address family only: dropping IPv6 leaves IPv4 SSH as it was
+    assert _reachable("accept", _rule(22, "drop", 1, ip_range="::/0"))
+    assert not _reachable("accept", _rule(22, "drop", 1, ip_range="0.0.0.0/0"))
+    ipv4_and_6 = guards._SecurityGroup("drop", (_rule(22, "accept", 1), _rule(22, "accept", 2, ip_range="::/0")))
+    ipv6_only = guards._SecurityGroup("drop", (_rule(22, "accept", 2, ip_range="::/0"),))
+    assert guards._locks_out(ipv4_and_6, ipv6_only)  # IPv4, how most servers are reached, is gone
+    assert not guards._locks_out(ipv4_and_6, guards._SecurityGroup("drop", (_rule(22, "accept", 1),)))
 
 
 def test_security_group_changes_place_rules_as_the_api_does():
