@@ -124,3 +124,39 @@ def test_reads_under_another_projects_parent_or_listed_across_projects_show_noth
     for listed in (rules, everywhere):
         assert ok(listed)["items"] == [] and "left out" in ok(listed)["notes"][0], text_of(listed)
     assert ok(image)["image"]["id"] == public["id"]
+
+
+def test_what_a_write_changes_is_its_owners_and_references_are_not_targets(sb: Sandbox) -> None:
+    """A public image is anyone's to use, not to delete; a write that merely refers to something
+    (an SBS volume it detaches, an OS it installs) is not refused for it; runner options such as
+    `wait` never reach the reads that place a resource."""
+    server, volume = _made(
+        sb,
+        ("instance_create_server", {"name": "a", "commercial_type": "DEV1-S", "image": "ubuntu_noble"}),
+        ("block_create_volume", {"name": "data", "perf_iops": 5000, "from_empty": {"size": 10_000_000_000}}),
+    )
+    server_id = server["server"]["id"]
+    _made(sb, ("instance_attach_server_volume", {"server_id": server_id, "volume_id": volume["id"]}))
+    image = sb.engine.add(
+        "/instance/v1/zones/fr-par-1/images",
+        {"id": str(uuid.uuid4()), "name": "public", "public": True, "project": OTHER, "zone": "fr-par-1"},
+    )
+    operating_system = sb.engine.add("/baremetal/v1/zones/fr-par-1/os", {"id": str(uuid.uuid4()), "name": "Ubuntu"})
+    metal = sb.engine.add(
+        "/baremetal/v1/zones/fr-par-1/servers",
+        {"id": str(uuid.uuid4()), "name": "bm", "project_id": sb.project_id, "status": "ready", "zone": "fr-par-1"},
+    )
+    sb.reset_requests()
+    deleted, detached, installed, renamed = calls(
+        sb,
+        ("instance_delete_image", {"image_id": image["id"]}),
+        ("instance_detach_server_volume", {"server_id": server_id, "volume_id": volume["id"]}),
+        ("baremetal_install_server", {"server_id": metal["id"], "os_id": operating_system["id"], "hostname": "bm"}),
+        ("block_update_volume", {"volume_id": volume["id"], "name": "renamed", "wait": True}),
+        policy=Policy(projects=(sb.project_id,)),
+        **ALL,
+    )
+    assert deleted.is_error and REFUSED in text_of(deleted)
+    for result in (detached, installed, renamed):
+        assert not result.is_error, text_of(result)
+    assert not any(image["id"] in w for w in _writes(sb))
