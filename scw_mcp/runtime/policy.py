@@ -158,7 +158,9 @@ class Gate:
             safety=effective, needs_confirmation=self.may_confirm(op, effective) and self.confirm_destructive
         )
 
-    def check_project(self, op: Any, project: str | None, known: bool = False) -> None:
-        """The project a call targets must be allowed (known=True: a write must name one)."""
+    def check_project(self, op: Any, project: str | None, known: bool = False, what: str = "") -> None:
+        """The project a call targets, or `what` it touches belongs to, must be allowed (known=True: a
+        write must name one). The one home of this rule: runtime/projects.py places resources with it."""
         if self.policy.projects and (project is not None or known) and project not in self.policy.projects:
-            raise self.refuse(f"project {project} is not in the allowed projects ({op.name}).")
+            whose = f": {what} belongs to it" if what else ""
+            raise self.refuse(f"project {project} is not in the allowed projects ({op.name}{whose}).")

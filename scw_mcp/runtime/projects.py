@@ -135,10 +135,8 @@ class Placement:
         return placed[0] if placed else NO_PROJECT
 
     def _check(self, op: Operation, project: Any, what: str) -> None:
-        if project not in (None, PUBLIC, NO_PROJECT) and project not in self.allowed:
-            raise self.gate.refuse(
-                f"project {project} is not in the allowed projects ({op.name}: {what} belongs to it)."
-            )
+        if project not in (None, PUBLIC, NO_PROJECT):
+            self.gate.check_project(op, project, what=what)
 
     # --- writes -------------------------------------------------------------------------
     async def check_write(self, op: Operation, ctx: CallContext, arguments: dict[str, Any], state: Any) -> None:
