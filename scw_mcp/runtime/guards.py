@@ -41,13 +41,14 @@ async def _own_api_key_expiry(ctx: CallContext, arguments: dict[str, Any]) -> No
 
 
 async def _own_principal(ctx: CallContext, arguments: dict[str, Any]) -> None:
-    """The application or user the server's API key belongs to: deleting it deletes the key."""
+    """The application or user the server's API key belongs to: deleting it deletes the key, locking
+    it stops the key working."""
     key = await _own_key(ctx)
     for field, own in (("application_id", key.application_id), ("user_id", key.user_id)):
         if own and arguments.get(field) == own:
             raise ToolFailure(
-                f"Refused: {field.removesuffix('_id')} {own} owns the API key this server is using; deleting it "
-                f"deletes the key and cuts every further call off. {OVERRIDE_HINT}"
+                f"Refused: {field.removesuffix('_id')} {own} owns the API key this server is using; deleting or "
+                f"locking it cuts every further call off. {OVERRIDE_HINT}"
             )
 
 
@@ -296,6 +297,7 @@ GUARDS: dict[str, LockoutGuard] = {
     "iam_update_api_key": _own_api_key_expiry,
     "iam_delete_application": _own_principal,
     "iam_delete_user": _own_principal,
+    "iam_lock_user": _own_principal,  # "a locked member cannot log in or use API keys"
     "iam_delete_policy": _own_policy,
     "iam_set_rules": _own_policy,
     "iam_update_policy": _own_policy_principal,

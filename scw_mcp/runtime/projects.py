@@ -32,7 +32,7 @@ from .localities import region_of
 from .operation import Operation
 from .preview import project_of
 from .results import is_list
-from .sdk import readers_of, references
+from .sdk import name_prefix, readers_of, references
 
 PUBLIC = "(public)"  # a public resource (an image): anyone may use it, whoever owns it
 NO_PROJECT = "(no project)"  # read, and belongs to no project: an organization-wide resource (an IAM user)
@@ -104,7 +104,28 @@ class Placement:
                 self._cache[cached] = None if read is None else await self.place(op, ctx, arguments, read, up, public)
             if self._cache[cached] is not None:
                 return self._cache[cached]
-        return None
+        return await self._place_listed(op, ctx, arguments, key, value)
+
+    async def _place_listed(
+        self, op: Operation, ctx: CallContext, arguments: dict[str, Any], key: str, value: str
+    ) -> Any:
+        """What no getter reads but a listing filters by (a DNS zone: `domain_list_dns_zones(dns_zone=)`):
+        the project of what it lists, one outside the list first."""
+        from scaleway_core.api import ScalewayException
+
+        name = key.removesuffix("_ids").removesuffix("_id")
+        lister = self.catalog.get(f"{name_prefix(op)}_list_{name}s")
+        if lister is None or lister.safety != READ or not lister.list_key or key not in lister.schema["properties"]:
+            return None
+        given = {k: arguments[k] for k in ("zone", "region") if arguments.get(k) and k in lister.schema["properties"]}
+        try:
+            listed = to_json(await lister.executor.call(lister, ctx, {**given, key: value}))
+        except (ScalewayException, ToolFailure):
+            return None
+        projects = [project_of(item) for item in (listed.get(lister.list_key) or [])]
+        return next((p for p in projects if p is not None and p not in self.allowed), None) or next(
+            (p for p in projects if p is not None), None
+        )
 
     async def place(
         self,
@@ -234,33 +255,34 @@ class Placement:
 
 def ids_in(value: Any, top_level_only: bool = False) -> list[tuple[str, str]]:
     """The (field, id) pairs a call's arguments or a resource hold: `*_id` strings, `*_ids` lists,
-    the bare reference fields of data/references.yaml, and (unless top_level_only) the same one
-    level down in objects and lists of objects (`from_snapshot.snapshot_id`)."""
+    the bare reference fields of data/references.yaml, and (unless top_level_only) the same in
+    objects, lists and maps of objects down to four levels, where an `id` is named after the field
+    that holds it (`private_network: {id}` -> private_network_id, `volumes: {"1": {id}}` -> volume_id)."""
     bare = {f for table in references().values() for f in table if not f.endswith(("_id", "_ids"))}
     out: list[tuple[str, str]] = []
 
-    def scan(obj: dict[str, Any], nested: bool) -> None:
+    def scan(obj: dict[str, Any], holder: str, depth: int) -> None:
         for key, item in obj.items():
             if key in _NOT_IDS:
                 continue
-            if isinstance(item, str) and item and (key.endswith("_id") or key in bare):
-                out.append((key, item))
-            elif isinstance(item, list) and key.endswith("_ids"):
-                out.extend((key, v) for v in item if isinstance(v, str) and v)
-            elif not nested and not top_level_only and isinstance(item, dict):
-                scan(item, True)
-            elif not nested and not top_level_only and isinstance(item, list):
-                for element in item:
+            field = f"{holder.removesuffix('s')}_id" if key == "id" and holder else key
+            if isinstance(item, str) and item and (field.endswith("_id") or field in bare):
+                out.append((field, item))
+            elif isinstance(item, list) and field.endswith("_ids"):
+                out.extend((field, v) for v in item if isinstance(v, str) and v)
+            elif depth < 4 and not top_level_only:
+                inner = holder if key.isdigit() else key  # a map keyed by index: {"1": {...}} keeps its field
+                for element in item if isinstance(item, list) else [item]:
                     if isinstance(element, dict):
-                        scan(element, True)
+                        scan(element, inner, depth + 1)
 
     if isinstance(value, dict):
-        scan(value, False)
+        scan(value, "", 0)
     return out
 
 
 def _destroyed(op: Operation, key: str) -> bool:
-    """Whether a body list names what a destructive call destroys (`security_group_rule_ids` of
-    `..._delete_security_group_rules`, `delete_volume_ids`), not what it merely refers to."""
-    name = key.removesuffix("_ids")
-    return key.endswith("_ids") and (name.startswith("delete_") or name in op.name)
+    """Whether a body list names what a destructive call acts on (`security_group_rule_ids`,
+    `delete_volume_ids`, the `fips_ids` it detaches): a destructive call's lists of ids are its
+    targets; single ids may be mere references (an OS it installs)."""
+    return key.endswith("_ids")

@@ -248,3 +248,32 @@ def test_a_policy_held_through_a_group_is_guarded_like_the_servers_own(sb: Sandb
             await _allowed(client, sb, "iam_delete_group", {"group_id": bare})
 
     anyio.run(scenario)
+
+
+def test_the_user_owning_the_servers_key_is_neither_deleted_nor_locked():
+    """A locked member cannot use API keys: locking the key's user is the same lock-out as deleting it."""
+    import anyio
+    from mcp import Client
+
+    from scw_mcp.runtime.settings import load_settings
+    from scw_mcp.sandbox import Sandbox
+    from scw_mcp.sandbox.behaviours.iam import add_api_key
+    from tests.inmemory import server_for, text_of
+
+    with Sandbox(s3=False) as sb:
+        user = sb.engine.items("/iam/v1alpha1/users")[0]
+        key, secret = "SCWUSERKEYXXXXXXXXXX", "7b3c1d2e-1111-4222-8333-944455566677"
+        add_api_key(sb.engine, bearer={"user_id": user["id"]}, key=key, secret=secret)
+        settings = load_settings(environ={**sb.env(), "SCW_ACCESS_KEY": key, "SCW_SECRET_KEY": secret})
+
+        async def refused() -> list[str]:
+            async with Client(server_for(sb, settings=settings, toolsets=("all",), confirm=False)) as client:
+                return [
+                    text_of(await client.call_tool(tool, {"user_id": user["id"]}))
+                    for tool in ("iam_delete_user", "iam_lock_user")
+                ]
+
+        sb.reset_requests()
+        for text in anyio.run(refused):
+            assert "owns the API key this server is using" in text, text
+        assert [r for r in sb.requests if r["method"] != "GET"] == []

@@ -160,3 +160,63 @@ def test_what_a_write_changes_is_its_owners_and_references_are_not_targets(sb: S
     for result in (detached, installed, renamed):
         assert not result.is_error, text_of(result)
     assert not any(image["id"] in w for w in _writes(sb))
+
+
+def test_ids_deep_in_the_body_and_resources_placed_another_way(sb: Sandbox) -> None:
+    """Ids nested in objects, lists and maps (`volumes: {"1": {id}}`, `endpoint_spec.private_network`)
+    are placed too; a resource read under another name (a flexible IP's fip_id) or only listed
+    (a DNS zone) is placed, so an own one is not refused."""
+    theirs_network, theirs_volume, ours_db = _made(
+        sb,
+        ("vpc_create_private_network", {"name": "theirs", "project_id": OTHER}),
+        (
+            "block_create_volume",
+            {"name": "theirs", "perf_iops": 5000, "from_empty": {"size": 10**10}, "project_id": OTHER},
+        ),
+        (
+            "rdb_create_instance",
+            {
+                "engine": "PostgreSQL-15",
+                "user_name": "a",
+                "password": "Sup3r-secret!!x",
+                "node_type": "db-dev-s",
+                "name": "db",
+            },
+        ),
+    )
+    _made(sb, ("domain_create_dns_zone", {"domain": "example.com", "subdomain": "app"}))
+    fip = sb.engine.add(
+        "/flexible-ip/v1alpha1/zones/fr-par-1/fips",
+        {
+            "id": str(uuid.uuid4()),
+            "project_id": sb.project_id,
+            "ip_address": "51.1.1.1/32",
+            "status": "ready",
+            "tags": [],
+        },
+    )
+    sb.reset_requests()
+    endpoint = {"private_network": {"private_network_id": theirs_network["id"], "ipam_config": {}}}
+    volume, nested, described, record = calls(
+        sb,
+        (
+            "instance_create_server",
+            {"name": "x", "volumes": {"1": {"id": theirs_volume["id"], "volume_type": "sbs_volume"}}},
+        ),
+        ("rdb_create_endpoint", {"instance_id": ours_db["instance"]["id"], "endpoint_spec": endpoint}),
+        ("flexibleip_update_flexible_ip", {"fip_id": fip["id"], "description": "ours"}),
+        (
+            "domain_update_dns_zone_records",
+            {
+                "dns_zone": "app.example.com",
+                "changes": [{"add": {"records": [{"name": "www", "type": "A", "data": "1.2.3.4", "ttl": 300}]}}],
+            },
+        ),
+        policy=Policy(projects=(sb.project_id,)),
+        **ALL,
+    )
+    for result in (volume, nested):
+        assert result.is_error and REFUSED in text_of(result), text_of(result)
+    for result in (described, record):
+        assert not result.is_error, text_of(result)
+    assert not any(theirs_volume["id"] in w or "endpoints" in w for w in _writes(sb))
