@@ -220,3 +220,22 @@ def test_ids_deep_in_the_body_and_resources_placed_another_way(sb: Sandbox) -> N
     for result in (described, record):
         assert not result.is_error, text_of(result)
     assert not any(theirs_volume["id"] in w or "endpoints" in w for w in _writes(sb))
+
+
+def test_a_load_balancers_backend_is_placed_by_its_load_balancer(sb: Sandbox) -> None:
+    """A backend names no project: the API returns its `lb`, whose project places it (the sandbox
+    answers the regional API, which the lb_* tools use, as it answers the zoned one)."""
+    (lb,) = _made(sb, ("lb_create_lb", {"name": "front", "type": "LB-S"}))
+    health = {"port": 80, "check_max_retries": 3}
+    backend = {"name": "b", "forward_protocol": "tcp", "forward_port": 80, "forward_port_algorithm": "roundrobin"}
+    (created,) = _made(
+        sb, ("lb_create_backend", {"lb_id": lb["id"], **backend, "sticky_sessions": "none", "health_check": health})
+    )
+    assert created["lb"]["id"] == lb["id"]
+    (added,) = calls(
+        sb,
+        ("lb_add_backend_servers", {"backend_id": created["id"], "server_ip": ["10.0.0.1"]}),
+        policy=Policy(projects=(sb.project_id,)),
+        **ALL,
+    )
+    assert ok(added)["pool"] == ["10.0.0.1"]

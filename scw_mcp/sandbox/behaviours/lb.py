@@ -1,4 +1,6 @@
-"""Load Balancer: lbs with their flexible IP, frontends, backends and Private Network attachments.
+"""Load Balancer: lbs with their flexible IP, frontends, backends and Private Network attachments
+(backends, frontends and backend servers on the zoned API and the older regional one, which the
+lb_* tools use).
 
 Checked against the shared cassette lb-create-lb-simple (to_create, creating, ready over polls;
 the IP object with its reverse; DELETE 204 then to_delete then 404 "lbs not Found"; the IP kept
@@ -16,6 +18,7 @@ from .ipam import book_for, release_for
 
 LB = "/lb/v1/zones/{zone}"
 LBS = f"{LB}/lbs"
+REGIONAL_LB = "/lb/v1/regions/{region}"  # the older regional API (LbV1API, the lb_* tools): the same resources
 IPS = f"{LB}/ips"
 RELEASE = "lb_release_ip"  # engine.scratch: lbs deleted with release_ip=true
 
@@ -101,10 +104,11 @@ def _lb_gone(engine: Engine, collection: str, lb: dict[str, Any]) -> None:
             ip["lb_id"] = None
 
 
-@behaviour("POST", f"{LBS}/{{lb_id}}/frontends")
+@behaviour("POST", f"{LBS}/{{lb_id}}/frontends", f"{REGIONAL_LB}/lbs/{{lb_id}}/frontends")
 def create_frontend(engine: Engine, call: Call) -> Reply:
     lb = engine.parent_item(call)
-    backend = engine.locate(fill(f"{LB}/backends", call.params), call.body.get("backend_id") or "")
+    api = LB if "zone" in call.params else REGIONAL_LB
+    backend = engine.locate(fill(f"{api}/backends", call.params), call.body.get("backend_id") or "")
     return Reply(
         200,
         engine.create(
@@ -116,7 +120,7 @@ def create_frontend(engine: Engine, call: Call) -> Reply:
     )
 
 
-@behaviour("POST", f"{LBS}/{{lb_id}}/backends")
+@behaviour("POST", f"{LBS}/{{lb_id}}/backends", f"{REGIONAL_LB}/lbs/{{lb_id}}/backends")
 def create_backend(engine: Engine, call: Call) -> Reply:
     lb = engine.parent_item(call)
     return Reply(200, engine.create(call, lb=lb, pool=list(call.body.get("server_ip") or [])))
@@ -133,10 +137,10 @@ def _pool(change: str) -> Any:
     return apply
 
 
-SERVERS = f"{LB}/backends/{{backend_id}}/servers"
-behaviour("POST", SERVERS)(_pool("add"))
-behaviour("DELETE", SERVERS)(_pool("remove"))
-behaviour("PUT", SERVERS)(_pool("set"))
+SERVERS = (f"{LB}/backends/{{backend_id}}/servers", f"{REGIONAL_LB}/backends/{{backend_id}}/servers")
+behaviour("POST", *SERVERS)(_pool("add"))
+behaviour("DELETE", *SERVERS)(_pool("remove"))
+behaviour("PUT", *SERVERS)(_pool("set"))
 
 
 @behaviour("POST", f"{LBS}/{{lb_id}}/attach-private-network")
