@@ -61,15 +61,24 @@ class Placement:
     def allowed(self) -> tuple[str, ...]:
         return tuple(self.gate.policy.projects or ())
 
-    # --- getters ------------------------------------------------------------------------
-    def getters(self, op: Operation, key: str) -> list[Operation]:
-        return readers_of(self.catalog, op, key)
+    # --- reads that place -----------------------------------------------------------------
+    async def _call(self, reader: Operation, ctx: CallContext, given: dict[str, Any]) -> Any:
+        """What a read operation returns; None on an API error (not found, forbidden) or an id it refuses."""
+        from scaleway_core.api import ScalewayException
+
+        try:
+            return to_json(await reader.executor.call(reader, ctx, given))
+        except (ScalewayException, ToolFailure):
+            return None
+
+    def _outside_first(self, projects: list[Any]) -> Any:
+        """Of the projects found, one outside the list if any (it decides a refusal), else the first."""
+        real = [p for p in projects if p not in (None, PUBLIC, NO_PROJECT)]
+        return next((p for p in real if p not in self.allowed), real[0] if real else None)
 
     async def _read(self, getter: Operation, ctx: CallContext, arguments: dict[str, Any], key: str, value: str) -> Any:
         """What a getter reads of `key=value` (with the call's zone/region, nothing else of the call:
         no runner option such as `wait`); None when it cannot (a missing id, an API error)."""
-        from scaleway_core.api import ScalewayException
-
         ids = [p for p in getter.path_params if p not in _NOT_IDS]
         target = key if key in ids else (ids[-1] if ids else key)  # a rule's getter: the rule id, not the group's
         given = {k: arguments[k] for k in ("zone", "region", *ids) if arguments.get(k) is not None}
@@ -80,10 +89,7 @@ class Placement:
         given = {k: v for k, v in given.items() if k in params}
         if not set(getter.schema.get("required", [])) <= set(given):
             return None
-        try:
-            return to_json(await getter.executor.call(getter, ctx, given))
-        except (ScalewayException, ToolFailure):  # not found, forbidden, an id it refuses: placed nowhere
-            return None
+        return await self._call(getter, ctx, given)
 
     async def place_id(
         self,
@@ -97,7 +103,7 @@ class Placement:
     ) -> Any:
         """The project of what `key=value` names: a project id, PUBLIC, NO_PROJECT (read, belongs to no
         project: organization-wide), or None (no getter reads it)."""
-        for getter in self.getters(op, key):
+        for getter in readers_of(self.catalog, op, key):
             cached = (getter.name, value, up, public)
             if cached not in self._cache:
                 read = await self._read(getter, ctx, arguments, key, value)
@@ -111,21 +117,13 @@ class Placement:
     ) -> Any:
         """What no getter reads but a listing filters by (a DNS zone: `domain_list_dns_zones(dns_zone=)`):
         the project of what it lists, one outside the list first."""
-        from scaleway_core.api import ScalewayException
-
         name = key.removesuffix("_ids").removesuffix("_id")
         lister = self.catalog.get(f"{name_prefix(op)}_list_{name}s")
         if lister is None or lister.safety != READ or not lister.list_key or key not in lister.schema["properties"]:
             return None
         given = {k: arguments[k] for k in ("zone", "region") if arguments.get(k) and k in lister.schema["properties"]}
-        try:
-            listed = to_json(await lister.executor.call(lister, ctx, {**given, key: value}))
-        except (ScalewayException, ToolFailure):
-            return None
-        projects = [project_of(item) for item in (listed.get(lister.list_key) or [])]
-        return next((p for p in projects if p is not None and p not in self.allowed), None) or next(
-            (p for p in projects if p is not None), None
-        )
+        listed = await self._call(lister, ctx, {**given, key: value})
+        return self._outside_first([project_of(item) for item in (listed or {}).get(lister.list_key) or []])
 
     async def place(
         self,
@@ -148,12 +146,10 @@ class Placement:
         placed = []
         where = {k: data[k] for k in ("zone", "region") if isinstance(data.get(k), str)}  # a listed item's own
         for key, value in ids_in(data, top_level_only=True) if up > 0 else ():
-            parent = await self.place_id(op, ctx, {**arguments, **where}, key, value, up - 1)
-            if parent not in (None, PUBLIC, NO_PROJECT):
-                if parent not in self.allowed:
-                    return parent
-                placed.append(parent)
-        return placed[0] if placed else NO_PROJECT
+            placed.append(await self.place_id(op, ctx, {**arguments, **where}, key, value, up - 1))
+            if placed[-1] not in (None, PUBLIC, NO_PROJECT, *self.allowed):
+                break  # one outside the list decides: no need to read further parents
+        return self._outside_first(placed) or NO_PROJECT
 
     def _check(self, op: Operation, project: Any, what: str) -> None:
         if project not in (None, PUBLIC, NO_PROJECT):
