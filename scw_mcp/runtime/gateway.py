@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
-from scw_mcp.safety import READ, SAFETY_CLASSES
+from scw_mcp.safety import SAFETY_CLASSES
 
 from .catalog import Catalog
 from .errors import ToolFailure
@@ -97,11 +97,9 @@ def unknown_operation(catalog: Catalog, name: str, kind: str = "operation", gate
 
 def not_served(op: Operation, gate: Gate, toolsets: tuple[str, ...]) -> ToolFailure:
     """Why an operation of the catalog is not a tool here, and what to do instead."""
-    if gate.read_only and op.safety != READ:
-        return ToolFailure(
-            f"{op.name} is not served: it is a {op.safety} operation (a write) and this server runs in read-only "
-            "mode. What to do: use a read operation, or restart scw-mcp without --read-only."
-        )
+    refusal = gate.read_only_refusal(op)
+    if refusal is not None:
+        return refusal
     if not gate.policy.permits(op):
         return gate.refuse(f"{op.name} is not allowed, so it is not served.")
     wider = ",".join([*(t for t in toolsets if t not in ("gateway", "none")), op.namespace])

@@ -133,12 +133,19 @@ class Gate:
     def refuse(self, reason: str) -> ToolFailure:
         return ToolFailure(f"Refused by policy ({self.policy.source}): {reason}")
 
+    def read_only_refusal(self, op: Any) -> ToolFailure | None:
+        """Why read-only mode neither serves nor runs an operation (None when it does)."""
+        if not self.read_only or op.safety == READ:
+            return None
+        return ToolFailure(
+            f"Refused: {op.name} is a {op.safety} operation (a write) and this server runs in read-only mode. "
+            "What to do: use a read operation, or restart scw-mcp without --read-only."
+        )
+
     def decide(self, op: Any, arguments: dict[str, Any], project: str | None) -> Decision:
-        if self.read_only and op.safety != READ:
-            raise ToolFailure(
-                f"Refused: {op.name} is a {op.safety} operation and the server runs in read-only mode. "
-                "What to do: use a read operation, or restart scw-mcp without --read-only."
-            )
+        refusal = self.read_only_refusal(op)
+        if refusal is not None:
+            raise refusal
         if not self.policy.permits(op):
             raise self.refuse(f"{op.name} is not allowed.")
         if op.safety == READ:
