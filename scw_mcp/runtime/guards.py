@@ -195,7 +195,11 @@ def _matches_ssh(rule: _Rule) -> bool:
 
 
 def _ssh_families(group: _SecurityGroup) -> frozenset[int]:
-    """The address families (4, 6) SSH reaches the group's servers from."""
+    """The address families (4, 6) SSH reaches the group's servers from: where an accept rule on
+    port 22 (or the default accept policy) is not covered entirely by the drop rules before it. An
+    accept rule whose ip_range is narrowed (to one's own address, say) still counts: restricting SSH
+    is a normal setup, not a lock-out. A range covered only by several drops together counts as
+    reachable (permissive)."""
     deciding = [r for r in sorted(group.rules, key=lambda r: r.position) if _matches_ssh(r)]
     openings = [(_network(r), deciding[:i]) for i, r in enumerate(deciding) if r.action == "accept"]
     if group.inbound_default_policy == "accept":
@@ -207,14 +211,6 @@ def _locks_out(before: _SecurityGroup, after: _SecurityGroup) -> bool:
     """SSH reached the servers and no longer does: over IPv4 (how most servers are reached), or at all."""
     was, now = _ssh_families(before), _ssh_families(after)
     return bool(was) and (not now or (4 in was and 4 not in now))
-
-
-def _ssh_reachable(group: _SecurityGroup) -> bool:
-    """Whether SSH reaches the group's servers from some address: an accept rule on port 22 (or the
-    default accept policy) that the drop rules before it do not cover entirely. An accept rule whose
-    ip_range is narrowed (to one's own address, say) still counts: restricting SSH is a normal setup,
-    not a lock-out. A range covered only by several drops together counts as reachable (permissive)."""
-    return bool(_ssh_families(group))
 
 
 def _placed(rules: tuple[_Rule, ...], rule: _Rule, position: int | None) -> tuple[_Rule, ...]:

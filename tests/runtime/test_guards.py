@@ -42,7 +42,7 @@ def _rule(port=22, action="accept", position=1, ip_range="0.0.0.0/0", protocol="
 
 
 def _reachable(default: str, *rules: guards._Rule) -> bool:
-    return guards._ssh_reachable(guards._SecurityGroup(default, rules))
+    return bool(guards._ssh_families(guards._SecurityGroup(default, rules)))
 
 
 def test_ssh_reachability_follows_rule_order_then_the_default_policy():
@@ -81,9 +81,9 @@ def test_security_group_changes_place_rules_as_the_api_does():
     first = guards._with_rule_created(
         group, {"direction": "inbound", "action": "drop", "protocol": "tcp", "position": 1}
     )
-    assert not guards._ssh_reachable(first)
+    assert not guards._ssh_families(first)
     moved = guards._with_rule_updated(first, {"security_group_rule_id": "r1", "position": 1})
-    assert guards._ssh_reachable(moved)
+    assert guards._ssh_families(moved)
     assert guards._with_group_updated(group, {"inbound_default_policy": "ACCEPT"}).inbound_default_policy == "accept"
 
 
